@@ -1,0 +1,316 @@
+//! The one HTTP transport every gateway uses: base URL checks, timeouts and retries live here,
+//! so no gateway module repeats them.
+
+use crate::gateway::GatewayError;
+use serde::de::DeserializeOwned;
+use std::net::IpAddr;
+use std::time::Duration;
+use url::Url;
+
+/// Refuses anything but https, except plain http to this machine (simulator, local proxies).
+pub fn check_base_url(text: &str) -> Result<Url, String> {
+    let mut url = Url::parse(text.trim()).map_err(|e| format!("'{text}' is not a URL: {e}"))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => return Err(format!("'{text}' uses plain http: only https is allowed, except to 127.0.0.1/localhost")),
+        other => return Err(format!("'{text}' uses '{other}': only https (or http to loopback) is allowed")),
+    }
+    if url.host().is_none() {
+        return Err(format!("'{text}' has no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("'{text}' must not carry a query or fragment"));
+    }
+    // Paths are joined onto the base, so the base always ends in '/'.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// Pay links shown to customers follow the same rule as base URLs.
+pub fn check_pay_link(text: &str) -> Result<(), GatewayError> {
+    let url = Url::parse(text).map_err(|_| GatewayError::BadResponse("the pay link is not a URL".into()))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        _ => Err(GatewayError::BadResponse("the pay link is not an https link".into())),
+    }
+}
+
+/// Percent-encodes an id for use as one path segment, so an id from a gateway can never
+/// change which endpoint a request goes to.
+pub fn path_segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// A request exactly as it will go on the wire: `body` is the bytes that were signed.
+#[derive(Debug, Clone)]
+pub struct HttpRequest {
+    pub method: Method,
+    /// Relative to the gateway's base URL, without a leading '/'.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Safe to send twice (reads, or creates the gateway dedupes by order id).
+    pub idempotent: bool,
+}
+
+impl HttpRequest {
+    pub fn get(path: impl Into<String>) -> HttpRequest {
+        HttpRequest { method: Method::Get, path: path.into(), query: vec![], headers: vec![], body: None, idempotent: true }
+    }
+
+    /// A POST of JSON bytes; not retried after it may have reached the gateway unless marked idempotent.
+    pub fn post_json(path: impl Into<String>, body: Vec<u8>) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            path: path.into(),
+            query: vec![],
+            headers: vec![("content-type", "application/json".into())],
+            body: Some(body),
+            idempotent: false,
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl Into<String>) -> HttpRequest {
+        self.query.push((name, value.into()));
+        self
+    }
+
+    pub fn idempotent(mut self) -> HttpRequest {
+        self.idempotent = true;
+        self
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    /// The body as `T`, or a BadResponse that says what arrived (never the body itself,
+    /// which could echo what we sent).
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, GatewayError> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            GatewayError::BadResponse(format!(
+                "HTTP {} with a {}-byte body that is not the expected JSON ({})",
+                self.status,
+                self.body.len(),
+                e.classify_name()
+            ))
+        })
+    }
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "unreadable",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "fields missing or of the wrong type",
+            serde_json::error::Category::Eof => "truncated JSON",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub first_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { attempts: 3, first_backoff: Duration::from_millis(250) }
+    }
+}
+
+/// A gateway's base URL with a shared connection pool.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    base: Url,
+    retry: RetryPolicy,
+}
+
+impl HttpClient {
+    pub fn new(client: reqwest::Client, base: Url, retry: RetryPolicy) -> HttpClient {
+        HttpClient { client, base, retry }
+    }
+
+    /// A reqwest client with the timeouts a till wants: fail fast on connect, bounded overall.
+    pub fn default_client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(20))
+            .user_agent(concat!("Paydesk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("the TLS backend initialises")
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The full URL of `path` under the base URL.
+    pub fn url(&self, path: &str) -> Result<Url, GatewayError> {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| GatewayError::Unsupported(format!("bad request path '{path}': {e}")))
+    }
+
+    /// Sends `req`, retrying with backoff where a second send cannot create a second invoice:
+    /// always when the connection was never made, and for idempotent requests also on timeouts,
+    /// 429 and 5xx. A 4xx is never retried.
+    pub async fn send(&self, req: &HttpRequest) -> Result<HttpResponse, GatewayError> {
+        let url = self.url(&req.path)?;
+        let mut backoff = self.retry.first_backoff;
+        let mut attempt = 1;
+        loop {
+            let outcome = self.send_once(&url, req).await;
+            let retry = match &outcome {
+                Ok(resp) => req.idempotent && (resp.status == 429 || resp.status >= 500),
+                Err(Attempt::NotConnected(_)) => true,
+                Err(Attempt::MaybeSent(_)) => req.idempotent,
+            };
+            if !retry || attempt >= self.retry.attempts {
+                return outcome.map_err(Attempt::into_error);
+            }
+            tokio::time::sleep(backoff).await;
+            backoff *= 2;
+            attempt += 1;
+        }
+    }
+
+    async fn send_once(&self, url: &Url, req: &HttpRequest) -> Result<HttpResponse, Attempt> {
+        let mut builder = match req.method {
+            Method::Get => self.client.get(url.clone()),
+            Method::Post => self.client.post(url.clone()),
+        };
+        if !req.query.is_empty() {
+            builder = builder.query(&req.query);
+        }
+        for (name, value) in &req.headers {
+            builder = builder.header(*name, value);
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let resp = builder.send().await.map_err(Attempt::from)?;
+        let status = resp.status().as_u16();
+        let body = resp.bytes().await.map_err(Attempt::from)?.to_vec();
+        Ok(HttpResponse { status, body })
+    }
+}
+
+enum Attempt {
+    NotConnected(GatewayError),
+    MaybeSent(GatewayError),
+}
+
+impl Attempt {
+    fn into_error(self) -> GatewayError {
+        match self {
+            Attempt::NotConnected(e) | Attempt::MaybeSent(e) => e,
+        }
+    }
+}
+
+impl From<reqwest::Error> for Attempt {
+    fn from(e: reqwest::Error) -> Attempt {
+        // reqwest's Display can include the URL; that holds no secret (secrets travel in headers
+        // and bodies), but keep the text short and plain for the cashier.
+        if e.is_connect() {
+            Attempt::NotConnected(GatewayError::Network("connection failed".into()))
+        } else if e.is_timeout() {
+            Attempt::MaybeSent(GatewayError::Timeout)
+        } else if e.is_body() || e.is_decode() {
+            Attempt::MaybeSent(GatewayError::Network("the answer was cut off".into()))
+        } else {
+            Attempt::MaybeSent(GatewayError::Network("the connection broke".into()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_must_be_https_unless_loopback() {
+        assert!(check_base_url("https://api.dex3.io/api/v1/").is_ok());
+        assert_eq!(check_base_url("https://app.thedex.cloud/api/v1").unwrap().as_str(), "https://app.thedex.cloud/api/v1/");
+        assert!(check_base_url("http://127.0.0.1:8787/dex3/").is_ok());
+        assert!(check_base_url("http://127.9.9.9/").is_ok());
+        assert!(check_base_url("http://localhost:1/").is_ok());
+        assert!(check_base_url("http://[::1]:1/").is_ok());
+        assert!(check_base_url("http://api.dex3.io/").unwrap_err().contains("plain http"));
+        assert!(check_base_url("http://10.0.0.1/").is_err());
+        assert!(check_base_url("http://127.0.0.1.evil.com/").is_err());
+        assert!(check_base_url("ftp://127.0.0.1/").is_err());
+        assert!(check_base_url("not a url").is_err());
+        assert!(check_base_url("https://x.io/?a=1").is_err());
+    }
+
+    #[test]
+    fn pay_links_must_be_https_unless_loopback() {
+        assert!(check_pay_link("https://pay.dex3.io/pay/abc").is_ok());
+        assert!(check_pay_link("http://127.0.0.1:9/pay/abc").is_ok());
+        assert!(check_pay_link("http://pay.dex3.io/pay/abc").is_err());
+        assert!(check_pay_link("javascript:alert(1)").is_err());
+    }
+
+    #[test]
+    fn ids_cannot_escape_their_path_segment() {
+        assert_eq!(path_segment("EKKlnN7Q-x_1"), "EKKlnN7Q-x_1");
+        assert_eq!(path_segment("../admin?x=1"), "%2E%2E%2Fadmin%3Fx%3D1");
+    }
+
+    #[test]
+    fn paths_join_under_the_base() {
+        let http = HttpClient::new(
+            HttpClient::default_client(),
+            check_base_url("https://api.dex3.io/api/v1").unwrap(),
+            RetryPolicy::default(),
+        );
+        assert_eq!(http.url("createpayment").unwrap().as_str(), "https://api.dex3.io/api/v1/createpayment");
+        assert_eq!(http.url("/getpaymentstatus/X1").unwrap().as_str(), "https://api.dex3.io/api/v1/getpaymentstatus/X1");
+    }
+}

@@ -1,0 +1,354 @@
+//! Exact money: an amount is a count of the currency's minor units (cents), never a float.
+//!
+//! `parse_amount` turns what a cashier types into an [`Amount`]; each gateway formats the amount
+//! for its own wire with [`Amount::to_decimal_string`] or [`Amount::minor`].
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// Largest amount accepted, in major units: no till sale comes near it, and a typo (an extra
+/// few zeros) should be caught before it reaches a gateway.
+pub const MAX_MAJOR_UNITS: u64 = 1_000_000;
+
+/// A fiat currency the till can price in, with its number of decimal places (ISO 4217).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency {
+    code: &'static str,
+    decimals: u8,
+}
+
+/// The currencies Paydesk knows how to format. Each gateway further limits what it accepts.
+const CURRENCIES: &[(&str, u8)] = &[
+    ("USD", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("CHF", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("INR", 2),
+    ("ZAR", 2),
+    ("BRL", 2),
+    ("TRY", 2),
+    ("RUB", 2),
+    ("UAH", 2),
+    ("PLN", 2),
+    ("MXN", 2),
+    ("AED", 2),
+    ("JPY", 0),
+    ("KRW", 0),
+    ("VND", 0),
+    ("KWD", 3),
+    ("BHD", 3),
+];
+
+impl Currency {
+    pub const USD: Currency = Currency { code: "USD", decimals: 2 };
+
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    pub fn decimals(&self) -> u8 {
+        self.decimals
+    }
+
+    pub fn all() -> impl Iterator<Item = Currency> {
+        CURRENCIES.iter().map(|&(code, decimals)| Currency { code, decimals })
+    }
+}
+
+impl FromStr for Currency {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let upper = s.trim().to_ascii_uppercase();
+        Currency::all()
+            .find(|c| c.code == upper)
+            .ok_or_else(|| MoneyError::UnknownCurrency(s.trim().chars().take(12).collect()))
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code)
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        code.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code)
+    }
+}
+
+/// A positive amount of money: `minor` units of `currency` (1234 USD = 12.34 USD).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Amount {
+    minor: u64,
+    currency: Currency,
+}
+
+impl Amount {
+    /// An amount from minor units, checked like typed input: positive and not absurd.
+    pub fn from_minor(minor: u64, currency: Currency) -> Result<Amount, MoneyError> {
+        if minor == 0 {
+            return Err(MoneyError::Zero);
+        }
+        if minor > MAX_MAJOR_UNITS * 10u64.pow(currency.decimals.into()) {
+            return Err(MoneyError::TooLarge { max: MAX_MAJOR_UNITS });
+        }
+        Ok(Amount { minor, currency })
+    }
+
+    pub fn minor(&self) -> u64 {
+        self.minor
+    }
+
+    pub fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// The amount in major units with exactly the currency's decimals: "12.50", "1500" (JPY).
+    pub fn to_decimal_string(&self) -> String {
+        let d = u32::from(self.currency.decimals);
+        if d == 0 {
+            return self.minor.to_string();
+        }
+        let scale = 10u64.pow(d);
+        format!("{}.{:0width$}", self.minor / scale, self.minor % scale, width = d as usize)
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.to_decimal_string(), self.currency)
+    }
+}
+
+/// Which mark separates the decimals in typed amounts; the other one may group thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecimalStyle {
+    /// "1,234.56" (en-US, en-GB, …)
+    #[default]
+    Point,
+    /// "1.234,56" (de, es, fr, …); a space may also group thousands there.
+    Comma,
+}
+
+impl FromStr for DecimalStyle {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "point" | "." => Ok(DecimalStyle::Point),
+            "comma" | "," => Ok(DecimalStyle::Comma),
+            other => Err(format!("decimal style must be 'point' or 'comma', not '{other}'")),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("enter an amount")]
+    Empty,
+    #[error("the amount must be more than zero")]
+    Zero,
+    #[error("the amount cannot be negative")]
+    Negative,
+    #[error("'{0}' is not a number: use digits and one decimal mark")]
+    NotANumber(String),
+    #[error("{currency} takes at most {max} decimal places")]
+    TooManyDecimals { currency: Currency, max: u8 },
+    #[error("the amount is too large: at most {max} per sale")]
+    TooLarge { max: u64 },
+    #[error("thousands separators must group exactly three digits, as in 1,234.56")]
+    BadGrouping,
+    #[error("'{0}' is not a currency Paydesk knows (use a code such as USD or EUR)")]
+    UnknownCurrency(String),
+    #[error("'12,50' uses a comma as the decimal mark: type 12.50 (or switch the decimal style to comma)")]
+    CommaDecimalInPointStyle,
+}
+
+/// Parses what a cashier typed ("12", "12.5", "1,234.56", or "12,50" in comma style) into an exact
+/// amount. Surrounding spaces are ignored; anything else that is not a plain positive number in the
+/// chosen style is refused with its own error.
+pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Result<Amount, MoneyError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    if text.starts_with('-') || text.starts_with('\u{2212}') {
+        return Err(MoneyError::Negative);
+    }
+    let text = text.strip_prefix('+').unwrap_or(text);
+    let (decimal_mark, group_marks): (char, &[char]) = match style {
+        DecimalStyle::Point => ('.', &[',']),
+        DecimalStyle::Comma => (',', &['.', ' ', '\u{a0}']),
+    };
+    let not_a_number = || MoneyError::NotANumber(input.trim().chars().take(24).collect());
+    if text
+        .chars()
+        .any(|c| !(c.is_ascii_digit() || c == decimal_mark || group_marks.contains(&c)))
+    {
+        return Err(not_a_number());
+    }
+    let mut halves = text.splitn(2, decimal_mark);
+    let whole = halves.next().unwrap_or_default();
+    let fraction = halves.next();
+    if let Some(f) = fraction {
+        if f.contains(decimal_mark) || f.contains(group_marks) {
+            return Err(not_a_number());
+        }
+    }
+    if style == DecimalStyle::Point && fraction.is_none() && looks_like_comma_decimal(whole) {
+        return Err(MoneyError::CommaDecimalInPointStyle);
+    }
+    let whole_digits = ungroup(whole, group_marks)?;
+    let fraction = fraction.unwrap_or("");
+    if whole_digits.is_empty() && fraction.is_empty() {
+        return Err(not_a_number());
+    }
+    let decimals = currency.decimals as usize;
+    if fraction.len() > decimals {
+        // Trailing zeros past the currency's decimals carry no value, so "12.500" is 12.50.
+        if fraction[decimals..].bytes().any(|b| b != b'0') {
+            return Err(MoneyError::TooManyDecimals { currency, max: currency.decimals });
+        }
+    }
+    let whole_value = parse_digits(&whole_digits).ok_or(MoneyError::TooLarge { max: MAX_MAJOR_UNITS })?;
+    if whole_value > MAX_MAJOR_UNITS {
+        return Err(MoneyError::TooLarge { max: MAX_MAJOR_UNITS });
+    }
+    let mut fraction_digits: String = fraction.chars().take(decimals).collect();
+    while fraction_digits.len() < decimals {
+        fraction_digits.push('0');
+    }
+    let fraction_value = parse_digits(&fraction_digits).unwrap_or(0);
+    let minor = whole_value * 10u64.pow(decimals as u32) + fraction_value;
+    Amount::from_minor(minor, currency)
+}
+
+/// "12,50" or "0,5": a comma followed by one or two digits is a decimal comma, not grouping.
+fn looks_like_comma_decimal(whole: &str) -> bool {
+    match whole.rsplit_once(',') {
+        Some((head, tail)) => {
+            !head.contains(',') && (1..=2).contains(&tail.len()) && tail.bytes().all(|b| b.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Removes thousands separators, insisting they group exactly three digits.
+fn ungroup(whole: &str, group_marks: &[char]) -> Result<String, MoneyError> {
+    if !whole.contains(group_marks) {
+        return Ok(whole.to_string());
+    }
+    let groups: Vec<&str> = whole.split(group_marks).collect();
+    let first_ok = (1..=3).contains(&groups[0].len());
+    let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+    if !first_ok || !rest_ok {
+        return Err(MoneyError::BadGrouping);
+    }
+    Ok(groups.concat())
+}
+
+fn parse_digits(digits: &str) -> Option<u64> {
+    if digits.is_empty() {
+        return Some(0);
+    }
+    // Strip leading zeros so "0000000000000000000001" is not mistaken for an overflow.
+    let significant = digits.trim_start_matches('0');
+    if significant.len() > 18 {
+        return None;
+    }
+    significant.parse().ok().or(Some(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd(s: &str) -> Result<u64, MoneyError> {
+        parse_amount(s, Currency::USD, DecimalStyle::Point).map(|a| a.minor())
+    }
+
+    fn eur_comma(s: &str) -> Result<u64, MoneyError> {
+        parse_amount(s, "EUR".parse().unwrap(), DecimalStyle::Comma).map(|a| a.minor())
+    }
+
+    #[test]
+    fn parses_what_cashiers_type() {
+        assert_eq!(usd("12"), Ok(1200));
+        assert_eq!(usd("12.5"), Ok(1250));
+        assert_eq!(usd("12.50"), Ok(1250));
+        assert_eq!(usd(" 12.34 "), Ok(1234));
+        assert_eq!(usd("1,234.56"), Ok(123456));
+        assert_eq!(usd("1,000,000"), Ok(100_000_000));
+        assert_eq!(usd(".5"), Ok(50));
+        assert_eq!(usd("5."), Ok(500));
+        assert_eq!(usd("0.01"), Ok(1));
+        assert_eq!(usd("12.500"), Ok(1250));
+        assert_eq!(usd("+3"), Ok(300));
+    }
+
+    #[test]
+    fn comma_style_reads_decimal_commas() {
+        assert_eq!(eur_comma("12,50"), Ok(1250));
+        assert_eq!(eur_comma("1.234,56"), Ok(123456));
+        assert_eq!(eur_comma("1 234,56"), Ok(123456));
+        assert_eq!(eur_comma("7"), Ok(700));
+        assert_eq!(eur_comma("12.50"), Err(MoneyError::BadGrouping));
+    }
+
+    #[test]
+    fn each_bad_input_has_its_own_error() {
+        assert_eq!(usd(""), Err(MoneyError::Empty));
+        assert_eq!(usd("   "), Err(MoneyError::Empty));
+        assert_eq!(usd("0"), Err(MoneyError::Zero));
+        assert_eq!(usd("0.00"), Err(MoneyError::Zero));
+        assert_eq!(usd("-5"), Err(MoneyError::Negative));
+        assert_eq!(usd("12.345"), Err(MoneyError::TooManyDecimals { currency: Currency::USD, max: 2 }));
+        assert_eq!(usd("1000000.01"), Err(MoneyError::TooLarge { max: MAX_MAJOR_UNITS }));
+        assert_eq!(usd("99999999999999999999999"), Err(MoneyError::TooLarge { max: MAX_MAJOR_UNITS }));
+        assert_eq!(usd("12,50"), Err(MoneyError::CommaDecimalInPointStyle));
+        assert_eq!(usd("1,23,456"), Err(MoneyError::BadGrouping));
+        assert!(matches!(usd("12abc"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(usd("1e3"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(usd("1.2.3"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(usd("."), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(usd("NaN"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(usd("½"), Err(MoneyError::NotANumber(_))));
+    }
+
+    #[test]
+    fn respects_each_currencys_decimals() {
+        let jpy: Currency = "jpy".parse().unwrap();
+        assert_eq!(parse_amount("1500", jpy, DecimalStyle::Point).unwrap().to_decimal_string(), "1500");
+        assert_eq!(
+            parse_amount("15.5", jpy, DecimalStyle::Point),
+            Err(MoneyError::TooManyDecimals { currency: jpy, max: 0 })
+        );
+        let kwd: Currency = "KWD".parse().unwrap();
+        assert_eq!(parse_amount("1.234", kwd, DecimalStyle::Point).unwrap().minor(), 1234);
+        assert!(matches!("XYZ".parse::<Currency>(), Err(MoneyError::UnknownCurrency(_))));
+    }
+
+    #[test]
+    fn formats_exactly() {
+        let a = Amount::from_minor(1205, Currency::USD).unwrap();
+        assert_eq!(a.to_decimal_string(), "12.05");
+        assert_eq!(a.to_string(), "12.05 USD");
+        assert_eq!(Amount::from_minor(7, Currency::USD).unwrap().to_decimal_string(), "0.07");
+    }
+
+    #[test]
+    fn errors_read_well() {
+        assert_eq!(usd("12.345").unwrap_err().to_string(), "USD takes at most 2 decimal places");
+    }
+}

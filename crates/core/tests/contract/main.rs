@@ -1,0 +1,6 @@
+//! Contract tests: each gateway's client against the simulator over real HTTP on 127.0.0.1.
+//! One module per gateway; `common` starts the simulator and calls the gateway like the app does.
+
+mod common;
+
+mod demo;
