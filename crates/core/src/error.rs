@@ -1,0 +1,88 @@
+//! The one error type the app, the CLI and IPC see: a stable `code` and a message for a person.
+
+use crate::credentials::CredentialError;
+use crate::gateway::GatewayError;
+use crate::ledger::LedgerError;
+use crate::money::MoneyError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Money(#[from] MoneyError),
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    Gateway(#[from] GatewayError),
+    #[error("{0}")]
+    Ledger(#[from] LedgerError),
+    #[error("{0}")]
+    Credentials(#[from] CredentialError),
+}
+
+/// How an error crosses IPC and `--json`: `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorReply {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// What kind of failure it was, for exit codes and for the UI's choice of wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The input was wrong; nothing was sent and nothing changed.
+    BadInput,
+    /// The gateway answered no (or with something unreadable).
+    GatewayRefused,
+    /// The gateway could not be reached or did not answer in time.
+    Network,
+    /// Local trouble: the ledger file, the keyring.
+    Local,
+}
+
+impl Error {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Money(_) => "bad_amount",
+            Error::BadInput(_) => "bad_input",
+            Error::Gateway(e) => match e {
+                GatewayError::MissingCredential { .. } => "missing_credential",
+                GatewayError::Unsupported(_) => "unsupported",
+                GatewayError::Refused { .. } => "gateway_refused",
+                GatewayError::Unauthorized(_) => "gateway_unauthorized",
+                GatewayError::BadResponse(_) => "gateway_bad_response",
+                GatewayError::Network(_) => "network",
+                GatewayError::Timeout => "timeout",
+            },
+            Error::Ledger(LedgerError::DuplicateOrder(_)) => "duplicate_order",
+            Error::Ledger(LedgerError::NotFound(_)) => "not_found",
+            Error::Ledger(_) => "ledger",
+            Error::Credentials(CredentialError::UnknownField { .. } | CredentialError::Invalid(_)) => "bad_credential",
+            Error::Credentials(CredentialError::Unavailable(_)) => "keyring_unavailable",
+            Error::Credentials(_) => "keyring",
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        match self.code() {
+            "gateway_refused" | "gateway_unauthorized" | "gateway_bad_response" => ErrorKind::GatewayRefused,
+            "network" | "timeout" => ErrorKind::Network,
+            "ledger" | "keyring_unavailable" | "keyring" => ErrorKind::Local,
+            _ => ErrorKind::BadInput,
+        }
+    }
+
+    /// The CLI's exit code: 2 bad input, 3 gateway refused, 4 network/timeout, 1 anything else.
+    pub fn exit_code(&self) -> i32 {
+        match self.kind() {
+            ErrorKind::BadInput => 2,
+            ErrorKind::GatewayRefused => 3,
+            ErrorKind::Network => 4,
+            ErrorKind::Local => 1,
+        }
+    }
+
+    pub fn reply(&self) -> ErrorReply {
+        ErrorReply { code: self.code(), message: self.to_string() }
+    }
+}

@@ -1,0 +1,419 @@
+//! The ledger: every sale in a local SQLite file. A row is written ("creating", order id fixed)
+//! before a request leaves for the gateway, so a crash, timeout or retry never loses a sale.
+
+use crate::clock::unix_now;
+use crate::gateway::{CreatedInvoice, StatusReport};
+use crate::money::{Amount, Currency};
+use crate::status::InvoiceStatus;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Schema changes, applied in order; `PRAGMA user_version` records how many have run.
+/// Never edit a shipped step: add a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE invoices (
+    id                 INTEGER PRIMARY KEY,
+    order_id           TEXT    NOT NULL UNIQUE,
+    gateway            TEXT    NOT NULL,
+    amount_minor       INTEGER NOT NULL CHECK (amount_minor > 0),
+    currency           TEXT    NOT NULL,
+    description        TEXT,
+    status             TEXT    NOT NULL,
+    gateway_status     TEXT,
+    gateway_invoice_id TEXT,
+    pay_link           TEXT,
+    expires_at         INTEGER,
+    last_error         TEXT,
+    created_at         INTEGER NOT NULL,
+    updated_at         INTEGER NOT NULL
+);
+CREATE INDEX invoices_by_created ON invoices (created_at DESC, id DESC);
+CREATE TABLE invoice_events (
+    id             INTEGER PRIMARY KEY,
+    invoice_id     INTEGER NOT NULL REFERENCES invoices (id),
+    at             INTEGER NOT NULL,
+    status         TEXT    NOT NULL,
+    gateway_status TEXT,
+    detail         TEXT
+);
+CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
+"#];
+
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("order id '{0}' is already in the ledger: use another one")]
+    DuplicateOrder(String),
+    #[error("no invoice '{0}' in the ledger")]
+    NotFound(String),
+    #[error("the ledger at {path} could not be opened: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("the ledger file was written by a newer Paydesk (schema {found}, this one knows {known})")]
+    TooNew { found: i64, known: i64 },
+    #[error("ledger error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// One sale as the ledger holds it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Invoice {
+    pub id: i64,
+    pub order_id: String,
+    pub gateway: String,
+    pub amount: Amount,
+    pub description: Option<String>,
+    pub status: InvoiceStatus,
+    pub gateway_status: Option<String>,
+    pub gateway_invoice_id: Option<String>,
+    pub pay_link: Option<String>,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// One change of an invoice's status, for the audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InvoiceEvent {
+    pub at: i64,
+    pub status: InvoiceStatus,
+    pub gateway_status: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// A sale about to be sent to a gateway.
+#[derive(Debug, Clone)]
+pub struct NewInvoice<'a> {
+    pub order_id: &'a str,
+    pub gateway: &'a str,
+    pub amount: Amount,
+    pub description: Option<&'a str>,
+}
+
+pub struct Ledger {
+    conn: Mutex<Connection>,
+}
+
+const COLUMNS: &str = "id, order_id, gateway, amount_minor, currency, description, status, gateway_status, \
+                       gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at";
+
+impl Ledger {
+    /// Opens (creating if needed) the ledger file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Ledger, LedgerError> {
+        let open_err = |reason: String| LedgerError::Open { path: path.to_path_buf(), reason };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| open_err(e.to_string()))?;
+        }
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL survives a killed process without losing committed rows; FULL sync makes each
+        // commit durable against power loss too, which a money ledger wants more than speed.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let ledger = Ledger { conn: Mutex::new(conn) };
+        ledger.migrate()?;
+        Ok(ledger)
+    }
+
+    /// The ledger's usual place: `PAYDESK_DATA_DIR`, else the OS data dir.
+    pub fn default_path() -> PathBuf {
+        data_dir().join("ledger.sqlite3")
+    }
+
+    fn migrate(&self) -> Result<(), LedgerError> {
+        let mut conn = self.lock();
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(LedgerError::TooNew { found: version, known });
+        }
+        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = conn.transaction()?;
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll back).
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Writes the sale as "creating" before any request leaves.
+    pub fn insert_creating(&self, new: &NewInvoice<'_>) -> Result<Invoice, LedgerError> {
+        let conn = self.lock();
+        let now = unix_now();
+        let inserted = conn.execute(
+            "INSERT INTO invoices (order_id, gateway, amount_minor, currency, description, status, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            params![
+                new.order_id,
+                new.gateway,
+                new.amount.minor() as i64,
+                new.amount.currency().code(),
+                new.description,
+                InvoiceStatus::Creating.as_str(),
+                now
+            ],
+        );
+        match inserted {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
+                return Err(LedgerError::DuplicateOrder(new.order_id.to_string()));
+            }
+            other => other?,
+        };
+        let id = conn.last_insert_rowid();
+        add_event(&conn, id, now, InvoiceStatus::Creating, None, None)?;
+        get_by_id(&conn, id)
+    }
+
+    /// Records the gateway's answer to a create: the invoice is now pending payment.
+    pub fn mark_created(&self, id: i64, created: &CreatedInvoice) -> Result<Invoice, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let now = unix_now();
+        tx.execute(
+            "UPDATE invoices SET status = ?2, gateway_invoice_id = ?3, pay_link = ?4, expires_at = ?5,
+                                 last_error = NULL, updated_at = ?6 WHERE id = ?1",
+            params![
+                id,
+                InvoiceStatus::Pending.as_str(),
+                created.gateway_invoice_id,
+                created.pay_link,
+                created.expires_at,
+                now
+            ],
+        )?;
+        add_event(&tx, id, now, InvoiceStatus::Pending, None, None)?;
+        tx.commit()?;
+        get_by_id(&conn, id)
+    }
+
+    /// Records a status answer; an event is added only when something changed.
+    pub fn record_status(&self, id: i64, report: &StatusReport) -> Result<Invoice, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let before = get_by_id(&tx, id)?;
+        if before.status != report.status || before.gateway_status.as_deref() != Some(&report.gateway_status) {
+            let now = unix_now();
+            tx.execute(
+                "UPDATE invoices SET status = ?2, gateway_status = ?3, last_error = NULL, updated_at = ?4 WHERE id = ?1",
+                params![id, report.status.as_str(), report.gateway_status, now],
+            )?;
+            add_event(&tx, id, now, report.status, Some(&report.gateway_status), None)?;
+        }
+        tx.commit()?;
+        get_by_id(&conn, id)
+    }
+
+    /// Records that a call failed: the status says what is known, `error` says why.
+    pub fn record_failure(&self, id: i64, status: InvoiceStatus, error: &str) -> Result<Invoice, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let now = unix_now();
+        tx.execute(
+            "UPDATE invoices SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, status.as_str(), error, now],
+        )?;
+        add_event(&tx, id, now, status, None, Some(error))?;
+        tx.commit()?;
+        get_by_id(&conn, id)
+    }
+
+    /// An invoice by its local id (digits) or its order id.
+    pub fn find(&self, key: &str) -> Result<Invoice, LedgerError> {
+        let conn = self.lock();
+        let by_order = conn
+            .query_row(&format!("SELECT {COLUMNS} FROM invoices WHERE order_id = ?1"), [key], read_invoice)
+            .optional()?;
+        match (by_order, key.parse::<i64>()) {
+            (Some(inv), _) => Ok(inv),
+            (None, Ok(id)) => get_by_id(&conn, id).map_err(|_| LedgerError::NotFound(key.to_string())),
+            (None, Err(_)) => Err(LedgerError::NotFound(key.to_string())),
+        }
+    }
+
+    /// Newest first.
+    pub fn list(&self, limit: u32, offset: u32) -> Result<Vec<Invoice>, LedgerError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM invoices ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2"
+        ))?;
+        let rows = stmt.query_map(params![limit, offset], read_invoice)?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    pub fn events(&self, id: i64) -> Result<Vec<InvoiceEvent>, LedgerError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT at, status, gateway_status, detail FROM invoice_events WHERE invoice_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([id], |r| {
+            Ok(InvoiceEvent {
+                at: r.get(0)?,
+                status: parse_status(r.get::<_, String>(1)?, 1)?,
+                gateway_status: r.get(2)?,
+                detail: r.get(3)?,
+            })
+        })?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+}
+
+fn add_event(
+    conn: &Connection,
+    invoice_id: i64,
+    at: i64,
+    status: InvoiceStatus,
+    gateway_status: Option<&str>,
+    detail: Option<&str>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO invoice_events (invoice_id, at, status, gateway_status, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![invoice_id, at, status.as_str(), gateway_status, detail],
+    )?;
+    Ok(())
+}
+
+fn get_by_id(conn: &Connection, id: i64) -> Result<Invoice, LedgerError> {
+    conn.query_row(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"), [id], read_invoice)
+        .optional()?
+        .ok_or_else(|| LedgerError::NotFound(id.to_string()))
+}
+
+fn conversion_error(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+fn parse_status(text: String, column: usize) -> rusqlite::Result<InvoiceStatus> {
+    text.parse().map_err(|e: String| conversion_error(column, e))
+}
+
+fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
+    let currency: Currency =
+        r.get::<_, String>(4)?.parse().map_err(|e: crate::money::MoneyError| conversion_error(4, e.to_string()))?;
+    let minor: i64 = r.get(3)?;
+    let amount = Amount::from_minor(minor as u64, currency).map_err(|e| conversion_error(3, e.to_string()))?;
+    Ok(Invoice {
+        id: r.get(0)?,
+        order_id: r.get(1)?,
+        gateway: r.get(2)?,
+        amount,
+        description: r.get(5)?,
+        status: parse_status(r.get(6)?, 6)?,
+        gateway_status: r.get(7)?,
+        gateway_invoice_id: r.get(8)?,
+        pay_link: r.get(9)?,
+        expires_at: r.get(10)?,
+        last_error: r.get(11)?,
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+/// Where Paydesk keeps its files: `PAYDESK_DATA_DIR`, else the OS data dir for the app.
+pub fn data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PAYDESK_DATA_DIR") {
+        return PathBuf::from(dir);
+    }
+    directories::ProjectDirs::from("dev", "paydesk", "Paydesk")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".paydesk"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ledger() -> (tempfile::TempDir, Ledger) {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.sqlite3")).unwrap();
+        (dir, ledger)
+    }
+
+    fn sale(order_id: &str) -> NewInvoice<'_> {
+        NewInvoice {
+            order_id,
+            gateway: "demo",
+            amount: Amount::from_minor(1234, Currency::USD).unwrap(),
+            description: Some("Coffee"),
+        }
+    }
+
+    #[test]
+    fn a_sale_moves_from_creating_to_pending_to_paid_with_an_audit_trail() {
+        let (_dir, l) = ledger();
+        let inv = l.insert_creating(&sale("PD-1")).unwrap();
+        assert_eq!((inv.status, inv.amount.minor()), (InvoiceStatus::Creating, 1234));
+        let created = CreatedInvoice {
+            gateway_invoice_id: Some("G1".into()),
+            pay_link: "https://pay.example/G1".into(),
+            expires_at: Some(2_000_000_000),
+        };
+        let inv = l.mark_created(inv.id, &created).unwrap();
+        assert_eq!((inv.status, inv.pay_link.as_deref()), (InvoiceStatus::Pending, Some("https://pay.example/G1")));
+        let paid = StatusReport { status: InvoiceStatus::Paid, gateway_status: "completed".into() };
+        l.record_status(inv.id, &paid).unwrap();
+        l.record_status(inv.id, &paid).unwrap();
+        let statuses: Vec<_> = l.events(inv.id).unwrap().into_iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [InvoiceStatus::Creating, InvoiceStatus::Pending, InvoiceStatus::Paid]);
+        assert_eq!(l.find("PD-1").unwrap().status, InvoiceStatus::Paid);
+        assert_eq!(l.find(&inv.id.to_string()).unwrap().order_id, "PD-1");
+    }
+
+    #[test]
+    fn a_duplicate_order_id_is_refused_and_changes_nothing() {
+        let (_dir, l) = ledger();
+        l.insert_creating(&sale("PD-2")).unwrap();
+        assert!(matches!(l.insert_creating(&sale("PD-2")), Err(LedgerError::DuplicateOrder(_))));
+        assert_eq!(l.list(10, 0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn rows_survive_reopening_and_migrations_run_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite3");
+        let id = Ledger::open(&path).unwrap().insert_creating(&sale("PD-3")).unwrap().id;
+        let again = Ledger::open(&path).unwrap();
+        assert_eq!(again.find("PD-3").unwrap().id, id);
+        let version: i64 = again.lock().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, MIGRATIONS.len() as i64);
+        let mode: String = again.lock().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn a_ledger_from_a_newer_version_is_not_touched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.sqlite3");
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
+        assert!(matches!(Ledger::open(&path), Err(LedgerError::TooNew { found: 99, .. })));
+    }
+
+    #[test]
+    fn lists_newest_first_and_finds_unknown_keys_as_not_found() {
+        let (_dir, l) = ledger();
+        for n in 0..3 {
+            l.insert_creating(&sale(&format!("PD-L{n}"))).unwrap();
+        }
+        let orders: Vec<_> = l.list(2, 0).unwrap().into_iter().map(|i| i.order_id).collect();
+        assert_eq!(orders, ["PD-L2", "PD-L1"]);
+        assert!(matches!(l.find("nope"), Err(LedgerError::NotFound(_))));
+        assert!(matches!(l.find("999"), Err(LedgerError::NotFound(_))));
+    }
+
+    #[test]
+    fn failures_keep_their_reason() {
+        let (_dir, l) = ledger();
+        let inv = l.insert_creating(&sale("PD-F")).unwrap();
+        let inv = l.record_failure(inv.id, InvoiceStatus::Unknown, "the gateway did not answer in time").unwrap();
+        assert_eq!(inv.status, InvoiceStatus::Unknown);
+        assert_eq!(inv.last_error.as_deref(), Some("the gateway did not answer in time"));
+    }
+}
