@@ -70,10 +70,8 @@ impl Credentials {
 
     /// A required field, or the error that names it.
     pub fn require(&self, gateway: &str, field: &str) -> Result<&Secret, GatewayError> {
-        self.get(field).ok_or_else(|| GatewayError::MissingCredential {
-            gateway: gateway.to_string(),
-            field: field.to_string(),
-        })
+        self.get(field)
+            .ok_or_else(|| GatewayError::MissingCredential { gateway: gateway.to_string(), field: field.to_string() })
     }
 
     /// Replaces every credential value found in `text` with `[redacted]`, for text that came from
@@ -99,11 +97,8 @@ pub struct Knobs {
 impl Knobs {
     /// Each knob's value: `overrides` first, then the gateway's default.
     pub fn resolve(info: &GatewayInfo, mut overrides: impl FnMut(&str) -> Option<String>) -> Knobs {
-        let values = info
-            .knobs
-            .iter()
-            .map(|k| (k.name, overrides(k.name).unwrap_or_else(|| k.default.to_string())))
-            .collect();
+        let values =
+            info.knobs.iter().map(|k| (k.name, overrides(k.name).unwrap_or_else(|| k.default.to_string()))).collect();
         Knobs { values }
     }
 
@@ -167,10 +162,7 @@ pub struct Webhook {
 impl Webhook {
     /// A header by name, case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -229,7 +221,12 @@ pub trait Gateway: Send + Sync {
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError>;
 
     /// Checks a callback's signature (constant time) and reads what it says.
-    fn verify_webhook(&self, _creds: &Credentials, _webhook: &Webhook) -> Result<WebhookEvent, WebhookError> {
+    fn verify_webhook(
+        &self,
+        _creds: &Credentials,
+        _knobs: &Knobs,
+        _webhook: &Webhook,
+    ) -> Result<WebhookEvent, WebhookError> {
         Err(WebhookError::Unsupported)
     }
 }

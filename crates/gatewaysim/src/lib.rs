@@ -90,10 +90,10 @@ impl Sim {
 
     /// Creates an invoice, or returns the one this gateway already has for the order id
     /// (`Err`), so each gateway module can answer a duplicate its own way.
-    pub fn create(&self, new: NewInvoice<'_>) -> Result<SimInvoice, SimInvoice> {
+    pub fn create(&self, new: NewInvoice<'_>) -> Result<SimInvoice, Box<SimInvoice>> {
         let mut invoices = self.0.invoices.lock().expect("sim state lock");
         if let Some(existing) = invoices.values().find(|i| i.gateway == new.gateway && i.order_id == new.order_id) {
-            return Err(existing.clone());
+            return Err(Box::new(existing.clone()));
         }
         let n = self.0.next_id.fetch_add(1, Ordering::Relaxed);
         let created_at = now();
@@ -218,7 +218,9 @@ async fn index() -> Html<String> {
         let creds: Vec<String> = gw.credentials.iter().map(|(f, v)| format!("{f}={v}")).collect();
         rows.push_str(&format!("<li><b>{}</b>: base URL /{}/ — credentials: {}</li>", gw.id, gw.id, creds.join(", ")));
     }
-    Html(format!("<!doctype html><title>Paydesk gateway simulator</title><h1>Paydesk gateway simulator</h1><ul>{rows}</ul>"))
+    Html(format!(
+        "<!doctype html><title>Paydesk gateway simulator</title><h1>Paydesk gateway simulator</h1><ul>{rows}</ul>"
+    ))
 }
 
 async fn pay_page(State(sim): State<Sim>, Path(key): Path<String>) -> Response {

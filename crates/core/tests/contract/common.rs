@@ -1,4 +1,6 @@
-use paydesk_core::gateway::{Call, ChargeRequest, CreatedInvoice, Credentials, Gateway, GatewayError, InvoiceRef, Knobs, StatusReport};
+use paydesk_core::gateway::{
+    Call, ChargeRequest, CreatedInvoice, Credentials, Gateway, GatewayError, InvoiceRef, Knobs, StatusReport,
+};
 use paydesk_core::gateways::registry;
 use paydesk_core::http::{check_base_url, HttpClient, RetryPolicy};
 use paydesk_core::money::{parse_amount, Currency, DecimalStyle};
@@ -34,9 +36,8 @@ impl Harness {
         for (field, value) in paydesk_gatewaysim::gateways::credentials(gateway_id) {
             creds.insert(field, Secret::new(*value));
         }
-        let knobs = Knobs::resolve(gateway.info(), |name| {
-            knobs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
-        });
+        let knobs =
+            Knobs::resolve(gateway.info(), |name| knobs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()));
         Harness { sim, gateway, http, creds, knobs }
     }
 
@@ -61,7 +62,8 @@ impl Harness {
     }
 
     pub async fn status(&self, req: &ChargeRequest, created: &CreatedInvoice) -> Result<StatusReport, GatewayError> {
-        let invoice = InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: created.gateway_invoice_id.clone() };
+        let invoice =
+            InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: created.gateway_invoice_id.clone() };
         self.gateway.status(&self.call(), &invoice).await
     }
 

@@ -4,3 +4,8 @@
 mod common;
 
 mod demo;
+mod dex3;
+mod nonstopay;
+mod oxapay;
+mod pay3;
+mod thedex;

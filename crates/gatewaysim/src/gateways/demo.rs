@@ -64,7 +64,9 @@ async fn create(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
         Err(existing) if existing.amount_minor == amount_minor && existing.currency == currency.code() => {
             answer(&sim, &existing)
         }
-        Err(_) => error(StatusCode::CONFLICT, "duplicate_order", "this order id already has an invoice for another amount"),
+        Err(_) => {
+            error(StatusCode::CONFLICT, "duplicate_order", "this order id already has an invoice for another amount")
+        }
     }
 }
 

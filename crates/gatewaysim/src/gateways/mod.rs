@@ -4,6 +4,11 @@ use crate::Sim;
 use axum::Router;
 
 pub mod demo;
+pub mod dex3;
+pub mod nonstopay;
+pub mod oxapay;
+pub mod pay3;
+pub mod thedex;
 
 pub struct SimGateway {
     pub id: &'static str,
@@ -12,7 +17,8 @@ pub struct SimGateway {
     pub routes: fn() -> Router<Sim>,
 }
 
-pub const ALL: &[SimGateway] = &[demo::GATEWAY];
+pub const ALL: &[SimGateway] =
+    &[demo::GATEWAY, dex3::GATEWAY, oxapay::GATEWAY, thedex::GATEWAY, pay3::GATEWAY, nonstopay::GATEWAY];
 
 /// The credentials the simulator accepts for `gateway` (empty for an unknown id).
 pub fn credentials(gateway: &str) -> &'static [(&'static str, &'static str)] {
