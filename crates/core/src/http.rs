@@ -13,7 +13,9 @@ pub fn check_base_url(text: &str) -> Result<Url, String> {
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
-        "http" => return Err(format!("'{text}' uses plain http: only https is allowed, except to 127.0.0.1/localhost")),
+        "http" => {
+            return Err(format!("'{text}' uses plain http: only https is allowed, except to 127.0.0.1/localhost"))
+        }
         other => return Err(format!("'{text}' uses '{other}': only https (or http to loopback) is allowed")),
     }
     if url.host().is_none() {
@@ -83,7 +85,14 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn get(path: impl Into<String>) -> HttpRequest {
-        HttpRequest { method: Method::Get, path: path.into(), query: vec![], headers: vec![], body: None, idempotent: true }
+        HttpRequest {
+            method: Method::Get,
+            path: path.into(),
+            query: vec![],
+            headers: vec![],
+            body: None,
+            idempotent: true,
+        }
     }
 
     /// A POST of JSON bytes; not retried after it may have reached the gateway unless marked idempotent.
@@ -276,7 +285,10 @@ mod tests {
     #[test]
     fn base_urls_must_be_https_unless_loopback() {
         assert!(check_base_url("https://api.dex3.io/api/v1/").is_ok());
-        assert_eq!(check_base_url("https://app.thedex.cloud/api/v1").unwrap().as_str(), "https://app.thedex.cloud/api/v1/");
+        assert_eq!(
+            check_base_url("https://app.thedex.cloud/api/v1").unwrap().as_str(),
+            "https://app.thedex.cloud/api/v1/"
+        );
         assert!(check_base_url("http://127.0.0.1:8787/dex3/").is_ok());
         assert!(check_base_url("http://127.9.9.9/").is_ok());
         assert!(check_base_url("http://localhost:1/").is_ok());
@@ -311,6 +323,9 @@ mod tests {
             RetryPolicy::default(),
         );
         assert_eq!(http.url("createpayment").unwrap().as_str(), "https://api.dex3.io/api/v1/createpayment");
-        assert_eq!(http.url("/getpaymentstatus/X1").unwrap().as_str(), "https://api.dex3.io/api/v1/getpaymentstatus/X1");
+        assert_eq!(
+            http.url("/getpaymentstatus/X1").unwrap().as_str(),
+            "https://api.dex3.io/api/v1/getpaymentstatus/X1"
+        );
     }
 }

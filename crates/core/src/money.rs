@@ -192,10 +192,7 @@ pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Res
         DecimalStyle::Comma => (',', &['.', ' ', '\u{a0}']),
     };
     let not_a_number = || MoneyError::NotANumber(input.trim().chars().take(24).collect());
-    if text
-        .chars()
-        .any(|c| !(c.is_ascii_digit() || c == decimal_mark || group_marks.contains(&c)))
-    {
+    if text.chars().any(|c| !(c.is_ascii_digit() || c == decimal_mark || group_marks.contains(&c))) {
         return Err(not_a_number());
     }
     let mut halves = text.splitn(2, decimal_mark);

@@ -74,10 +74,7 @@ impl fmt::Display for InvoiceStatus {
 impl FromStr for InvoiceStatus {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        InvoiceStatus::ALL
-            .into_iter()
-            .find(|st| st.as_str() == s)
-            .ok_or_else(|| format!("unknown status '{s}'"))
+        InvoiceStatus::ALL.into_iter().find(|st| st.as_str() == s).ok_or_else(|| format!("unknown status '{s}'"))
     }
 }
 
