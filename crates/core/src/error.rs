@@ -21,9 +21,10 @@ pub enum Error {
 }
 
 /// How an error crosses IPC and `--json`: `{code, message}`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ErrorReply {
-    pub code: &'static str,
+    pub code: String,
     pub message: String,
 }
 
@@ -83,6 +84,6 @@ impl Error {
     }
 
     pub fn reply(&self) -> ErrorReply {
-        ErrorReply { code: self.code(), message: self.to_string() }
+        ErrorReply { code: self.code().to_string(), message: self.to_string() }
     }
 }

@@ -249,6 +249,37 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
 
+    /// Newest first, keeping rows whose order id contains `text` or whose amount reads as `text`
+    /// in its own currency ("12.34", "12" for 12.00, "1500" for 1500 JPY). Empty text lists all.
+    pub fn search(&self, text: &str, limit: u32, offset: u32) -> Result<Vec<Invoice>, LedgerError> {
+        let text = text.trim();
+        if text.is_empty() {
+            return self.list(limit, offset);
+        }
+        let conn = self.lock();
+        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let mut sql = format!("SELECT {COLUMNS} FROM invoices WHERE order_id LIKE ?1 ESCAPE '\\'");
+        let mut values: Vec<rusqlite::types::Value> = vec![pattern.into()];
+        // The same typed amount means different minor units per currency, so match per currency.
+        for currency in Currency::all() {
+            if let Ok(amount) = crate::money::parse_amount(text, currency, crate::money::DecimalStyle::Point) {
+                values.push((amount.minor() as i64).into());
+                values.push(currency.code().to_string().into());
+                sql.push_str(&format!(" OR (amount_minor = ?{} AND currency = ?{})", values.len() - 1, values.len()));
+            }
+        }
+        values.push(i64::from(limit).into());
+        values.push(i64::from(offset).into());
+        sql.push_str(&format!(
+            " ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+            values.len() - 1,
+            values.len()
+        ));
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(values), read_invoice)?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
     pub fn events(&self, id: i64) -> Result<Vec<InvoiceEvent>, LedgerError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
@@ -406,6 +437,23 @@ mod tests {
         assert_eq!(orders, ["PD-L2", "PD-L1"]);
         assert!(matches!(l.find("nope"), Err(LedgerError::NotFound(_))));
         assert!(matches!(l.find("999"), Err(LedgerError::NotFound(_))));
+    }
+
+    #[test]
+    fn search_matches_order_ids_and_amounts_in_their_currency() {
+        let (_dir, l) = ledger();
+        l.insert_creating(&sale("PD-AAA-1")).unwrap();
+        let jpy: Currency = "JPY".parse().unwrap();
+        let yen = NewInvoice { amount: Amount::from_minor(1500, jpy).unwrap(), ..sale("PD-BBB-2") };
+        l.insert_creating(&yen).unwrap();
+        let orders =
+            |text: &str| -> Vec<String> { l.search(text, 10, 0).unwrap().into_iter().map(|i| i.order_id).collect() };
+        assert_eq!(orders("aaa"), ["PD-AAA-1"]);
+        assert_eq!(orders("12.34"), ["PD-AAA-1"]);
+        assert_eq!(orders("1500"), ["PD-BBB-2"]);
+        assert_eq!(orders(""), ["PD-BBB-2", "PD-AAA-1"]);
+        assert!(orders("%").is_empty(), "LIKE wildcards are matched literally");
+        assert!(orders("99.99").is_empty());
     }
 
     #[test]

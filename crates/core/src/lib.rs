@@ -1,7 +1,9 @@
 //! Paydesk's core: everything a charge depends on, with no webview. The app, the CLI and the
 //! tests all go through [`service::Paydesk`].
 
+pub mod api;
 pub mod clock;
+pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod export;

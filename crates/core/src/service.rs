@@ -11,7 +11,7 @@ use crate::ledger::{Invoice, Ledger, NewInvoice};
 use crate::money::{parse_amount, Currency, DecimalStyle};
 use crate::status::InvoiceStatus;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use url::Url;
 
@@ -68,13 +68,33 @@ pub struct Paydesk {
     ledger: Ledger,
     credentials: CredentialStore,
     gateways: Vec<Arc<dyn Gateway>>,
-    settings: Settings,
+    settings: RwLock<Settings>,
     client: reqwest::Client,
 }
 
 impl Paydesk {
     pub fn new(ledger: Ledger, credentials: CredentialStore, settings: Settings) -> Paydesk {
-        Paydesk { ledger, credentials, gateways: registry(), settings, client: HttpClient::default_client() }
+        Paydesk {
+            ledger,
+            credentials,
+            gateways: registry(),
+            settings: RwLock::new(settings),
+            client: HttpClient::default_client(),
+        }
+    }
+
+    /// Changes settings for the calls that start after it (the app's Settings screen).
+    pub fn update_settings(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.settings.write().unwrap_or_else(|p| p.into_inner()));
+    }
+
+    fn settings(&self) -> Settings {
+        self.settings.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The HTTP status `url`'s host answers a GET with, or `None` if it cannot be reached.
+    pub async fn probe(&self, url: &Url) -> Option<u16> {
+        self.client.get(url.clone()).send().await.ok().map(|r| r.status().as_u16())
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -99,14 +119,15 @@ impl Paydesk {
     /// The base URL this gateway is called at: the settings, else `PAYDESK_<GATEWAY>_BASE_URL`,
     /// else the gateway's production host.
     pub fn base_url(&self, info: &GatewayInfo) -> Result<Url, Error> {
-        let configured =
-            self.settings.base_urls.get(info.id).cloned().or_else(|| (self.settings.env)(&info.env_var("BASE_URL")));
+        let settings = self.settings();
+        let configured = settings.base_urls.get(info.id).cloned().or_else(|| (settings.env)(&info.env_var("BASE_URL")));
         let text = configured.as_deref().unwrap_or(info.default_base_url);
         check_base_url(text).map_err(|e| Error::BadInput(format!("{} base URL: {e}", info.name)))
     }
 
     pub fn knobs(&self, info: &GatewayInfo) -> Knobs {
-        Knobs::resolve(info, |name| (self.settings.env)(&info.env_var(name)))
+        let env = self.settings().env;
+        Knobs::resolve(info, |name| env(&info.env_var(name)))
     }
 
     /// Checks everything about a sale that can be checked without the network; nothing is written.
@@ -118,7 +139,8 @@ impl Paydesk {
             let list = info.currencies.unwrap_or_default().join(", ");
             return Err(Error::BadInput(format!("{} takes only {list}, not {currency}", info.name)));
         }
-        let amount = parse_amount(&input.amount, currency, self.settings.decimal_style)?;
+        let settings = self.settings();
+        let amount = parse_amount(&input.amount, currency, settings.decimal_style)?;
         let description = match input.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => Some(check_text("description", d, MAX_DESCRIPTION_CHARS)?.to_string()),
             None => None,
@@ -131,12 +153,12 @@ impl Paydesk {
         for field in info.fields.iter().filter(|f| f.required) {
             credentials.require(info.id, field.name)?;
         }
-        let request = ChargeRequest { order_id, amount, description, lifetime_secs: self.settings.lifetime_secs };
+        let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime_secs };
         Ok((gateway, request, credentials))
     }
 
     fn http(&self, info: &GatewayInfo) -> Result<HttpClient, Error> {
-        Ok(HttpClient::new(self.client.clone(), self.base_url(info)?, self.settings.retry))
+        Ok(HttpClient::new(self.client.clone(), self.base_url(info)?, self.settings().retry))
     }
 
     /// Takes one sale to a pending invoice with a pay link. The ledger row is written before the

@@ -1,0 +1,400 @@
+//! The desktop app's backend API: `Till` methods that the Tauri commands call one-to-one, and the
+//! shapes that cross IPC. The shapes derive `TS`, so the UI's TypeScript types are generated from
+//! them (`ui/src/bindings/`) and never copied by hand.
+
+use crate::config::TillConfig;
+use crate::credentials::{CredentialStore, Source};
+use crate::error::Error;
+use crate::export::invoices_csv;
+use crate::gateway::GatewayInfo;
+use crate::ledger::{Invoice, Ledger};
+use crate::money::{parse_amount, Currency, DecimalStyle};
+use crate::qr;
+use crate::secret::Secret;
+use crate::service::{ChargeInput, Paydesk, Settings};
+use crate::status::InvoiceStatus;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+use ts_rs::TS;
+
+/// Everything the UI needs to draw its first screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Bootstrap {
+    pub gateways: Vec<GatewayView>,
+    pub currencies: Vec<CurrencyView>,
+    pub settings: SettingsView,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct GatewayView {
+    pub id: String,
+    pub name: String,
+    pub fields: Vec<CredentialField>,
+    /// `None`: any currency.
+    pub currencies: Option<Vec<String>>,
+    pub can_poll: bool,
+    pub default_base_url: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CurrencyView {
+    pub code: String,
+    pub decimals: u8,
+}
+
+/// A credential field and where its value comes from; never the value.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CredentialField {
+    pub name: String,
+    pub label: String,
+    pub secret: bool,
+    pub required: bool,
+    /// "env", "keyring" or "not_set"; `None` in the gateway list, where it is not looked up.
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsView {
+    pub default_gateway: String,
+    pub default_currency: String,
+    pub last_gateway: Option<String>,
+    /// Base URL overrides the owner set, by gateway id.
+    pub base_urls: BTreeMap<String, String>,
+    pub decimal_comma: bool,
+}
+
+/// What the Settings screen saves.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SettingsInput {
+    pub default_gateway: String,
+    pub default_currency: String,
+    pub base_urls: BTreeMap<String, String>,
+    pub decimal_comma: bool,
+}
+
+/// One sale as the UI shows it. Amounts are exact decimal text, never a float.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct InvoiceView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_id: String,
+    pub gateway: String,
+    pub gateway_name: String,
+    /// "12.34"
+    pub amount: String,
+    pub currency: String,
+    pub description: Option<String>,
+    pub status: InvoiceStatus,
+    pub gateway_status: Option<String>,
+    pub gateway_invoice_id: Option<String>,
+    pub pay_link: Option<String>,
+    /// Unix seconds.
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// No later status will come: stop following it.
+    pub is_final: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ChargeRequest {
+    pub gateway: String,
+    /// As typed: "12.34" (or "12,34" with the decimal-comma setting).
+    pub amount: String,
+    pub currency: String,
+    pub description: Option<String>,
+}
+
+/// A typed amount that would be accepted, as the invoice will show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AmountCheck {
+    pub amount: String,
+    pub currency: String,
+}
+
+/// The outcome of Settings' "Test connection".
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionCheck {
+    pub base_url: String,
+    /// The HTTP status the gateway's host answered with, if it answered at all.
+    pub http_status: Option<u16>,
+    pub missing_fields: Vec<String>,
+    pub ok: bool,
+    pub message: String,
+}
+
+/// The till behind the desktop app: a `Paydesk` plus the settings it remembers.
+pub struct Till {
+    desk: Paydesk,
+    config_path: PathBuf,
+    config: Mutex<TillConfig>,
+    /// Where the in-process simulator answers for the Demo gateway, unless the owner set one.
+    demo_base_url: Option<String>,
+}
+
+impl Till {
+    /// Opens the ledger and settings in `data_dir`.
+    pub fn open(data_dir: &Path, credentials: CredentialStore, demo_base_url: Option<String>) -> Result<Till, Error> {
+        let ledger = Ledger::open(&data_dir.join("ledger.sqlite3"))?;
+        let config_path = data_dir.join("settings.json");
+        let config = TillConfig::load(&config_path).map_err(|e| Error::BadInput(e.to_string()))?;
+        let desk = Paydesk::new(ledger, credentials, Settings::default());
+        let till = Till { desk, config_path, config: Mutex::new(config), demo_base_url };
+        till.apply_config();
+        Ok(till)
+    }
+
+    pub fn paydesk(&self) -> &Paydesk {
+        &self.desk
+    }
+
+    fn config(&self) -> TillConfig {
+        self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Pushes the saved settings into the running `Paydesk`.
+    fn apply_config(&self) {
+        let config = self.config();
+        let mut base_urls = config.base_urls.clone();
+        if let Some(demo) = &self.demo_base_url {
+            base_urls.entry("demo".into()).or_insert_with(|| demo.clone());
+        }
+        self.desk.update_settings(|s| {
+            s.base_urls = base_urls;
+            s.decimal_style = config.decimal_style;
+        });
+    }
+
+    fn gateway_ids(&self) -> Vec<&'static str> {
+        self.desk.gateway_infos().iter().map(|i| i.id).collect()
+    }
+
+    fn info(&self, gateway: &str) -> Result<&'static GatewayInfo, Error> {
+        Ok(self.desk.gateway(gateway)?.info())
+    }
+
+    pub fn bootstrap(&self) -> Bootstrap {
+        let gateways = self.desk.gateway_infos().into_iter().map(gateway_view).collect();
+        let currencies =
+            Currency::all().map(|c| CurrencyView { code: c.code().into(), decimals: c.decimals() }).collect();
+        Bootstrap { gateways, currencies, settings: settings_view(&self.config()) }
+    }
+
+    /// Checks a typed amount without charging, so the UI can explain a bad one before Charge.
+    pub fn check_amount(&self, amount: &str, currency: &str) -> Result<AmountCheck, Error> {
+        let currency: Currency = currency.parse()?;
+        let parsed = parse_amount(amount, currency, self.config().decimal_style)?;
+        Ok(AmountCheck { amount: parsed.to_decimal_string(), currency: currency.code().into() })
+    }
+
+    pub async fn charge(&self, request: ChargeRequest) -> Result<InvoiceView, Error> {
+        let input = ChargeInput {
+            gateway: request.gateway,
+            amount: request.amount,
+            currency: Some(request.currency),
+            order_id: None,
+            description: request.description,
+        };
+        let invoice = self.desk.charge(&input).await?;
+        self.remember_gateway(&invoice.gateway);
+        Ok(self.view(invoice))
+    }
+
+    fn remember_gateway(&self, gateway: &str) {
+        let mut config = self.config.lock().unwrap_or_else(|p| p.into_inner());
+        if config.last_gateway.as_deref() != Some(gateway) {
+            config.last_gateway = Some(gateway.to_string());
+            // Remembering the last gateway is a convenience: failing to save it must not fail a sale.
+            let _ = config.save(&self.config_path, &self.gateway_ids());
+        }
+    }
+
+    pub fn invoice(&self, key: &str) -> Result<InvoiceView, Error> {
+        Ok(self.view(self.desk.find(key)?))
+    }
+
+    pub async fn refresh(&self, key: &str) -> Result<InvoiceView, Error> {
+        Ok(self.view(self.desk.refresh(key).await?))
+    }
+
+    /// Follows an invoice until it is final, calling `on_change` with each new state.
+    pub async fn follow(
+        &self,
+        key: &str,
+        every: Duration,
+        on_change: impl Fn(InvoiceView),
+    ) -> Result<InvoiceView, Error> {
+        let last =
+            self.desk.watch(key, every, Duration::from_secs(120), |inv| on_change(self.view(inv.clone()))).await?;
+        Ok(self.view(last))
+    }
+
+    /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
+    pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
+        let invoice = self.desk.find(key)?;
+        let link = invoice.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link yet".into()))?;
+        qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
+    }
+
+    pub fn history(&self, search: &str, limit: u32, offset: u32) -> Result<Vec<InvoiceView>, Error> {
+        let rows = self.desk.ledger().search(search, limit.min(500), offset)?;
+        Ok(rows.into_iter().map(|i| self.view(i)).collect())
+    }
+
+    /// Writes every invoice as CSV into `dir` and returns the file's path.
+    pub fn export_csv(&self, dir: &Path) -> Result<String, Error> {
+        let rows = self.desk.ledger().list(u32::MAX, 0)?;
+        let (y, m, d) = crate::clock::civil_date(crate::clock::unix_now());
+        let path = dir.join(format!("paydesk-invoices-{y:04}-{m:02}-{d:02}.csv"));
+        std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(&path, invoices_csv(&rows)))
+            .map_err(|e| Error::BadInput(format!("could not write {}: {e}", path.display())))?;
+        Ok(path.display().to_string())
+    }
+
+    pub fn credentials(&self, gateway: &str) -> Result<Vec<CredentialField>, Error> {
+        let info = self.info(gateway)?;
+        let states = self.desk.credentials().status(info)?;
+        Ok(states
+            .into_iter()
+            .map(|s| CredentialField {
+                name: s.field.into(),
+                label: s.label.into(),
+                secret: s.secret,
+                required: s.required,
+                source: Some(source_name(s.source).into()),
+            })
+            .collect())
+    }
+
+    pub fn set_credential(&self, gateway: &str, field: &str, value: String) -> Result<Vec<CredentialField>, Error> {
+        let info = self.info(gateway)?;
+        self.desk.credentials().set(info, field, Secret::new(value))?;
+        self.credentials(gateway)
+    }
+
+    pub fn delete_credentials(&self, gateway: &str) -> Result<Vec<CredentialField>, Error> {
+        let info = self.info(gateway)?;
+        self.desk.credentials().delete(info)?;
+        self.credentials(gateway)
+    }
+
+    pub fn save_settings(&self, input: SettingsInput) -> Result<SettingsView, Error> {
+        let mut config = self.config();
+        config.default_gateway = input.default_gateway;
+        config.default_currency = input.default_currency.trim().to_ascii_uppercase();
+        config.base_urls = input.base_urls.into_iter().filter(|(_, url)| !url.trim().is_empty()).collect();
+        config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
+        config.save(&self.config_path, &self.gateway_ids()).map_err(|e| Error::BadInput(e.to_string()))?;
+        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config.clone();
+        self.apply_config();
+        Ok(settings_view(&config))
+    }
+
+    /// Reaches the gateway's host and checks that its required credentials are set. It does not
+    /// prove the credentials are accepted: no gateway offers a call that checks them for free.
+    pub async fn test_connection(&self, gateway: &str) -> Result<ConnectionCheck, Error> {
+        let info = self.info(gateway)?;
+        let base = self.desk.base_url(info)?;
+        let creds = self.desk.credentials().load(info)?;
+        let missing: Vec<String> = info
+            .fields
+            .iter()
+            .filter(|f| f.required && creds.get(f.name).is_none())
+            .map(|f| f.name.to_string())
+            .collect();
+        let http_status = self.desk.probe(&base).await;
+        let ok = http_status.is_some() && missing.is_empty();
+        let reach = match http_status {
+            Some(code) => format!("{} answered (HTTP {code})", base.host_str().unwrap_or("the host")),
+            None => format!("{} could not be reached", base.host_str().unwrap_or("the host")),
+        };
+        let creds_text = if missing.is_empty() {
+            "every required credential is set".to_string()
+        } else {
+            format!("missing: {}", missing.join(", "))
+        };
+        Ok(ConnectionCheck {
+            base_url: base.to_string(),
+            http_status,
+            missing_fields: missing,
+            ok,
+            message: format!("{reach}; {creds_text}"),
+        })
+    }
+
+    fn view(&self, inv: Invoice) -> InvoiceView {
+        let gateway_name = self.info(&inv.gateway).map(|i| i.name.to_string()).unwrap_or_else(|_| inv.gateway.clone());
+        InvoiceView {
+            id: inv.id,
+            is_final: inv.status.is_final(),
+            order_id: inv.order_id,
+            gateway: inv.gateway,
+            gateway_name,
+            amount: inv.amount.to_decimal_string(),
+            currency: inv.amount.currency().code().into(),
+            description: inv.description,
+            status: inv.status,
+            gateway_status: inv.gateway_status,
+            gateway_invoice_id: inv.gateway_invoice_id,
+            pay_link: inv.pay_link,
+            expires_at: inv.expires_at,
+            last_error: inv.last_error,
+            created_at: inv.created_at,
+        }
+    }
+}
+
+fn source_name(source: Source) -> &'static str {
+    match source {
+        Source::Env => "env",
+        Source::Keyring => "keyring",
+        Source::NotSet => "not_set",
+    }
+}
+
+fn gateway_view(info: &'static GatewayInfo) -> GatewayView {
+    GatewayView {
+        id: info.id.into(),
+        name: info.name.into(),
+        fields: info
+            .fields
+            .iter()
+            .map(|f| CredentialField {
+                name: f.name.into(),
+                label: f.label.into(),
+                secret: f.secret,
+                required: f.required,
+                source: None,
+            })
+            .collect(),
+        currencies: info.currencies.map(|list| list.iter().map(|c| c.to_string()).collect()),
+        can_poll: info.can_poll,
+        default_base_url: info.default_base_url.into(),
+    }
+}
+
+fn settings_view(config: &TillConfig) -> SettingsView {
+    SettingsView {
+        default_gateway: config.default_gateway.clone(),
+        default_currency: config.default_currency.clone(),
+        last_gateway: config.last_gateway.clone(),
+        base_urls: config.base_urls.clone(),
+        decimal_comma: config.decimal_style == DecimalStyle::Comma,
+    }
+}

@@ -1,0 +1,128 @@
+//! What a till remembers between runs, besides credentials (keyring) and sales (ledger):
+//! default and last-used gateway, default currency, base URL overrides, decimal style.
+
+use crate::http::check_base_url;
+use crate::money::{Currency, DecimalStyle};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TillConfig {
+    pub default_gateway: String,
+    pub default_currency: String,
+    /// The gateway the cashier picked last; the charge screen starts on it.
+    pub last_gateway: Option<String>,
+    /// Per gateway id; an empty map calls every gateway at its production host.
+    pub base_urls: BTreeMap<String, String>,
+    pub decimal_style: DecimalStyle,
+}
+
+impl Default for TillConfig {
+    fn default() -> Self {
+        TillConfig {
+            default_gateway: "demo".into(),
+            default_currency: Currency::USD.code().into(),
+            last_gateway: None,
+            base_urls: BTreeMap::new(),
+            decimal_style: DecimalStyle::Point,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("the settings file {path} could not be {action}: {reason}")]
+    Io { path: PathBuf, action: &'static str, reason: String },
+}
+
+impl TillConfig {
+    pub fn default_path() -> PathBuf {
+        crate::ledger::data_dir().join("settings.json")
+    }
+
+    /// The saved settings, or the defaults when there is no file yet.
+    pub fn load(path: &Path) -> Result<TillConfig, ConfigError> {
+        let io = |action, e: std::io::Error| ConfigError::Io { path: path.into(), action, reason: e.to_string() };
+        match std::fs::read(path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ConfigError::Io {
+                path: path.into(),
+                action: "read",
+                reason: e.to_string(),
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TillConfig::default()),
+            Err(e) => Err(io("read", e)),
+        }
+    }
+
+    /// Checks every value against the known gateways, then writes atomically (a crash mid-write
+    /// leaves the old file, never half of one).
+    pub fn save(&self, path: &Path, gateway_ids: &[&str]) -> Result<(), ConfigError> {
+        self.validate(gateway_ids)?;
+        let io = |action, e: std::io::Error| ConfigError::Io { path: path.into(), action, reason: e.to_string() };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io("written", e))?;
+        }
+        let tmp = path.with_extension("json.tmp");
+        let bytes = serde_json::to_vec_pretty(self).expect("plain data serializes");
+        std::fs::write(&tmp, bytes).map_err(|e| io("written", e))?;
+        std::fs::rename(&tmp, path).map_err(|e| io("written", e))
+    }
+
+    pub fn validate(&self, gateway_ids: &[&str]) -> Result<(), ConfigError> {
+        let known = |id: &str| gateway_ids.contains(&id);
+        if !known(&self.default_gateway) {
+            return Err(ConfigError::Invalid(format!("unknown default gateway '{}'", self.default_gateway)));
+        }
+        if let Some(last) = &self.last_gateway {
+            if !known(last) {
+                return Err(ConfigError::Invalid(format!("unknown gateway '{last}'")));
+            }
+        }
+        self.default_currency.parse::<Currency>().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        for (id, url) in &self.base_urls {
+            if !known(id) {
+                return Err(ConfigError::Invalid(format!("a base URL is set for unknown gateway '{id}'")));
+            }
+            check_base_url(url).map_err(|e| ConfigError::Invalid(format!("{id} base URL: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IDS: &[&str] = &["demo", "dex3"];
+
+    #[test]
+    fn missing_file_gives_defaults_and_saved_settings_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        assert_eq!(TillConfig::load(&path).unwrap(), TillConfig::default());
+        let mut config = TillConfig { default_gateway: "dex3".into(), ..TillConfig::default() };
+        config.base_urls.insert("dex3".into(), "http://127.0.0.1:9/dex3/".into());
+        config.save(&path, IDS).unwrap();
+        assert_eq!(TillConfig::load(&path).unwrap(), config);
+    }
+
+    #[test]
+    fn bad_settings_are_refused_and_the_file_is_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        TillConfig::default().save(&path, IDS).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let mut bad = TillConfig::default();
+        bad.base_urls.insert("dex3".into(), "http://api.dex3.io/".into());
+        assert!(bad.save(&path, IDS).unwrap_err().to_string().contains("plain http"));
+        let bad = TillConfig { default_gateway: "nope".into(), ..TillConfig::default() };
+        assert!(bad.save(&path, IDS).is_err());
+        let bad = TillConfig { default_currency: "XYZ".into(), ..TillConfig::default() };
+        assert!(bad.save(&path, IDS).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}
