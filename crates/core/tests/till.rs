@@ -1,0 +1,122 @@
+//! The desktop app's backend API (`Till`), called as the Tauri commands call it, against the
+//! simulator over loopback and a real ledger file.
+
+use paydesk_core::api::{ChargeRequest, SettingsInput, Till};
+use paydesk_core::credentials::CredentialStore;
+use paydesk_core::status::InvoiceStatus;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+async fn till() -> (tempfile::TempDir, paydesk_gatewaysim::RunningSim, Till) {
+    let dir = tempfile::tempdir().unwrap();
+    let sim = paydesk_gatewaysim::start(0).await.unwrap();
+    let till = Till::open(dir.path(), CredentialStore::in_memory(), Some(sim.base_url("demo"))).unwrap();
+    (dir, sim, till)
+}
+
+fn sale(gateway: &str, amount: &str) -> ChargeRequest {
+    ChargeRequest { gateway: gateway.into(), amount: amount.into(), currency: "USD".into(), description: None }
+}
+
+fn settings(default_gateway: &str, base_urls: &[(&str, &str)]) -> SettingsInput {
+    SettingsInput {
+        default_gateway: default_gateway.into(),
+        default_currency: "usd".into(),
+        base_urls: base_urls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        decimal_comma: false,
+    }
+}
+
+#[tokio::test]
+async fn a_fresh_till_charges_on_demo_and_follows_the_sale_to_paid() {
+    let (_dir, sim, till) = till().await;
+    let boot = till.bootstrap();
+    assert_eq!(boot.gateways[0].id, "demo");
+    assert_eq!(boot.settings.default_gateway, "demo");
+    assert!(boot.currencies.iter().any(|c| c.code == "JPY" && c.decimals == 0));
+
+    let sold = till.charge(sale("demo", "12.34")).await.unwrap();
+    assert_eq!((sold.amount.as_str(), sold.status, sold.is_final), ("12.34", InvoiceStatus::Pending, false));
+    let link = sold.pay_link.clone().unwrap();
+    assert!(link.starts_with(sim.sim.public_base()));
+    assert!(till.qr_svg(&sold.order_id).unwrap().contains("<svg"));
+    assert_eq!(till.bootstrap().settings.last_gateway.as_deref(), Some("demo"), "the last gateway is remembered");
+
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.post(format!("{link}/pay")).send().await.unwrap().status().as_u16(), 303);
+    let seen = std::sync::Mutex::new(vec![]);
+    let done =
+        till.follow(&sold.order_id, Duration::from_millis(20), |v| seen.lock().unwrap().push(v.status)).await.unwrap();
+    assert!(done.is_final);
+    assert_eq!(done.status, InvoiceStatus::Paid);
+    assert_eq!(seen.into_inner().unwrap().last(), Some(&InvoiceStatus::Paid));
+}
+
+#[tokio::test]
+async fn amounts_are_checked_before_a_charge() {
+    let (_dir, _sim, till) = till().await;
+    assert_eq!(till.check_amount("12.5", "USD").unwrap().amount, "12.50");
+    let err = till.check_amount("12.345", "USD").unwrap_err();
+    assert_eq!(
+        (err.reply().code.as_str(), err.reply().message.as_str()),
+        ("bad_amount", "USD takes at most 2 decimal places")
+    );
+    assert_eq!(till.check_amount("0", "USD").unwrap_err().reply().code, "bad_amount");
+}
+
+#[tokio::test]
+async fn history_searches_and_exports() {
+    let (dir, _sim, till) = till().await;
+    let a = till.charge(sale("demo", "1.00")).await.unwrap();
+    till.charge(sale("demo", "2.50")).await.unwrap();
+    assert_eq!(till.history("", 10, 0).unwrap().len(), 2);
+    let found: Vec<_> = till.history("2.5", 10, 0).unwrap().into_iter().map(|v| v.amount).collect();
+    assert_eq!(found, ["2.50"]);
+    assert_eq!(till.history(&a.order_id, 10, 0).unwrap()[0].order_id, a.order_id);
+    let path = till.export_csv(&dir.path().join("exports")).unwrap();
+    let csv = std::fs::read_to_string(path).unwrap();
+    assert_eq!(csv.lines().count(), 3);
+}
+
+#[tokio::test]
+async fn settings_are_validated_saved_and_applied() {
+    let (dir, sim, till) = till().await;
+    let err = till.save_settings(settings("demo", &[("dex3", "http://api.dex3.io/")])).unwrap_err();
+    assert!(err.to_string().contains("plain http"), "{err}");
+    assert!(till.save_settings(settings("nope", &[])).is_err());
+
+    let saved = till.save_settings(settings("dex3", &[("dex3", &sim.base_url("dex3")), ("oxapay", "  ")])).unwrap();
+    assert_eq!(saved.default_gateway, "dex3");
+    assert_eq!(saved.default_currency, "USD");
+    assert_eq!(saved.base_urls, BTreeMap::from([("dex3".to_string(), sim.base_url("dex3"))]), "blank URLs are dropped");
+    let reopened = Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap();
+    assert_eq!(reopened.bootstrap().settings.default_gateway, "dex3");
+
+    // Applied at once: dex3 now goes to the simulator, which accepts its credentials.
+    for (field, value) in paydesk_gatewaysim::gateways::credentials("dex3") {
+        till.set_credential("dex3", field, value.to_string()).unwrap();
+    }
+    let states = till.credentials("dex3").unwrap();
+    assert!(states.iter().all(|f| f.source.as_deref() == Some("keyring")));
+    let check = till.test_connection("dex3").await.unwrap();
+    assert!(check.ok && check.http_status.is_some(), "{check:?}");
+    let sold = till.charge(sale("dex3", "12.34")).await.unwrap();
+    assert!(sold.pay_link.unwrap().starts_with(sim.sim.public_base()));
+
+    let states = till.delete_credentials("dex3").unwrap();
+    assert!(states.iter().all(|f| f.source.as_deref() == Some("not_set")));
+    let check = till.test_connection("dex3").await.unwrap();
+    assert!(!check.ok);
+    assert_eq!(check.missing_fields, ["merchant_public", "merchant_private"]);
+}
+
+#[tokio::test]
+async fn credential_replies_never_carry_values() {
+    let (_dir, _sim, till) = till().await;
+    till.set_credential("oxapay", "merchant_api_key", "DISTINCTIVE-OXA-KEY-42".into()).unwrap();
+    let shown = serde_json::to_string(&till.credentials("oxapay").unwrap()).unwrap();
+    assert!(!shown.contains("DISTINCTIVE-OXA-KEY-42"), "{shown}");
+    assert!(shown.contains("keyring"));
+    let err = till.set_credential("oxapay", "nope", "DISTINCTIVE-OXA-KEY-42".into()).unwrap_err();
+    assert!(!serde_json::to_string(&err.reply()).unwrap().contains("DISTINCTIVE"));
+}
