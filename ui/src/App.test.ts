@@ -1,0 +1,185 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import App from './App.svelte';
+import type { InvoiceView } from './bindings/InvoiceView';
+import {
+  bootstrapReply,
+  byId,
+  callsTo,
+  deferred,
+  invoiceView,
+  mockBackend,
+  rejection,
+  sendInvoiceUpdate,
+  waitUntilReady,
+} from './test/backend';
+
+// Unmount (which unlistens) before the IPC mock goes away.
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+async function start(handlers: Parameters<typeof mockBackend>[0] = {}) {
+  const calls = mockBackend(handlers);
+  render(App);
+  await waitUntilReady();
+  return calls;
+}
+
+function click(key: string) {
+  const button = document.querySelector<HTMLButtonElement>(`button[data-key="${key}"]`);
+  if (!button) throw new Error(`no keypad button ${key}`);
+  return fireEvent.click(button);
+}
+
+async function typeAmount(keys: string) {
+  for (const key of keys) await click(key);
+}
+
+function chargeButton(): HTMLButtonElement {
+  return byId('charge') as HTMLButtonElement;
+}
+
+async function chargeAndShowInvoice(invoice: InvoiceView) {
+  const calls = await start({ charge: () => invoice });
+  await typeAmount('12.34');
+  await waitFor(() => expect(chargeButton().disabled).toBe(false));
+  await fireEvent.click(chargeButton());
+  await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+  return calls;
+}
+
+describe('charge screen', () => {
+  test('starts on the last used gateway and the default currency, with an empty amount', async () => {
+    await start({ bootstrap: () => bootstrapReply({ last_gateway: 'dex3', default_currency: 'USD' }) });
+    expect((byId('gateway') as HTMLSelectElement).value).toBe('dex3');
+    expect((byId('currency') as HTMLSelectElement).value).toBe('USD');
+    expect(byId('amount')?.textContent).toBe('');
+    expect(chargeButton().disabled).toBe(true);
+    expect(byId('screen-history')).toBeNull();
+  });
+
+  test('a gateway that cannot take the currency says so and disables Charge', async () => {
+    await start();
+    await typeAmount('5');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    const currency = byId('currency') as HTMLSelectElement;
+    currency.value = 'EUR';
+    await fireEvent.change(currency);
+    const gateway = byId('gateway') as HTMLSelectElement;
+    gateway.value = 'dex3';
+    await fireEvent.change(gateway);
+    expect(byId('currency-warning')?.textContent).toBe('Dex3 takes only USD.');
+    expect(chargeButton().disabled).toBe(true);
+  });
+
+  test('the physical keyboard types with the decimal comma the settings use', async () => {
+    await start({ bootstrap: () => bootstrapReply({ decimal_comma: true }) });
+    for (const key of ['1', '2', '.', '5', ',', '0', '9']) await fireEvent.keyDown(document.body, { key });
+    expect(byId('amount')?.textContent).toBe('12,50');
+    await fireEvent.keyDown(document.body, { key: 'Backspace' });
+    expect(byId('amount')?.textContent).toBe('12,5');
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(byId('amount')?.textContent).toBe('');
+  });
+
+  test('a bad amount explains itself before Charge, and Charge is disabled', async () => {
+    const calls = await start({
+      check_amount: ({ amount }) => {
+        if (amount === '0') throw rejection('bad_amount', 'the amount must be more than zero');
+        return { amount, currency: 'USD' };
+      },
+    });
+    await typeAmount('0');
+    await waitFor(() => expect(byId('amount-error')?.textContent).toBe('the amount must be more than zero'));
+    expect(chargeButton().disabled).toBe(true);
+    expect(callsTo(calls, 'check_amount')).toContainEqual({ amount: '0', currency: 'USD' });
+
+    await typeAmount('5');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    expect(byId('amount-error')).toBeNull();
+  });
+
+  test('while the charge is in flight, #charging shows and Charge cannot be pressed again', async () => {
+    const reply = deferred<InvoiceView>();
+    const calls = await start({ charge: () => reply.promise });
+    await typeAmount('12.34');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await waitFor(() => expect(byId('charging')).not.toBeNull());
+    expect(chargeButton().disabled).toBe(true);
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    await fireEvent.keyDown(document.body, { key: 'Enter', repeat: true });
+    await fireEvent.click(chargeButton());
+    expect(callsTo(calls, 'charge')).toEqual([
+      { request: { gateway: 'demo', amount: '12.34', currency: 'USD', description: null } },
+    ]);
+
+    reply.resolve(invoiceView());
+    await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+  });
+
+  test('a failed charge shows the backend message, keeps the amount, and a held Enter does not retry', async () => {
+    const calls = await start({
+      charge: () => {
+        throw rejection('gateway_refused', 'Demo refused the invoice: merchant disabled');
+      },
+    });
+    await typeAmount('7');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    await fireEvent.click(chargeButton());
+    await waitFor(() => expect(byId('charge-error')?.textContent).toBe('Demo refused the invoice: merchant disabled'));
+    expect(byId('amount')?.textContent).toBe('7');
+    expect(byId('charging')).toBeNull();
+    await fireEvent.keyDown(document.body, { key: 'Enter', repeat: true });
+    expect(callsTo(calls, 'charge')).toHaveLength(1);
+  });
+});
+
+describe('invoice screen', () => {
+  test('a charge shows the invoice: amount, gateway, link, QR, status and countdown', async () => {
+    const calls = await chargeAndShowInvoice(invoiceView());
+    expect(byId('screen-charge')).toBeNull();
+    expect(byId('invoice-amount')?.textContent?.trim()).toBe('12.34 USD');
+    expect(byId('invoice-gateway')?.textContent).toBe('Demo');
+    expect(byId('pay-link')?.textContent).toBe('http://127.0.0.1:8787/demo/pay/demo-1');
+    await waitFor(() => expect(byId('qr')?.querySelector('svg')).not.toBeNull());
+    expect(callsTo(calls, 'invoice_qr')).toEqual([{ key: 'PD-20261123-AAAA1111' }]);
+    expect(byId('status')?.dataset.status).toBe('pending');
+    expect(byId('status')?.textContent).toBe('Waiting for payment');
+    expect(byId('countdown')?.textContent).toMatch(/^1[45]:\d\d$/);
+    expect(byId('end-state')).toBeNull();
+  });
+
+  test('an invoice-updated event for this order with status paid shows the paid end state', async () => {
+    await chargeAndShowInvoice(invoiceView());
+    await sendInvoiceUpdate(invoiceView({ order_id: 'PD-OTHER', status: 'paid', is_final: true }));
+    expect(byId('status')?.dataset.status).toBe('pending');
+
+    await sendInvoiceUpdate(invoiceView({ status: 'paid', is_final: true }));
+    await waitFor(() => expect(byId('end-state')?.dataset.status).toBe('paid'));
+    expect(byId('end-state')?.textContent).toContain('Paid');
+    expect(byId('status')?.dataset.status).toBe('paid');
+    expect(byId('status')?.textContent).toBe('Paid');
+    expect(byId('countdown')).toBeNull();
+    expect(document.activeElement?.id).toBe('new-sale');
+  });
+
+  test('New sale returns to an empty keypad, whatever was typed before', async () => {
+    await start({ history: () => [invoiceView()], follow_invoice: () => invoiceView() });
+    await typeAmount('9');
+    await fireEvent.click(byId('nav-history')!);
+    await waitFor(() => expect(document.querySelector('.history-row')).not.toBeNull());
+    await fireEvent.click(document.querySelector('.history-row')!);
+    await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+
+    await fireEvent.click(byId('new-sale')!);
+    await waitFor(() => expect(byId('screen-charge')).not.toBeNull());
+    expect(byId('screen-invoice')).toBeNull();
+    expect(byId('amount')?.textContent).toBe('');
+    expect(chargeButton().disabled).toBe(true);
+  });
+});

@@ -1,0 +1,136 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import App from '../App.svelte';
+import type { CredentialField } from '../bindings/CredentialField';
+import { byId, callsTo, mockBackend, rejection, waitUntilReady } from '../test/backend';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const SECRET = 'typed-secret-value-123';
+const LEAK = 'value-the-backend-must-never-send';
+
+function dex3Fields(source: string): CredentialField[] {
+  // The extra `value` is what a buggy backend might add: the screen must not show it either.
+  return [
+    { name: 'merchant_public', label: 'Merchant public key', secret: false, required: true, source: 'env' },
+    { name: 'merchant_private', label: 'Merchant private key', secret: true, required: true, source, value: LEAK },
+  ] as CredentialField[];
+}
+
+async function openSettings(handlers: Parameters<typeof mockBackend>[0] = {}) {
+  const calls = mockBackend(handlers);
+  render(App);
+  await waitUntilReady();
+  await fireEvent.click(byId('nav-settings')!);
+  await waitFor(() => expect(byId('screen-settings')).not.toBeNull());
+  return calls;
+}
+
+async function selectGateway(id: string) {
+  const select = byId('settings-gateway') as HTMLSelectElement;
+  select.value = id;
+  await fireEvent.change(select);
+}
+
+function field(name: string): HTMLInputElement {
+  return document.querySelector<HTMLInputElement>(`input[data-field="${name}"]`)!;
+}
+
+function pageText(): string {
+  const values = [...document.querySelectorAll('input')].map((input) => input.value);
+  return document.body.innerHTML + values.join(' ');
+}
+
+describe('settings', () => {
+  test('Demo says it needs no credentials', async () => {
+    await openSettings();
+    expect(byId('screen-settings')?.textContent).toContain('Demo needs no credentials');
+    expect(document.querySelector('input[data-field]')).toBeNull();
+  });
+
+  test('credentials are write-only: the typed value is sent once, then gone from the page', async () => {
+    let source = 'not_set';
+    const calls = await openSettings({
+      credentials: () => dex3Fields(source),
+      set_credential: () => {
+        source = 'keyring';
+        return dex3Fields(source);
+      },
+    });
+    await selectGateway('dex3');
+    await waitFor(() =>
+      expect(document.querySelector('[data-field-state="merchant_private"]')?.textContent).toBe('not set'),
+    );
+    expect(document.querySelector('[data-field-state="merchant_public"]')?.textContent).toBe('set (environment)');
+    expect(field('merchant_private').type).toBe('password');
+    expect(field('merchant_public').type).toBe('text');
+
+    await fireEvent.input(field('merchant_private'), { target: { value: SECRET } });
+    await fireEvent.click(byId('save-credentials')!);
+
+    await waitFor(() =>
+      expect(document.querySelector('[data-field-state="merchant_private"]')?.textContent).toBe('set (keyring)'),
+    );
+    // Only the non-empty input is sent.
+    expect(callsTo(calls, 'set_credential')).toEqual([
+      { gateway: 'dex3', field: 'merchant_private', value: SECRET },
+    ]);
+    expect(field('merchant_private').value).toBe('');
+    expect(pageText()).not.toContain(SECRET);
+    expect(pageText()).not.toContain(LEAK);
+  });
+
+  test('a failed credential save shows the backend message', async () => {
+    await openSettings({
+      credentials: () => dex3Fields('not_set'),
+      set_credential: () => {
+        throw rejection('keyring_unavailable', 'the system keyring is locked');
+      },
+    });
+    await selectGateway('dex3');
+    await waitFor(() => expect(field('merchant_private')).not.toBeNull());
+    await fireEvent.input(field('merchant_private'), { target: { value: SECRET } });
+    await fireEvent.click(byId('save-credentials')!);
+    await waitFor(() => expect(byId('screen-settings')?.textContent).toContain('the system keyring is locked'));
+  });
+
+  test('Save settings sends the defaults and the base URL override of each gateway', async () => {
+    const calls = await openSettings({
+      save_settings: ({ input }) => ({ ...(input as object), last_gateway: null }),
+      test_connection: () => ({
+        base_url: 'https://api.dex3.io/',
+        http_status: 200,
+        missing_fields: [],
+        ok: true,
+        message: 'api.dex3.io answered (HTTP 200); every required credential is set',
+      }),
+    });
+    await selectGateway('dex3');
+    const baseUrl = byId('base-url') as HTMLInputElement;
+    expect(baseUrl.value).toBe('');
+    expect(baseUrl.placeholder).toBe('https://api.dex3.io/');
+    await fireEvent.input(baseUrl, { target: { value: ' http://127.0.0.1:8787/dex3/ ' } });
+    await fireEvent.click(byId('decimal-comma')!);
+    await fireEvent.click(byId('save-settings')!);
+
+    await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
+    expect(callsTo(calls, 'save_settings')).toEqual([
+      {
+        input: {
+          default_gateway: 'demo',
+          default_currency: 'USD',
+          base_urls: { dex3: 'http://127.0.0.1:8787/dex3/' },
+          decimal_comma: true,
+        },
+      },
+    ]);
+
+    await fireEvent.click(byId('test-connection')!);
+    await waitFor(() => expect(byId('connection-result')?.textContent).toContain('every required credential is set'));
+    expect(callsTo(calls, 'test_connection')).toEqual([{ gateway: 'dex3' }]);
+  });
+});
