@@ -320,12 +320,15 @@ impl Till {
             .collect();
         let http_status = self.desk.probe(&base).await;
         let ok = http_status.is_some() && missing.is_empty();
+        let host = base.host_str().unwrap_or("the host");
+        // Any HTTP answer proves the host is there; what it says at its bare base URL (often 404)
+        // says nothing about the account, so the code is kept out of the sentence.
         let reach = match http_status {
-            Some(code) => format!("{} answered (HTTP {code})", base.host_str().unwrap_or("the host")),
-            None => format!("{} could not be reached", base.host_str().unwrap_or("the host")),
+            Some(_) => format!("{host} answered"),
+            None => format!("{host} could not be reached"),
         };
         let creds_text = if missing.is_empty() {
-            "every required credential is set".to_string()
+            "every required credential is set (the gateway checks them on the first charge)".to_string()
         } else {
             format!("missing: {}", missing.join(", "))
         };

@@ -188,7 +188,7 @@ pub enum WebhookError {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GatewayError {
-    #[error("{gateway} needs the credential '{field}': set it with `paydesk credentials set {gateway} {field}`")]
+    #[error("{gateway} needs the credential '{field}': add it in Settings, or run `paydesk credentials set {gateway} {field}`")]
     MissingCredential { gateway: String, field: String },
     #[error("{0}")]
     Unsupported(String),
