@@ -133,6 +133,9 @@ impl HttpResponse {
     /// The body as `T`, or a BadResponse that says what arrived (never the body itself,
     /// which could echo what we sent).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, GatewayError> {
+        if self.body.is_empty() {
+            return Err(GatewayError::BadResponse(format!("HTTP {} with an empty body", self.status)));
+        }
         serde_json::from_slice(&self.body).map_err(|e| {
             GatewayError::BadResponse(format!(
                 "HTTP {} with a {}-byte body that is not the expected JSON ({})",
@@ -159,6 +162,10 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
+/// How long one attempt may take, from connecting to the last byte of the answer, unless the
+/// settings say otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub attempts: u32,
@@ -177,18 +184,25 @@ pub struct HttpClient {
     client: reqwest::Client,
     base: Url,
     retry: RetryPolicy,
+    timeout: Duration,
 }
 
 impl HttpClient {
     pub fn new(client: reqwest::Client, base: Url, retry: RetryPolicy) -> HttpClient {
-        HttpClient { client, base, retry }
+        HttpClient { client, base, retry, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// Bounds each attempt by `timeout` instead of [`DEFAULT_TIMEOUT`].
+    pub fn with_timeout(mut self, timeout: Duration) -> HttpClient {
+        self.timeout = timeout;
+        self
     }
 
     /// A reqwest client with the timeouts a till wants: fail fast on connect, bounded overall.
     pub fn default_client() -> reqwest::Client {
         reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(20))
+            .timeout(DEFAULT_TIMEOUT)
             .user_agent(concat!("Paydesk/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("the TLS backend initialises")
@@ -232,7 +246,8 @@ impl HttpClient {
         let mut builder = match req.method {
             Method::Get => self.client.get(url.clone()),
             Method::Post => self.client.post(url.clone()),
-        };
+        }
+        .timeout(self.timeout);
         if !req.query.is_empty() {
             builder = builder.query(&req.query);
         }

@@ -16,6 +16,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub mod faults;
 pub mod gateways;
 
 /// The port `paydesk simulate` listens on by default; the Demo gateway's default base URL uses it.
@@ -76,11 +77,17 @@ struct Inner {
     public_base: String,
     invoices: Mutex<HashMap<String, SimInvoice>>,
     next_id: AtomicU64,
+    faults: faults::Faults,
 }
 
 impl Sim {
     fn new(public_base: String) -> Sim {
-        Sim(Arc::new(Inner { public_base, invoices: Mutex::default(), next_id: AtomicU64::new(1) }))
+        Sim(Arc::new(Inner {
+            public_base,
+            invoices: Mutex::default(),
+            next_id: AtomicU64::new(1),
+            faults: faults::Faults::default(),
+        }))
     }
 
     /// This simulator's address, e.g. `http://127.0.0.1:8787`.
@@ -190,7 +197,8 @@ pub async fn start(port: u16) -> std::io::Result<RunningSim> {
     let app = router(sim.clone());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
+        // Connections carry a `Cut` so a Reset fault can close its own connection unanswered.
+        let _ = axum::serve(faults::CutListener(listener), app.into_make_service_with_connect_info::<faults::Cut>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })
@@ -205,9 +213,12 @@ fn router(sim: Sim) -> Router {
         .route("/pay/{key}", get(pay_page))
         .route("/pay/{key}/pay", post(|s, k| act(s, k, PayState::Paid)))
         .route("/pay/{key}/underpay", post(|s, k| act(s, k, PayState::Underpaid)))
-        .route("/pay/{key}/expire", post(|s, k| act(s, k, PayState::Expired)));
+        .route("/pay/{key}/expire", post(|s, k| act(s, k, PayState::Expired)))
+        .route("/_sim/faults", post(faults::arm))
+        .route("/_sim/requests", get(faults::count));
     for gw in gateways::ALL {
-        app = app.nest(&format!("/{}", gw.id), (gw.routes)());
+        let faulty = axum::middleware::from_fn_with_state((sim.clone(), gw.id), faults::layer);
+        app = app.nest(&format!("/{}", gw.id), (gw.routes)().layer(faulty));
     }
     app.with_state(sim)
 }
