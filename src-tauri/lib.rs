@@ -61,6 +61,13 @@ async fn charge(handle: AppHandle, app: State<'_, App>, request: ChargeRequest) 
 }
 
 #[tauri::command]
+async fn retry_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    let invoice = app.till.retry(&key).await.map_err(|e| e.reply())?;
+    follow(&handle, &app, &invoice.order_id);
+    Ok(invoice)
+}
+
+#[tauri::command]
 async fn follow_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
     let invoice = app.till.invoice(&key).map_err(|e| e.reply())?;
     follow(&handle, &app, &invoice.order_id);
@@ -175,13 +182,21 @@ pub fn run() {
                 Some(simulator.base_url("demo")),
             )
             .map_err(|e| e.to_string())?;
-            app.manage(App { till: Arc::new(till), following: Mutex::default(), _simulator: simulator });
+            let till = Arc::new(till);
+            // Sales a crash interrupted are asked about in the background; the window need not wait,
+            // and whatever the check finds (or why it failed) is written on each sale.
+            let recovering = till.clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = recovering.recover().await;
+            });
+            app.manage(App { till, following: Mutex::default(), _simulator: simulator });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             bootstrap,
             check_amount,
             charge,
+            retry_invoice,
             follow_invoice,
             invoice,
             invoice_qr,

@@ -74,6 +74,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Try a failed or unknown sale again under the same order id (the gateway is asked first
+    /// whether it already has it, where it can be asked).
+    Retry {
+        id: String,
+        #[arg(long)]
+        base_url: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check the sales a crash left half-sent with their gateways (every other command does too).
+    Recover {
+        #[arg(long)]
+        json: bool,
+    },
     /// List invoices, newest first.
     Invoices {
         #[arg(long, conflicts_with = "csv")]
@@ -132,9 +146,27 @@ fn credential_store() -> CredentialStore {
     CredentialStore::os_keyring(service)
 }
 
-fn paydesk(ledger: Option<PathBuf>, settings: Settings) -> Result<Paydesk, Error> {
+/// The till, with the sales a crash interrupted marked and (for commands that go online anyway)
+/// asked about, before the command runs.
+async fn paydesk(ledger: Option<PathBuf>, settings: Settings, online: bool) -> Result<Paydesk, Error> {
     let ledger = Ledger::open(&ledger.unwrap_or_else(Ledger::default_path))?;
-    Ok(Paydesk::new(ledger, credential_store(), settings))
+    let desk = Paydesk::new(ledger, credential_store(), settings);
+    if online {
+        desk.recover().await?;
+    } else {
+        desk.mark_interrupted()?;
+    }
+    Ok(desk)
+}
+
+/// Settings that call `id`'s gateway at `base_url`, when one is given.
+fn settings_for_sale(ledger: &Option<PathBuf>, id: &str, base_url: Option<String>) -> Result<Settings, Error> {
+    let mut settings = Settings::default();
+    if let Some(url) = base_url {
+        let gateway = Ledger::open(&ledger.clone().unwrap_or_else(Ledger::default_path))?.find(id)?.gateway;
+        settings.base_urls.insert(gateway, url);
+    }
+    Ok(settings)
 }
 
 async fn run(cli: Cli) -> Result<(), Error> {
@@ -151,7 +183,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if let Some(path) = &qr {
                 check_qr_path(path)?;
             }
-            let desk = paydesk(cli.ledger, settings)?;
+            let desk = paydesk(cli.ledger, settings, true).await?;
             let input = ChargeInput { gateway, amount, currency: Some(currency), order_id, description };
             let invoice = desk.charge(&input).await?;
             let link = invoice.pay_link.clone().unwrap_or_default();
@@ -167,13 +199,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Status { id, watch, every, base_url, json } => {
-            let mut settings = Settings::default();
-            if let Some(url) = base_url {
-                let gateway =
-                    Ledger::open(&cli.ledger.clone().unwrap_or_else(Ledger::default_path))?.find(&id)?.gateway;
-                settings.base_urls.insert(gateway, url);
-            }
-            let desk = paydesk(cli.ledger, settings)?;
+            let settings = settings_for_sale(&cli.ledger, &id, base_url)?;
+            let desk = paydesk(cli.ledger, settings, true).await?;
             let invoice = if watch {
                 let every = Duration::from_secs(every.max(1));
                 desk.watch(&id, every, Duration::from_secs(120), |inv| {
@@ -192,8 +219,34 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Retry { id, base_url, json } => {
+            let settings = settings_for_sale(&cli.ledger, &id, base_url)?;
+            let invoice = paydesk(cli.ledger, settings, true).await?.retry(&id).await?;
+            if json {
+                println!("{}", to_json(&invoice));
+            } else {
+                print_invoice(&invoice);
+            }
+            Ok(())
+        }
+        Command::Recover { json } => {
+            let desk = paydesk(cli.ledger, Settings::default(), false).await?;
+            let checked = desk.recover().await?;
+            if json {
+                println!("{}", to_json(&checked));
+            } else if checked.is_empty() {
+                println!("No interrupted sales.");
+            } else {
+                for inv in &checked {
+                    let note = inv.last_error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+                    println!("{}{note}", status_line(inv));
+                }
+            }
+            Ok(())
+        }
         Command::Invoices { json, csv, limit } => {
-            let desk = paydesk(cli.ledger, Settings::default())?;
+            // Listing stays offline: interrupted sales are marked, not asked about.
+            let desk = paydesk(cli.ledger, Settings::default(), false).await?;
             let invoices = desk.list(limit, 0)?;
             if csv {
                 print!("{}", invoices_csv(&invoices));
@@ -360,6 +413,9 @@ fn print_invoice(inv: &Invoice) {
     );
     if let Some(link) = &inv.pay_link {
         println!("Pay link:   {link}");
+    }
+    if let Some(note) = &inv.last_error {
+        println!("Note:       {note}");
     }
     if let Some(id) = &inv.gateway_invoice_id {
         println!("Invoice id: {id}");

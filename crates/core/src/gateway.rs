@@ -138,6 +138,17 @@ pub struct CreatedInvoice {
     pub expires_at: Option<i64>,
 }
 
+/// The invoice a gateway holds for one of our order ids, as its lookup answers it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FoundInvoice {
+    pub gateway_invoice_id: Option<String>,
+    /// `None` where the lookup's answer carries no pay link (Pay3's order list).
+    pub pay_link: Option<String>,
+    /// Unix seconds.
+    pub expires_at: Option<i64>,
+    pub status: StatusReport,
+}
+
 /// Which invoice a status query is about: gateways look it up by their id or by our order id.
 #[derive(Debug, Clone)]
 pub struct InvoiceRef {
@@ -219,6 +230,12 @@ pub trait Gateway: Send + Sync {
 
     /// The invoice's current status.
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError>;
+
+    /// The invoice the gateway holds for our order id, `Ok(None)` when it says it has none. This is
+    /// what settles a sale whose create answer was lost, without creating a second invoice.
+    async fn find_by_order(&self, _call: &Call<'_>, _order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+        Err(GatewayError::Unsupported(format!("{} cannot be asked for an invoice by our order id", self.info().name)))
+    }
 
     /// Checks a callback's signature (constant time) and reads what it says.
     fn verify_webhook(

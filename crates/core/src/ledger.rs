@@ -2,7 +2,7 @@
 //! before a request leaves for the gateway, so a crash, timeout or retry never loses a sale.
 
 use crate::clock::unix_now;
-use crate::gateway::{CreatedInvoice, StatusReport};
+use crate::gateway::{CreatedInvoice, FoundInvoice, StatusReport};
 use crate::money::{Amount, Currency};
 use crate::status::InvoiceStatus;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -214,16 +214,89 @@ impl Ledger {
 
     /// Records that a call failed: the status says what is known, `error` says why.
     pub fn record_failure(&self, id: i64, status: InvoiceStatus, error: &str) -> Result<Invoice, LedgerError> {
+        self.set_status(id, None, status, error)?.ok_or_else(|| LedgerError::NotFound(id.to_string()))
+    }
+
+    /// Moves a row from `from` to `to` with `note` as its last error (and in its audit trail), but
+    /// only while it is still `from`: the app and the CLI share the ledger, so a recovery or retry
+    /// must not overwrite what another process recorded meanwhile. `None` if the row had moved on.
+    pub fn transition(
+        &self,
+        id: i64,
+        from: InvoiceStatus,
+        to: InvoiceStatus,
+        note: &str,
+    ) -> Result<Option<Invoice>, LedgerError> {
+        self.set_status(id, Some(from), to, note)
+    }
+
+    fn set_status(
+        &self,
+        id: i64,
+        from: Option<InvoiceStatus>,
+        to: InvoiceStatus,
+        note: &str,
+    ) -> Result<Option<Invoice>, LedgerError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let now = unix_now();
-        tx.execute(
-            "UPDATE invoices SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
-            params![id, status.as_str(), error, now],
+        let changed = tx.execute(
+            "UPDATE invoices SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND (?5 IS NULL OR status = ?5)",
+            params![id, to.as_str(), note, now, from.map(|s| s.as_str())],
         )?;
-        add_event(&tx, id, now, status, None, Some(error))?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        add_event(&tx, id, now, to, None, Some(note))?;
         tx.commit()?;
-        get_by_id(&conn, id)
+        get_by_id(&conn, id).map(Some)
+    }
+
+    /// Records what the gateway's lookup by order id found (its id, link and expiry where the
+    /// answer has them, and its status), only while the row is still `from` (see [`Self::transition`]).
+    /// `note`, if any, stays as the row's last error: something the cashier should still know.
+    pub fn record_found(
+        &self,
+        id: i64,
+        from: InvoiceStatus,
+        found: &FoundInvoice,
+        note: Option<&str>,
+    ) -> Result<Option<Invoice>, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let now = unix_now();
+        let changed = tx.execute(
+            "UPDATE invoices SET status = ?2, gateway_status = ?3, gateway_invoice_id = COALESCE(?4, gateway_invoice_id),
+                                 pay_link = COALESCE(?5, pay_link), expires_at = COALESCE(?6, expires_at),
+                                 last_error = ?7, updated_at = ?8
+             WHERE id = ?1 AND status = ?9",
+            params![
+                id,
+                found.status.status.as_str(),
+                found.status.gateway_status,
+                found.gateway_invoice_id,
+                found.pay_link,
+                found.expires_at,
+                note,
+                now,
+                from.as_str()
+            ],
+        )?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        let detail = note.unwrap_or("found on the gateway by its order id");
+        add_event(&tx, id, now, found.status.status, Some(&found.status.gateway_status), Some(detail))?;
+        tx.commit()?;
+        get_by_id(&conn, id).map(Some)
+    }
+
+    /// Every row in `status`, oldest first.
+    pub fn in_status(&self, status: InvoiceStatus) -> Result<Vec<Invoice>, LedgerError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE status = ?1 ORDER BY id"))?;
+        let rows = stmt.query_map([status.as_str()], read_invoice)?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
     }
 
     /// An invoice by its local id (digits) or its order id.

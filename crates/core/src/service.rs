@@ -4,9 +4,11 @@
 use crate::clock::{civil_date, unix_now};
 use crate::credentials::CredentialStore;
 use crate::error::Error;
-use crate::gateway::{Call, ChargeRequest, Credentials, Gateway, GatewayError, GatewayInfo, InvoiceRef, Knobs};
+use crate::gateway::{
+    Call, ChargeRequest, Credentials, FoundInvoice, Gateway, GatewayError, GatewayInfo, InvoiceRef, Knobs,
+};
 use crate::gateways::registry;
-use crate::http::{check_base_url, HttpClient, RetryPolicy};
+use crate::http::{check_base_url, check_pay_link, HttpClient, RetryPolicy, DEFAULT_TIMEOUT};
 use crate::ledger::{Invoice, Ledger, NewInvoice};
 use crate::money::{parse_amount, Currency, DecimalStyle};
 use crate::status::InvoiceStatus;
@@ -21,6 +23,17 @@ pub const DEFAULT_LIFETIME_SECS: u32 = 15 * 60;
 
 const MAX_DESCRIPTION_CHARS: usize = 200;
 const MAX_ORDER_ID_CHARS: usize = 64;
+
+/// What a sale left in `creating` by a process that died says until the gateway has been asked.
+/// A note starting with [`INTERRUPTED`] marks a sale [`Paydesk::recover`] still has to ask about.
+pub const CHECKING: &str = "interrupted before the gateway's answer was stored: checking";
+const INTERRUPTED: &str = "interrupted before the gateway's answer was stored";
+/// The gateway's lookup by order id answered that it has no such invoice.
+pub const NOT_ON_GATEWAY: &str =
+    "the gateway has no invoice for this order id (the request never arrived, or was lost): retry it";
+/// A retry's create was refused as a duplicate and the gateway cannot say which invoice it has.
+pub const ALREADY_ON_GATEWAY: &str = "the gateway already has this order id; check it on the gateway";
+const RETRYING: &str = "retrying with the same order id";
 
 /// Looks up a setting by environment-variable name; tests pass their own instead of the process env.
 pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -37,6 +50,8 @@ pub struct Settings {
     pub lifetime_secs: u32,
     pub decimal_style: DecimalStyle,
     pub retry: RetryPolicy,
+    /// How long one attempt at a gateway may take before it counts as a timeout.
+    pub timeout: Duration,
     /// Where `PAYDESK_<GATEWAY>_BASE_URL` and `PAYDESK_<GATEWAY>_<KNOB>` are read from.
     pub env: EnvLookup,
 }
@@ -48,6 +63,7 @@ impl Default for Settings {
             lifetime_secs: DEFAULT_LIFETIME_SECS,
             decimal_style: DecimalStyle::Point,
             retry: RetryPolicy::default(),
+            timeout: DEFAULT_TIMEOUT,
             env: process_env(),
         }
     }
@@ -150,15 +166,22 @@ impl Paydesk {
             None => new_order_id(),
         };
         let credentials = self.credentials.load(info)?;
-        for field in info.fields.iter().filter(|f| f.required) {
-            credentials.require(info.id, field.name)?;
-        }
+        require_fields(info, &credentials)?;
         let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime_secs };
         Ok((gateway, request, credentials))
     }
 
     fn http(&self, info: &GatewayInfo) -> Result<HttpClient, Error> {
-        Ok(HttpClient::new(self.client.clone(), self.base_url(info)?, self.settings().retry))
+        let settings = self.settings();
+        Ok(HttpClient::new(self.client.clone(), self.base_url(info)?, settings.retry).with_timeout(settings.timeout))
+    }
+
+    /// The gateway of a sale already in the ledger, ready to call.
+    fn session(&self, gateway_id: &str) -> Result<Session, Error> {
+        let gateway = self.gateway(gateway_id)?.clone();
+        let info = gateway.info();
+        let credentials = self.credentials.load(info)?;
+        Ok(Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway })
     }
 
     /// Takes one sale to a pending invoice with a pay link. The ledger row is written before the
@@ -175,21 +198,144 @@ impl Paydesk {
             description: request.description.as_deref(),
         })?;
         let call = Call { http: &http, creds: &credentials, knobs: &knobs };
-        match gateway.create(&call, &request).await {
+        // Checked here too, so no gateway module's answer can put a plain-http link in a QR.
+        let created = gateway.create(&call, &request).await.and_then(|c| check_pay_link(&c.pay_link).map(|()| c));
+        match created {
             Ok(created) => Ok(self.ledger.mark_created(row.id, &created)?),
             Err(e) => {
                 let e = scrub(e, &credentials);
-                // A refusal means no invoice exists; a lost or unreadable answer means one may.
-                let status = match e {
-                    GatewayError::Network(_) | GatewayError::Timeout | GatewayError::BadResponse(_) => {
-                        InvoiceStatus::Unknown
-                    }
-                    _ => InvoiceStatus::Failed,
-                };
+                let status = status_after_failed_create(&e, InvoiceStatus::Failed, InvoiceStatus::Failed);
                 self.ledger.record_failure(row.id, status, &e.to_string())?;
                 Err(e.into())
             }
         }
+    }
+
+    /// Tries a `failed` or `unknown` sale again under the same order id, so the gateway can never
+    /// hold two invoices for it: first asks the gateway by order id (where it can be asked) and
+    /// records the invoice it already has; only otherwise sends the create again.
+    pub async fn retry(&self, key: &str) -> Result<Invoice, Error> {
+        let invoice = self.ledger.find(key)?;
+        let before = invoice.status;
+        if !matches!(before, InvoiceStatus::Failed | InvoiceStatus::Unknown) {
+            return Err(Error::BadInput(format!(
+                "only a failed or unknown sale can be retried; {} is {before}",
+                invoice.order_id
+            )));
+        }
+        let session = self.session(&invoice.gateway)?;
+        require_fields(session.gateway.info(), &session.credentials)?;
+        // Without a lookup, an earlier send may still have made an invoice.
+        let known_absent = match session.find_by_order(&invoice.order_id).await {
+            Ok(Some(found)) => return self.record_lookup(&session, &invoice, &found),
+            Ok(None) => true,
+            Err(GatewayError::Unsupported(_)) => before == InvoiceStatus::Failed,
+            // Whether the gateway has it cannot be told, so nothing is sent.
+            Err(e) => return Err(e.into()),
+        };
+        let Some(row) = self.ledger.transition(invoice.id, before, InvoiceStatus::Creating, RETRYING)? else {
+            return Err(Error::BadInput(format!(
+                "{} changed while it was being retried (retried elsewhere?): look at it again",
+                invoice.order_id
+            )));
+        };
+        let request = ChargeRequest {
+            order_id: row.order_id.clone(),
+            amount: row.amount,
+            description: row.description.clone(),
+            lifetime_secs: self.settings().lifetime_secs,
+        };
+        match session.create(&request).await {
+            Ok(created) => Ok(self.ledger.mark_created(row.id, &created)?),
+            Err(GatewayError::Refused { code: Some(code), .. }) if code == "duplicate_order" => {
+                if let Ok(Some(found)) = session.find_by_order(&row.order_id).await {
+                    return self.record_lookup(&session, &row, &found);
+                }
+                self.ledger.record_failure(row.id, InvoiceStatus::Unknown, ALREADY_ON_GATEWAY)?;
+                Err(GatewayError::refused("duplicate_order", ALREADY_ON_GATEWAY).into())
+            }
+            Err(e) => {
+                let refused = if known_absent { InvoiceStatus::Failed } else { InvoiceStatus::Unknown };
+                let status = status_after_failed_create(&e, refused, before);
+                self.ledger.record_failure(row.id, status, &e.to_string())?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Marks the sales a dead process left in `creating` (its request may have reached the
+    /// gateway, but the answer was never stored) as `unknown`, to be checked. No network.
+    pub fn mark_interrupted(&self) -> Result<Vec<Invoice>, Error> {
+        let mut marked = Vec::new();
+        for row in self.ledger.in_status(InvoiceStatus::Creating)? {
+            // Another process's charge may still be waiting for its answer; when it gets one, it
+            // records it over this mark, and the guarded writes below never overwrite it.
+            marked.extend(self.ledger.transition(row.id, InvoiceStatus::Creating, InvoiceStatus::Unknown, CHECKING)?);
+        }
+        Ok(marked)
+    }
+
+    /// [`Self::mark_interrupted`], then asks the gateway by order id about each interrupted sale
+    /// not settled yet: one it has becomes pending with its link; the others keep a note saying
+    /// what is known. Returns those sales as they stand afterwards.
+    pub async fn recover(&self) -> Result<Vec<Invoice>, Error> {
+        self.mark_interrupted()?;
+        let mut checked = Vec::new();
+        for row in self.ledger.in_status(InvoiceStatus::Unknown)? {
+            let interrupted = row.last_error.as_deref().is_some_and(|e| e.starts_with(INTERRUPTED));
+            if interrupted && row.gateway_invoice_id.is_none() {
+                checked.push(self.recover_row(&row).await?);
+            }
+        }
+        Ok(checked)
+    }
+
+    async fn recover_row(&self, row: &Invoice) -> Result<Invoice, Error> {
+        let checked = match self.session(&row.gateway) {
+            Ok(session) => self.check_by_order(&session, row).await,
+            Err(e) => Err(e),
+        };
+        let note = match checked {
+            Ok(Checked::Found(done) | Checked::NotThere(done)) => return Ok(done),
+            // Not starting with INTERRUPTED: asking again at the next start could not tell more.
+            Ok(Checked::CannotAsk) => format!(
+                "{} cannot be asked by order id whether it got this sale (it was interrupted before the answer was stored): check it on the gateway, or retry it (same order id)",
+                row.gateway
+            ),
+            Err(e @ Error::Ledger(_)) => return Err(e),
+            Err(e) => format!("{INTERRUPTED}; asking the gateway failed ({e}): it is asked again on the next start or status check"),
+        };
+        let noted = self.ledger.transition(row.id, InvoiceStatus::Unknown, InvoiceStatus::Unknown, &note)?;
+        Ok(noted.map_or_else(|| self.ledger.find(&row.order_id), Ok)?)
+    }
+
+    /// Asks the gateway whether it has `invoice`'s order id and records the answer.
+    async fn check_by_order(&self, session: &Session, invoice: &Invoice) -> Result<Checked, Error> {
+        match session.find_by_order(&invoice.order_id).await {
+            Ok(Some(found)) => self.record_lookup(session, invoice, &found).map(Checked::Found),
+            Ok(None) => {
+                // Said once in the trail, however often the sale is asked about.
+                if invoice.last_error.as_deref() != Some(NOT_ON_GATEWAY) {
+                    self.ledger.transition(invoice.id, invoice.status, invoice.status, NOT_ON_GATEWAY)?;
+                }
+                Ok(Checked::NotThere(self.ledger.find(&invoice.order_id)?))
+            }
+            Err(GatewayError::Unsupported(_)) => Ok(Checked::CannotAsk),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Records what a lookup found on `invoice` (as it was read); if another process changed the
+    /// row meanwhile, its newer state stands.
+    fn record_lookup(&self, session: &Session, invoice: &Invoice, found: &FoundInvoice) -> Result<Invoice, Error> {
+        let note = (found.pay_link.is_none() && invoice.pay_link.is_none()).then(|| {
+            format!(
+                "{} has this order, but its lookup carries no pay link, so no QR can be shown again: if the customer cannot pay it another way, start a new sale",
+                session.gateway.info().name
+            )
+        });
+        let recorded = self.ledger.record_found(invoice.id, invoice.status, found, note.as_deref())?;
+        Ok(recorded.map_or_else(|| self.ledger.find(&invoice.order_id), Ok)?)
     }
 
     /// Asks the gateway for the invoice's status and records it. A final status is not asked again.
@@ -198,20 +344,25 @@ impl Paydesk {
         if invoice.status.is_final() {
             return Ok(invoice);
         }
-        let gateway = self.gateway(&invoice.gateway)?.clone();
-        let info = gateway.info();
+        let session = self.session(&invoice.gateway)?;
+        // A lost create answer left no gateway id: ask by order id, which also yields the link.
+        if invoice.status == InvoiceStatus::Unknown && invoice.gateway_invoice_id.is_none() {
+            match self.check_by_order(&session, &invoice).await? {
+                Checked::Found(found) => return Ok(found),
+                // An error, so a watch stops instead of asking forever about a sale that is not there.
+                Checked::NotThere(_) => return Err(GatewayError::refused("not_found", NOT_ON_GATEWAY).into()),
+                Checked::CannotAsk => {}
+            }
+        }
+        let info = session.gateway.info();
         if !info.can_poll {
             return Err(GatewayError::Unsupported(format!("{} has no status endpoint to ask", info.name)).into());
         }
-        let credentials = self.credentials.load(info)?;
-        let http = self.http(info)?;
-        let knobs = self.knobs(info);
-        let call = Call { http: &http, creds: &credentials, knobs: &knobs };
         let reference =
             InvoiceRef { order_id: invoice.order_id.clone(), gateway_invoice_id: invoice.gateway_invoice_id.clone() };
-        match gateway.status(&call, &reference).await {
+        match session.gateway.status(&session.call(), &reference).await {
             Ok(report) => Ok(self.ledger.record_status(invoice.id, &report)?),
-            Err(e) => Err(scrub(e, &credentials).into()),
+            Err(e) => Err(scrub(e, &session.credentials).into()),
         }
     }
 
@@ -246,6 +397,56 @@ impl Paydesk {
 
     pub fn list(&self, limit: u32, offset: u32) -> Result<Vec<Invoice>, Error> {
         Ok(self.ledger.list(limit, offset)?)
+    }
+}
+
+/// What asking the gateway by order id settled, each recorded on the sale.
+enum Checked {
+    Found(Invoice),
+    NotThere(Invoice),
+    /// The gateway has no lookup by order id.
+    CannotAsk,
+}
+
+/// One gateway ready to call: its client, credentials and knobs. Errors it returns are scrubbed.
+struct Session {
+    gateway: Arc<dyn Gateway>,
+    credentials: Credentials,
+    http: HttpClient,
+    knobs: Knobs,
+}
+
+impl Session {
+    fn call(&self) -> Call<'_> {
+        Call { http: &self.http, creds: &self.credentials, knobs: &self.knobs }
+    }
+
+    /// Creates the invoice; like a charge, never accepts a pay link that is not https (or loopback).
+    async fn create(&self, request: &ChargeRequest) -> Result<crate::gateway::CreatedInvoice, GatewayError> {
+        let created = self.gateway.create(&self.call(), request).await;
+        created.and_then(|c| check_pay_link(&c.pay_link).map(|()| c)).map_err(|e| scrub(e, &self.credentials))
+    }
+
+    async fn find_by_order(&self, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+        self.gateway.find_by_order(&self.call(), order_id).await.map_err(|e| scrub(e, &self.credentials))
+    }
+}
+
+fn require_fields(info: &GatewayInfo, credentials: &Credentials) -> Result<(), Error> {
+    for field in info.fields.iter().filter(|f| f.required) {
+        credentials.require(info.id, field.name)?;
+    }
+    Ok(())
+}
+
+/// What a failed create leaves known: a lost or unreadable answer means an invoice may exist,
+/// a refusal means this send made none (`refused`), and a request that never left changes
+/// nothing (`not_sent`).
+fn status_after_failed_create(e: &GatewayError, refused: InvoiceStatus, not_sent: InvoiceStatus) -> InvoiceStatus {
+    match e {
+        GatewayError::Network(_) | GatewayError::Timeout | GatewayError::BadResponse(_) => InvoiceStatus::Unknown,
+        GatewayError::Refused { .. } | GatewayError::Unauthorized(_) => refused,
+        GatewayError::MissingCredential { .. } | GatewayError::Unsupported(_) => not_sent,
     }
 }
 

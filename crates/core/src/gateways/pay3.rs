@@ -693,23 +693,43 @@ fn success(resp: &HttpResponse) -> bool {
     (200..300).contains(&resp.status)
 }
 
-/// The order this status answer is about, with its error reason folded into the raw status.
-fn read_status(orders: OrdersResponse, order_id: &str, creds: &Credentials) -> Result<StatusReport, GatewayError> {
+/// The order an answer to the requestId query is about: the one with our requestId, else the
+/// first (the query already filtered by it); `None` when the list is empty.
+fn pick_order(orders: OrdersResponse, order_id: &str) -> Option<Order> {
     let position = orders.data.iter().position(|o| o.request_id.as_deref() == Some(order_id)).unwrap_or(0);
-    let Some(order) = orders.data.into_iter().nth(position) else {
-        return Err(GatewayError::refused(
-            "not_found",
-            "Pay3 has no order with this order id (requestId) for this client_id",
-        ));
-    };
+    orders.data.into_iter().nth(position)
+}
+
+/// The order's status, with its error reason folded into the raw status.
+fn order_report(order: &Order, creds: &Credentials) -> StatusReport {
     let mut gateway_status = order.order_status.clone();
-    if let Some(reason) = order.error_reason {
-        let text = [reason.error_code, reason.error_desc].into_iter().flatten().collect::<Vec<_>>().join(": ");
+    if let Some(reason) = &order.error_reason {
+        let text = [&reason.error_code, &reason.error_desc].into_iter().flatten().cloned().collect::<Vec<_>>();
         if !text.is_empty() {
-            gateway_status = format!("{gateway_status} ({})", outside_text(creds, &text));
+            gateway_status = format!("{gateway_status} ({})", outside_text(creds, &text.join(": ")));
         }
     }
-    Ok(StatusReport { status: map_status(&order.order_status), gateway_status })
+    StatusReport { status: map_status(&order.order_status), gateway_status }
+}
+
+fn read_status(orders: OrdersResponse, order_id: &str, creds: &Credentials) -> Result<StatusReport, GatewayError> {
+    let order = pick_order(orders, order_id).ok_or_else(|| {
+        GatewayError::refused("not_found", "Pay3 has no order with this order id (requestId) for this client_id")
+    })?;
+    Ok(order_report(&order, creds))
+}
+
+/// The requestId query read as a lookup: an empty list means Pay3 has no such order. The order
+/// list carries no pay link and no expiry, so a found order comes back without them; the id kept
+/// is Pay3's `orderId` (the create answer's `token` may be a different handle).
+fn read_found(orders: OrdersResponse, order_id: &str, creds: &Credentials) -> Option<FoundInvoice> {
+    let order = pick_order(orders, order_id)?;
+    Some(FoundInvoice {
+        status: order_report(&order, creds),
+        gateway_invoice_id: order.order_id,
+        pay_link: None,
+        expires_at: None,
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -856,6 +876,17 @@ impl Pay3 {
         Ok((call.http.send(&build(token.expose())?).await?, TokenSource::Fetched))
     }
 
+    /// `GET v1/client/orders?requestId=…`: Pay3's orders for our order id.
+    async fn orders(&self, call: &Call<'_>, order_id: &str) -> Result<OrdersResponse, GatewayError> {
+        let account = Account::from_creds(call.creds)?;
+        let (resp, source) =
+            self.send_with_token(call, &account, |token| Ok(build_status(&account, token, order_id))).await?;
+        if !success(&resp) {
+            return Err(answer_error(&resp, call.creds, source));
+        }
+        resp.json()
+    }
+
     /// Creates a subscription order (not part of a till sale): its pay link opens Pay3's hosted
     /// page, and Pay3 renews it at `interval`.
     pub async fn create_subscription(
@@ -909,13 +940,11 @@ impl Gateway for Pay3 {
     }
 
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError> {
-        let account = Account::from_creds(call.creds)?;
-        let (resp, source) =
-            self.send_with_token(call, &account, |token| Ok(build_status(&account, token, &invoice.order_id))).await?;
-        if !success(&resp) {
-            return Err(answer_error(&resp, call.creds, source));
-        }
-        read_status(resp.json()?, &invoice.order_id, call.creds)
+        read_status(self.orders(call, &invoice.order_id).await?, &invoice.order_id, call.creds)
+    }
+
+    async fn find_by_order(&self, call: &Call<'_>, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+        Ok(read_found(self.orders(call, order_id).await?, order_id, call.creds))
     }
 
     fn verify_webhook(

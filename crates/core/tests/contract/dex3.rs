@@ -51,6 +51,15 @@ async fn dex3_repeated_order_id_is_refused_as_duplicate() {
 }
 
 #[tokio::test]
+async fn dex3_cannot_be_asked_by_order_id_and_says_why() {
+    let h = Harness::new("dex3").await;
+    let req = h.request("5", "USD");
+    h.create(&req).await.unwrap();
+    let err = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap_err();
+    assert!(matches!(&err, GatewayError::Unsupported(m) if m.contains("Duplicate order id")), "{err:?}");
+}
+
+#[tokio::test]
 async fn dex3_signature_one_byte_off_is_rejected() {
     let h = Harness::new("dex3").await;
     let mut request = dex3::build_create(&h.creds, &h.request("9.99", "USD")).unwrap();

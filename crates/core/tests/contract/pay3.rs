@@ -257,6 +257,18 @@ async fn pay3_status_of_an_unknown_order_is_not_found() {
 }
 
 #[tokio::test]
+async fn pay3_finds_an_order_by_request_id_without_a_pay_link() {
+    let h = Harness::new("pay3").await;
+    let req = h.request("6", "USD");
+    assert_eq!(h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap(), None);
+    let created = h.create(&req).await.unwrap();
+    let found = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap().expect("the order is found");
+    assert_eq!(found.gateway_invoice_id, created.gateway_invoice_id, "the simulator's orderId is its token");
+    assert_eq!(found.pay_link, None, "Pay3's order list carries no pay link");
+    assert_eq!((found.status.status, found.status.gateway_status.as_str()), (InvoiceStatus::Pending, "CREATED"));
+}
+
+#[tokio::test]
 async fn pay3_subscription_order_is_created() {
     let h = Harness::new("pay3").await;
     let pay3 = Pay3::default();

@@ -52,6 +52,27 @@ async fn thedex_status_by_order_id_when_the_invoice_id_is_unknown() {
 }
 
 #[tokio::test]
+async fn thedex_finds_an_invoice_by_order_id_and_says_when_there_is_none() {
+    let h = Harness::new("thedex").await;
+    let req = h.request("2.50", "USD");
+    assert_eq!(h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap(), None);
+    let created = h.create(&req).await.unwrap();
+    let found = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap().expect("the invoice is found");
+    assert_eq!(found.gateway_invoice_id, created.gateway_invoice_id);
+    assert_eq!(found.pay_link.as_deref(), Some(created.pay_link.as_str()));
+    assert_eq!(found.expires_at, created.expires_at);
+    assert_eq!((found.status.status, found.status.gateway_status.as_str()), (InvoiceStatus::Pending, "0 Waiting"));
+}
+
+#[tokio::test]
+async fn thedex_lookup_refused_for_bad_credentials_is_an_error_not_a_none() {
+    let mut h = Harness::new("thedex").await;
+    h.creds.insert("api_key", Secret::new("not-the-key"));
+    let err = h.gateway.find_by_order(&h.call(), "any-order").await.unwrap_err();
+    assert!(matches!(err, GatewayError::Unauthorized(_)), "{err:?}");
+}
+
+#[tokio::test]
 async fn thedex_string_nonces_are_accepted_too() {
     let h = Harness::with_knobs("thedex", &[("nonce_format", "string")]).await;
     let req = h.request("4", "USD");

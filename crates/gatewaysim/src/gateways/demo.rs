@@ -2,7 +2,7 @@
 
 use super::SimGateway;
 use crate::{parse_wire_decimal, NewInvoice, PayState, Sim, SimInvoice};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -10,10 +10,15 @@ use axum::{Json, Router};
 use paydesk_core::gateways::demo::{CreateBody, ErrorBody, ErrorDetail, InvoiceBody};
 use paydesk_core::money::Currency;
 
+/// Holds each create's answer this many milliseconds after the invoice is made, so a crash test
+/// can kill the till while the invoice exists but its answer is still on the way. (The fault
+/// injection's latency waits before the gateway acts, so a till killed then leaves no invoice.)
+pub const ANSWER_DELAY_ENV: &str = "PAYDESK_SIM_DEMO_ANSWER_DELAY_MS";
+
 pub const GATEWAY: SimGateway = SimGateway { id: "demo", credentials: &[], routes };
 
 fn routes() -> Router<Sim> {
-    Router::new().route("/invoices", post(create)).route("/invoices/{id}", get(status))
+    Router::new().route("/invoices", post(create).get(find_by_order)).route("/invoices/{id}", get(status))
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> Response {
@@ -60,7 +65,12 @@ async fn create(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
         lifetime_secs: i64::from(req.lifetime_secs.clamp(60, 86_400)),
     };
     match sim.create(new) {
-        Ok(inv) => answer(&sim, &inv),
+        Ok(inv) => {
+            if let Some(ms) = std::env::var(ANSWER_DELAY_ENV).ok().and_then(|v| v.parse().ok()) {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            }
+            answer(&sim, &inv)
+        }
         Err(existing) if existing.amount_minor == amount_minor && existing.currency == currency.code() => {
             answer(&sim, &existing)
         }
@@ -74,5 +84,18 @@ async fn status(State(sim): State<Sim>, Path(id): Path<String>) -> Response {
     match sim.find(GATEWAY.id, &id) {
         Some(inv) => answer(&sim, &inv),
         None => error(StatusCode::NOT_FOUND, "not_found", "no such invoice"),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct OrderQuery {
+    order_id: String,
+}
+
+/// `GET invoices?order_id=…`: the invoice this merchant has for our order id.
+async fn find_by_order(State(sim): State<Sim>, Query(query): Query<OrderQuery>) -> Response {
+    match sim.find_by_order(GATEWAY.id, &query.order_id) {
+        Some(inv) => answer(&sim, &inv),
+        None => error(StatusCode::NOT_FOUND, "not_found", "no invoice for this order id"),
     }
 }

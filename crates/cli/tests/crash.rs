@@ -1,0 +1,235 @@
+//! A till killed (`kill -9`) while its create request is on the wire leaves the sale in the
+//! ledger as `creating`. The next `paydesk` run must find it, mark it as needing a check and ask
+//! the gateway by order id: an invoice the gateway made is recovered (never created twice); one
+//! it never made is said so, and `paydesk retry` makes exactly one. The ledger file stays intact.
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+/// How long the simulator holds a create: far longer than the test takes to kill the till, so
+/// the till never gets the answer.
+const HOLD_MS: u64 = 60_000;
+const DEADLINE: Duration = Duration::from_secs(20);
+
+/// `paydesk simulate --port 0` in the background, killed on drop.
+struct Simulator {
+    child: Child,
+    /// `127.0.0.1:PORT`
+    host: String,
+}
+
+impl Simulator {
+    fn start(env: &[(&str, String)]) -> Simulator {
+        let mut child = Command::new(BIN)
+            .args(["simulate", "--port", "0"])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("paydesk simulate starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
+        let url = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address line");
+        Simulator { host: url.trim_start_matches("http://").to_string(), child }
+    }
+
+    fn base_url(&self, gateway: &str) -> String {
+        format!("http://{}/{gateway}/", self.host)
+    }
+
+    /// One plain HTTP/1.1 request to the simulator: (status, body).
+    fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
+        let mut stream = std::net::TcpStream::connect(&self.host).unwrap();
+        write!(
+            stream,
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            self.host,
+            body.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("an HTTP status line");
+        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        (status, body)
+    }
+
+    /// How many requests reached `gateway` at a path containing `path` (the simulator's count).
+    fn requests(&self, gateway: &str, path: &str) -> u64 {
+        let (status, body) = self.request("GET", &format!("/_sim/requests?gateway={gateway}&path_contains={path}"), "");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["count"].as_u64().unwrap()
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `paydesk` on `ledger`, with nothing from the developer's environment and `gateway`'s
+/// simulator credentials in the environment (which wins over the keyring).
+fn paydesk(ledger: &Path, gateway: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--ledger").arg(ledger).args(args);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("PAYDESK_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.env("PAYDESK_KEYRING_SERVICE", format!("dev.paydesk.test.crash.{}", std::process::id()));
+    for (field, value) in paydesk_gatewaysim::gateways::credentials(gateway) {
+        cmd.env(format!("PAYDESK_{gateway}_{field}").to_ascii_uppercase(), value);
+    }
+    cmd
+}
+
+/// Polls until `check` gives a value, failing after [`DEADLINE`].
+fn wait_for<T>(what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The ledger opened read-only, as another program would look at it while the till writes.
+fn read_ledger(path: &Path) -> Option<Connection> {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY).ok()
+}
+
+fn row_status(path: &Path, order_id: &str) -> Option<String> {
+    let conn = read_ledger(path)?;
+    conn.query_row("SELECT status FROM invoices WHERE order_id = ?1", [order_id], |r| r.get(0)).optional().ok()?
+}
+
+/// One sale's audit trail: (status, detail) in order.
+fn trail(path: &Path, order_id: &str) -> Vec<(String, Option<String>)> {
+    let conn = read_ledger(path).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT e.status, e.detail FROM invoice_events e JOIN invoices i ON i.id = e.invoice_id
+             WHERE i.order_id = ?1 ORDER BY e.id",
+        )
+        .unwrap();
+    let rows = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<Result<_, _>>().unwrap()
+}
+
+fn assert_intact(path: &Path) {
+    let conn = read_ledger(path).unwrap();
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+}
+
+fn json_of(out: &Output) -> serde_json::Value {
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_str(&stdout).unwrap()
+}
+
+/// A till with its own ledger, charging `gateway` on the simulator.
+struct Till {
+    _dir: tempfile::TempDir,
+    ledger: PathBuf,
+    gateway: &'static str,
+    base_url: String,
+    order_id: String,
+}
+
+impl Till {
+    fn new(sim: &Simulator, gateway: &'static str) -> Till {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = dir.path().join("ledger.sqlite3");
+        let order_id = format!("CRASH-{gateway}-{}", std::process::id());
+        Till { ledger, gateway, base_url: sim.base_url(gateway), order_id, _dir: dir }
+    }
+
+    /// `paydesk <args> --base-url … --json` on this till's ledger.
+    fn run(&self, args: &[&str]) -> Output {
+        paydesk(&self.ledger, self.gateway, args).args(["--base-url", &self.base_url, "--json"]).output().unwrap()
+    }
+
+    /// Starts the charge, waits until its row is `creating` and `sent` says the request is with
+    /// the gateway, then kills the till (SIGKILL: nothing gets to clean up).
+    fn charge_and_kill(&self, sent: impl FnMut() -> Option<()>) {
+        let mut till = paydesk(&self.ledger, self.gateway, &[])
+            .args(["charge", "--gateway", self.gateway, "--amount", "12.34", "--order-id", &self.order_id])
+            .args(["--base-url", &self.base_url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("paydesk charge starts");
+        wait_for("the sale to be in the ledger as creating", || {
+            (row_status(&self.ledger, &self.order_id).as_deref() == Some("creating")).then_some(())
+        });
+        wait_for("the create to reach the simulator", sent);
+        till.kill().expect("kill -9 the till");
+        till.wait().unwrap();
+        assert_eq!(row_status(&self.ledger, &self.order_id).as_deref(), Some("creating"), "died before the answer");
+    }
+}
+
+const CHECKING: &str = "interrupted before the gateway's answer was stored: checking";
+
+#[test]
+fn a_sale_killed_after_the_gateway_made_it_is_recovered_by_order_id() {
+    // The Demo simulator makes the invoice, then holds the answer.
+    let sim = Simulator::start(&[(paydesk_gatewaysim::gateways::demo::ANSWER_DELAY_ENV, HOLD_MS.to_string())]);
+    let till = Till::new(&sim, "demo");
+    let lookup = format!("/demo/invoices?order_id={}", till.order_id);
+    till.charge_and_kill(|| (sim.request("GET", &lookup, "").0 == 200).then_some(()));
+
+    let invoice = json_of(&till.run(&["status", &till.order_id]));
+    assert_eq!((&invoice["status"], &invoice["last_error"]), (&"pending".into(), &serde_json::Value::Null));
+    let (status, body) = sim.request("GET", &lookup, "");
+    let on_sim: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(invoice["gateway_invoice_id"], on_sim["id"], "the very invoice the gateway made");
+    assert_eq!(invoice["pay_link"], on_sim["pay_url"]);
+    assert_eq!(sim.request("GET", "/pay/demo-2", "").0, 404, "and no second one");
+
+    let trail = trail(&till.ledger, &till.order_id);
+    assert_eq!(trail[..2], [("creating".into(), None), ("unknown".into(), Some(CHECKING.into()))], "{trail:?}");
+    assert_eq!(trail[2].0, "pending", "recovered by the lookup: {trail:?}");
+    assert_eq!(trail.len(), 3, "{trail:?}");
+    assert_intact(&till.ledger);
+}
+
+#[test]
+fn a_sale_killed_before_the_gateway_made_it_is_said_so_and_retried_once() {
+    let sim = Simulator::start(&[]);
+    let till = Till::new(&sim, "thedex");
+    // The simulator's fault injection holds the create before TheDex acts on it.
+    let fault = serde_json::json!({
+        "fault": {"kind": "latency", "ms": HOLD_MS},
+        "gateway": "thedex", "path_contains": "invoices/create", "times": 1,
+    });
+    let (status, body) = sim.request("POST", "/_sim/faults", &fault.to_string());
+    assert_eq!(status, 204, "the simulator arms the latency fault: {body}");
+    till.charge_and_kill(|| (sim.requests("thedex", "invoices/create") == 1).then_some(()));
+
+    let out = till.run(&["status", &till.order_id]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("the gateway has no invoice for this order id"), "{stderr}");
+    let trail_after_check = trail(&till.ledger, &till.order_id);
+    assert_eq!(trail_after_check[1], ("unknown".into(), Some(CHECKING.into())));
+    assert_eq!(row_status(&till.ledger, &till.order_id).as_deref(), Some("unknown"));
+
+    let invoice = json_of(&till.run(&["retry", &till.order_id]));
+    assert_eq!(invoice["status"], "pending", "{invoice}");
+    assert_eq!(invoice["pay_link"].as_str(), Some(format!("http://{}/pay/thedex-1", sim.host).as_str()));
+    assert_eq!(sim.requests("thedex", "invoices/create"), 2, "the killed create and the retry");
+    assert_eq!(sim.request("GET", "/pay/thedex-2", "").0, 404, "one invoice for the order id");
+    assert_intact(&till.ledger);
+}
