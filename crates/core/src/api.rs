@@ -3,7 +3,7 @@
 //! them (`ui/src/bindings/`) and never copied by hand.
 
 use crate::config::TillConfig;
-use crate::credentials::{CredentialStore, Source};
+use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
 use crate::export::invoices_csv;
 use crate::gateway::GatewayInfo;
@@ -138,6 +138,39 @@ pub struct ConnectionCheck {
     pub message: String,
 }
 
+// What the webview may send. Every `Till` method checks its arguments against these before it
+// reads or writes anything, so a hostile or buggy page gets `bad_input` and changes nothing.
+// (Descriptions are held to 200 characters by the service, credential values to 4096 bytes by the
+// credential store.)
+pub const MAX_KEY_CHARS: usize = 64;
+pub const MAX_SEARCH_CHARS: usize = 100;
+pub const MAX_GATEWAY_ID_CHARS: usize = 32;
+pub const MAX_FIELD_CHARS: usize = 64;
+pub const MAX_BASE_URL_CHARS: usize = 2048;
+pub const MAX_AMOUNT_CHARS: usize = 32;
+pub const MAX_CURRENCY_CHARS: usize = 8;
+
+/// Refuses an argument that is too long or holds control characters, without echoing it (it may
+/// be a credential pasted into the wrong box).
+fn check_arg(what: &str, value: &str, max_chars: usize) -> Result<(), Error> {
+    if value.chars().any(char::is_control) {
+        return Err(Error::BadInput(format!("the {what} must not contain control characters")));
+    }
+    if value.chars().count() > max_chars {
+        return Err(Error::BadInput(format!("the {what} is longer than {max_chars} characters")));
+    }
+    Ok(())
+}
+
+fn check_key(key: &str) -> Result<(), Error> {
+    check_arg("invoice id", key, MAX_KEY_CHARS)
+}
+
+fn check_amount_args(amount: &str, currency: &str) -> Result<(), Error> {
+    check_arg("amount", amount, MAX_AMOUNT_CHARS)?;
+    check_arg("currency", currency, MAX_CURRENCY_CHARS)
+}
+
 /// The till behind the desktop app: a `Paydesk` plus the settings it remembers.
 pub struct Till {
     desk: Paydesk,
@@ -148,15 +181,22 @@ pub struct Till {
 }
 
 impl Till {
-    /// Opens the ledger and settings in `data_dir`.
+    /// Opens the ledger and settings in `data_dir`, marking any sale a crash left half-sent as
+    /// needing a check (see [`Till::recover`]).
     pub fn open(data_dir: &Path, credentials: CredentialStore, demo_base_url: Option<String>) -> Result<Till, Error> {
         let ledger = Ledger::open(&data_dir.join("ledger.sqlite3"))?;
         let config_path = data_dir.join("settings.json");
         let config = TillConfig::load(&config_path).map_err(|e| Error::BadInput(e.to_string()))?;
         let desk = Paydesk::new(ledger, credentials, Settings::default());
+        desk.mark_interrupted()?;
         let till = Till { desk, config_path, config: Mutex::new(config), demo_base_url };
         till.apply_config();
         Ok(till)
+    }
+
+    /// Asks the gateways about the sales a crash interrupted; returns them as they stand after.
+    pub async fn recover(&self) -> Result<Vec<InvoiceView>, Error> {
+        Ok(self.desk.recover().await?.into_iter().map(|i| self.view(i)).collect())
     }
 
     pub fn paydesk(&self) -> &Paydesk {
@@ -184,7 +224,9 @@ impl Till {
         self.desk.gateway_infos().iter().map(|i| i.id).collect()
     }
 
+    /// A known gateway by id; a long, garbled or unknown id is bad input.
     fn info(&self, gateway: &str) -> Result<&'static GatewayInfo, Error> {
+        check_arg("gateway id", gateway, MAX_GATEWAY_ID_CHARS)?;
         Ok(self.desk.gateway(gateway)?.info())
     }
 
@@ -197,12 +239,15 @@ impl Till {
 
     /// Checks a typed amount without charging, so the UI can explain a bad one before Charge.
     pub fn check_amount(&self, amount: &str, currency: &str) -> Result<AmountCheck, Error> {
+        check_amount_args(amount, currency)?;
         let currency: Currency = currency.parse()?;
         let parsed = parse_amount(amount, currency, self.config().decimal_style)?;
         Ok(AmountCheck { amount: parsed.to_decimal_string(), currency: currency.code().into() })
     }
 
     pub async fn charge(&self, request: ChargeRequest) -> Result<InvoiceView, Error> {
+        self.info(&request.gateway)?;
+        check_amount_args(&request.amount, &request.currency)?;
         let input = ChargeInput {
             gateway: request.gateway,
             amount: request.amount,
@@ -225,11 +270,19 @@ impl Till {
     }
 
     pub fn invoice(&self, key: &str) -> Result<InvoiceView, Error> {
+        check_key(key)?;
         Ok(self.view(self.desk.find(key)?))
     }
 
     pub async fn refresh(&self, key: &str) -> Result<InvoiceView, Error> {
+        check_key(key)?;
         Ok(self.view(self.desk.refresh(key).await?))
+    }
+
+    /// Tries a failed or unknown sale again under its own order id (see [`Paydesk::retry`]).
+    pub async fn retry(&self, key: &str) -> Result<InvoiceView, Error> {
+        check_key(key)?;
+        Ok(self.view(self.desk.retry(key).await?))
     }
 
     /// Follows an invoice until it is final, calling `on_change` with each new state.
@@ -239,6 +292,7 @@ impl Till {
         every: Duration,
         on_change: impl Fn(InvoiceView),
     ) -> Result<InvoiceView, Error> {
+        check_key(key)?;
         let last =
             self.desk.watch(key, every, Duration::from_secs(120), |inv| on_change(self.view(inv.clone()))).await?;
         Ok(self.view(last))
@@ -246,12 +300,14 @@ impl Till {
 
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
     pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
+        check_key(key)?;
         let invoice = self.desk.find(key)?;
         let link = invoice.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link yet".into()))?;
         qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
     }
 
     pub fn history(&self, search: &str, limit: u32, offset: u32) -> Result<Vec<InvoiceView>, Error> {
+        check_arg("search", search, MAX_SEARCH_CHARS)?;
         let rows = self.desk.ledger().search(search, limit.min(500), offset)?;
         Ok(rows.into_iter().map(|i| self.view(i)).collect())
     }
@@ -284,6 +340,12 @@ impl Till {
 
     pub fn set_credential(&self, gateway: &str, field: &str, value: String) -> Result<Vec<CredentialField>, Error> {
         let info = self.info(gateway)?;
+        check_arg("credential field name", field, MAX_FIELD_CHARS)?;
+        if !info.fields.iter().any(|f| f.name == field) {
+            let valid = info.fields.iter().map(|f| f.name).collect();
+            let unknown = CredentialError::UnknownField { gateway: info.id, field: field.into(), valid };
+            return Err(Error::BadInput(unknown.to_string()));
+        }
         self.desk.credentials().set(info, field, Secret::new(value))?;
         self.credentials(gateway)
     }
@@ -295,6 +357,12 @@ impl Till {
     }
 
     pub fn save_settings(&self, input: SettingsInput) -> Result<SettingsView, Error> {
+        self.info(&input.default_gateway)?;
+        check_arg("default currency", &input.default_currency, MAX_CURRENCY_CHARS)?;
+        for (gateway, url) in &input.base_urls {
+            self.info(gateway)?;
+            check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
+        }
         let mut config = self.config();
         config.default_gateway = input.default_gateway;
         config.default_currency = input.default_currency.trim().to_ascii_uppercase();

@@ -114,11 +114,18 @@ impl CredentialStore {
 
     /// Every declared field that has a value (environment first, then keyring). Missing fields are
     /// simply absent: the gateway reports which ones it needs.
+    ///
+    /// Without a usable keyring, optional fields without a variable count as unset, so a headless
+    /// till whose required fields are all in the environment still works; a required field's
+    /// lookup still fails with the way forward.
     pub fn load(&self, info: &GatewayInfo) -> Result<Credentials, CredentialError> {
         let mut creds = Credentials::default();
         for spec in info.fields {
-            if let Some((value, _)) = self.lookup(info, spec.name)? {
-                creds.insert(spec.name, value);
+            match self.lookup(info, spec.name) {
+                Ok(Some((value, _))) => creds.insert(spec.name, value),
+                Ok(None) => {}
+                Err(CredentialError::Unavailable(_)) if !spec.required => {}
+                Err(e) => return Err(e),
             }
         }
         Ok(creds)

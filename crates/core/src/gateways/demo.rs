@@ -2,7 +2,7 @@
 //! (`paydesk simulate`, or in-process in the app), so a fresh install can take a sale end to end.
 
 use crate::gateway::*;
-use crate::http::{path_segment, HttpRequest};
+use crate::http::{check_pay_link, path_segment, HttpRequest};
 use crate::status::InvoiceStatus;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -88,6 +88,7 @@ impl Gateway for Demo {
         // The simulator answers a repeated order id with the invoice it already has.
         let resp = call.http.send(&HttpRequest::post_json("invoices", bytes).idempotent()).await?;
         let inv = Self::read_invoice(&resp)?;
+        check_pay_link(&inv.pay_url)?;
         Ok(CreatedInvoice { gateway_invoice_id: Some(inv.id), pay_link: inv.pay_url, expires_at: Some(inv.expires_at) })
     }
 
@@ -99,5 +100,21 @@ impl Gateway for Demo {
         let resp = call.http.send(&HttpRequest::get(format!("invoices/{}", path_segment(id)))).await?;
         let inv = Self::read_invoice(&resp)?;
         Ok(StatusReport { status: map_status(&inv.status), gateway_status: inv.status })
+    }
+
+    /// `GET invoices?order_id=…`: the invoice, or 404 `not_found` when there is none.
+    async fn find_by_order(&self, call: &Call<'_>, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+        let resp = call.http.send(&HttpRequest::get("invoices").query("order_id", order_id)).await?;
+        if resp.status == 404 {
+            return Ok(None);
+        }
+        let inv = Self::read_invoice(&resp)?;
+        check_pay_link(&inv.pay_url)?;
+        Ok(Some(FoundInvoice {
+            gateway_invoice_id: Some(inv.id),
+            pay_link: Some(inv.pay_url),
+            expires_at: Some(inv.expires_at),
+            status: StatusReport { status: map_status(&inv.status), gateway_status: inv.status },
+        }))
     }
 }

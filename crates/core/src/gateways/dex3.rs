@@ -300,15 +300,18 @@ fn verify_v1(creds: &Credentials, body: &[u8]) -> Result<WebhookEvent, WebhookEr
     if !hex_eq(&expected, &hook.signature) {
         return Err(WebhookError::BadSignature);
     }
+    // payment_id is not signed, so it is not reported; the order id is, and identifies the sale.
     Ok(WebhookEvent {
         order_id: Some(hook.order_id),
-        gateway_invoice_id: hook.payment_id,
+        gateway_invoice_id: None,
         status: Some(StatusReport { status: InvoiceStatus::Paid, gateway_status: "completed".into() }),
     })
 }
 
 /// Checks a v2 webhook. The signature covers the payload's order id and amount, so reading them
-/// from the payload is safe; the caller still matches the order id against its own ledger.
+/// from the payload is safe; the caller still matches the order id against its own ledger. It
+/// covers neither `status` nor `payment_id`, so a signed callback only says "ask about this
+/// order": no status is reported from it (a failed payment could be rewritten as completed).
 fn verify_v2(creds: &Credentials, body: &[u8]) -> Result<WebhookEvent, WebhookError> {
     let private = creds.get("merchant_private").ok_or(WebhookError::Missing("merchant_private credential"))?;
     let hook: WebhookV2 =
@@ -318,11 +321,7 @@ fn verify_v2(creds: &Credentials, body: &[u8]) -> Result<WebhookEvent, WebhookEr
     if !hex_eq(&expected, &hook.signature) {
         return Err(WebhookError::BadSignature);
     }
-    Ok(WebhookEvent {
-        order_id: Some(hook.order_id),
-        gateway_invoice_id: hook.payment_id,
-        status: Some(StatusReport { status: map_status(&hook.status), gateway_status: hook.status }),
-    })
+    Ok(WebhookEvent { order_id: Some(hook.order_id), gateway_invoice_id: None, status: None })
 }
 
 pub struct Dex3;
@@ -346,6 +345,14 @@ impl Gateway for Dex3 {
         let request = build_status(call.creds, call.knobs, id)?;
         let resp = call.http.send(&request).await?;
         parse_status(&resp, call.creds, call.knobs)
+    }
+
+    /// Dex3 has no lookup by order id. Re-sending the create is its only probe, and its
+    /// "Duplicate order id" answer proves the payment exists but carries neither its id nor its link.
+    async fn find_by_order(&self, _call: &Call<'_>, _order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+        Err(GatewayError::Unsupported(
+            "Dex3 cannot be asked for a payment by our order id (its only clue, \"Duplicate order id\", carries no payment id or link)".into(),
+        ))
     }
 
     /// Uses the scheme the `webhook_scheme` knob names.
@@ -522,7 +529,7 @@ mod tests {
         let hook = |sig: &str| Webhook { headers: vec![], body: body(sig).into_bytes() };
         let event = Dex3.verify_webhook(&creds(), &knobs(&[]), &hook(good)).unwrap();
         assert_eq!(event.order_id.as_deref(), Some("1001"));
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("EKK"));
+        assert_eq!(event.gateway_invoice_id, None, "payment_id is not signed");
         assert_eq!(event.status.unwrap().status, InvoiceStatus::Paid);
         assert_eq!(
             Dex3.verify_webhook(&creds(), &knobs(&[]), &hook(&one_byte_off(good))),
@@ -545,7 +552,8 @@ mod tests {
         }
         };
         let event = Dex3.verify_webhook(&creds(), &v2, &hook(good)).unwrap();
-        assert_eq!(event.status.unwrap().status, InvoiceStatus::Paid);
+        assert_eq!(event.order_id.as_deref(), Some("10154790079"));
+        assert_eq!((event.status, event.gateway_invoice_id), (None, None), "status and payment_id are not signed");
         assert_eq!(Dex3.verify_webhook(&creds(), &v2, &hook(&one_byte_off(good))), Err(WebhookError::BadSignature));
         // Under the v1 scheme the same body does not verify.
         assert_eq!(Dex3.verify_webhook(&creds(), &knobs(&[]), &hook(good)), Err(WebhookError::BadSignature));

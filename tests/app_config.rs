@@ -1,0 +1,172 @@
+//! The webview's fences, read from the files Tauri builds the app from: a strict CSP in
+//! tauri.conf.json, and capabilities that let the cashier window only listen to Paydesk's events.
+//! Widening either must be a conscious change to this test.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The only permissions the webview holds; the app's own commands need none.
+const ALLOWED_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+/// Permission families that would hand the page the machine or the network.
+const FORBIDDEN_PREFIXES: &[&str] = &["shell:", "fs:", "http:", "opener:", "dialog:", "process:", "updater:"];
+/// Where Tauri's IPC answers (`ipc:` on Linux and macOS, http(s)://ipc.localhost on Windows).
+const IPC_ORIGINS: &[&str] = &["ipc:", "http://ipc.localhost", "https://ipc.localhost"];
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn conf() -> Value {
+    read_json(&root().join("tauri.conf.json"))
+}
+
+/// A CSP as directive -> sources, from either form Tauri accepts (one string, or an object of
+/// directive -> string or list).
+fn directives(csp: &Value) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    match csp {
+        Value::String(text) => {
+            for directive in text.split(';').map(str::trim).filter(|d| !d.is_empty()) {
+                let mut words = directive.split_whitespace().map(String::from);
+                let name = words.next().unwrap().to_ascii_lowercase();
+                assert!(out.insert(name.clone(), words.collect()).is_none(), "{name} appears twice");
+            }
+        }
+        Value::Object(map) => {
+            for (name, sources) in map {
+                let sources = match sources {
+                    Value::String(s) => s.split_whitespace().map(String::from).collect(),
+                    Value::Array(list) => list.iter().map(|s| s.as_str().expect("a source").to_string()).collect(),
+                    other => panic!("{name}: {other}"),
+                };
+                out.insert(name.to_ascii_lowercase(), sources);
+            }
+        }
+        other => panic!("the CSP is neither a string nor an object: {other}"),
+    }
+    out
+}
+
+fn check_csp(which: &str, csp: &Value) {
+    let d = directives(csp);
+    let get = |name: &str| d.get(name).unwrap_or_else(|| panic!("{which} has no {name}: {d:?}"));
+    assert_eq!(get("default-src"), &["'self'"], "{which}");
+    assert_eq!(get("script-src"), &["'self'"], "{which}: scripts from the app alone");
+    assert_eq!(get("object-src"), &["'none'"], "{which}");
+    for (name, sources) in &d {
+        for source in sources {
+            let lower = source.to_ascii_lowercase();
+            assert!(!lower.starts_with("'unsafe-"), "{which}: {name} allows {source}");
+            assert!(!lower.contains('*'), "{which}: {name} allows a wildcard {source}");
+            // A bare scheme ("https:") allows every host of it.
+            let bare_scheme = lower.ends_with(':') && !IPC_ORIGINS.contains(&lower.as_str());
+            assert!(!bare_scheme || lower == "data:" || lower == "blob:", "{which}: {name} allows any {source}");
+            let remote = lower.contains("://") || lower.starts_with("ws:") || lower.starts_with("wss:");
+            assert!(!remote || IPC_ORIGINS.contains(&lower.as_str()), "{which}: {name} allows the origin {source}");
+        }
+    }
+    for name in ["script-src", "default-src", "object-src", "connect-src"] {
+        if let Some(sources) = d.get(name) {
+            assert!(!sources.iter().any(|s| s == "data:" || s == "blob:"), "{which}: {name} allows data/blob");
+        }
+    }
+}
+
+#[test]
+fn the_csp_allows_the_app_alone() {
+    let conf = conf();
+    let security = &conf["app"]["security"];
+    let csp = &security["csp"];
+    assert!(csp.is_string() || csp.is_object(), "a CSP must be set: {security}");
+    check_csp("csp", csp);
+    // A development CSP, if one is ever added, is held to the same rule.
+    if !security["devCsp"].is_null() {
+        check_csp("devCsp", &security["devCsp"]);
+    }
+    assert_ne!(security["dangerousDisableAssetCspModification"], Value::Bool(true));
+}
+
+#[test]
+fn the_page_gets_no_global_api_and_no_remote_dev_server() {
+    let conf = conf();
+    assert_ne!(conf["app"]["withGlobalTauri"], Value::Bool(true), "window.__TAURI__ must stay off");
+    assert_ne!(conf["app"]["security"]["assetProtocol"]["enable"], Value::Bool(true), "no asset protocol");
+    if let Some(dev_url) = conf["build"]["devUrl"].as_str() {
+        let url = url_host(dev_url);
+        assert!(["localhost", "127.0.0.1", "[::1]"].contains(&url.as_str()), "devUrl {dev_url} is off this machine");
+    }
+    let frontend = conf["build"]["frontendDist"].as_str().expect("frontendDist");
+    assert!(!frontend.contains("://"), "the UI is served from the app, not {frontend}");
+}
+
+/// The host of an http(s) URL, without a port.
+fn url_host(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    match host.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => host.split(':').next().unwrap_or_default().to_ascii_lowercase(),
+    }
+}
+
+/// Every capability, from src-tauri/capabilities/ and any declared inline in tauri.conf.json.
+fn capabilities() -> Vec<(String, Value)> {
+    let dir = root().join("src-tauri/capabilities");
+    let mut all: Vec<(String, Value)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .inspect(|p| {
+            let ext = p.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            assert!(ext == "json", "{}: only JSON capabilities are checked here", p.display());
+        })
+        .map(|p| (p.display().to_string(), read_json(&p)))
+        .collect();
+    if let Some(inline) = conf()["app"]["security"]["capabilities"].as_array() {
+        all.extend(inline.iter().map(|c| ("tauri.conf.json".to_string(), c.clone())));
+    }
+    all
+}
+
+#[test]
+fn the_main_window_may_only_listen_to_events() {
+    let all = capabilities();
+    assert!(!all.is_empty(), "the app's capabilities are where this test expects them");
+    for (from, cap) in all {
+        assert_eq!(cap["windows"], serde_json::json!(["main"]), "{from}: granted to the main window only");
+        for key in ["webviews", "remote"] {
+            assert!(cap[key].is_null(), "{from}: '{key}' widens who holds the permissions");
+        }
+        let permissions = cap["permissions"].as_array().unwrap_or_else(|| panic!("{from}: no permissions list"));
+        for permission in permissions {
+            // A permission is an identifier, or an object with one (and a scope).
+            let id = permission.as_str().or_else(|| permission["identifier"].as_str()).expect("an identifier");
+            assert!(!FORBIDDEN_PREFIXES.iter().any(|p| id.starts_with(p)), "{from}: the webview may not have {id}");
+            assert!(ALLOWED_PERMISSIONS.contains(&id), "{from}: {id} is new; add it to ALLOWED_PERMISSIONS on purpose");
+        }
+    }
+}
+
+#[test]
+fn the_checks_catch_what_they_are_for() {
+    let refused = |csp: &str| std::panic::catch_unwind(|| check_csp("test", &Value::String(csp.into()))).is_err();
+    let good = "default-src 'self'; script-src 'self'; object-src 'none'; connect-src ipc: http://ipc.localhost";
+    assert!(!refused(good));
+    assert!(refused("default-src 'self'; script-src 'self' 'unsafe-inline'; object-src 'none'"));
+    assert!(refused("default-src 'self'; script-src 'self' 'unsafe-eval'; object-src 'none'"));
+    assert!(refused("default-src 'self'; script-src 'self' https://cdn.example; object-src 'none'"));
+    assert!(refused("default-src 'self'; script-src 'self'; object-src 'none'; img-src https:"));
+    assert!(refused("default-src 'self'; script-src 'self'; object-src 'none'; connect-src https://api.example"));
+    assert!(refused("default-src 'self'; script-src 'self'; object-src 'none'; connect-src *"));
+    assert!(refused("default-src 'self'; script-src 'self'"));
+    assert!(refused("default-src *; script-src 'self'; object-src 'none'"));
+    assert_eq!(url_host("http://localhost:1420/"), "localhost");
+    assert_eq!(url_host("http://[::1]:1420"), "[::1]");
+    assert_eq!(url_host("http://127.0.0.1.evil.example:1420"), "127.0.0.1.evil.example");
+}
