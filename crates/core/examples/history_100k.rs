@@ -1,0 +1,228 @@
+//! History at scale: a ledger of 100,000 invoices, then the History screen's first page, its
+//! searches and the CSV export, timed through the app's `Till` as the window calls it.
+//!
+//! The ledger is built by the real migrations (`Ledger::open`) and filled in one transaction
+//! straight through SQLite: a sale through `insert_creating` + `mark_created` costs two durable
+//! commits, which would make building the ledger the benchmark. Only the reads are timed.
+//!
+//! `bash bench/history_100k` (builds in release and runs this).
+
+mod bench_common;
+
+use bench_common::{load_average, mib, ms, open_fds, percentile, print_table, proc_status_kib, timed, Failures};
+use paydesk_core::api::Till;
+use paydesk_core::clock::{civil_date, unix_now};
+use paydesk_core::credentials::CredentialStore;
+use paydesk_core::ledger::Ledger;
+use rusqlite::params;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const ROWS: u64 = 100_000;
+const PAGE: u32 = 50;
+const REPS: usize = 21;
+const EXPORT_REPS: usize = 5;
+/// What the History screen should answer within, on the 2-core reference machine.
+const BUDGET: Duration = Duration::from_millis(50);
+/// The amount searched for, and its minor units in USD and EUR.
+const SEARCH_AMOUNT: &str = "12.34";
+const SEARCH_MINOR: u64 = 1234;
+
+/// A small deterministic generator (SplitMix64), so every run builds the same ledger.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// What the fill knows about the rows it wrote, to check the answers against.
+struct Filled {
+    /// An order id from the middle of the ledger.
+    middle_order_id: String,
+    /// How many rows are USD or EUR 12.34.
+    amount_matches: usize,
+}
+
+/// A year of sales, oldest first (ids follow time as they do in a real till): mostly paid USD,
+/// some EUR and JPY, some expired, underpaid, failed or still pending, each with its audit trail.
+fn fill(path: &Path) -> rusqlite::Result<Filled> {
+    let mut conn = rusqlite::Connection::open(path)?;
+    let tx = conn.transaction()?;
+    let mut rng = Rng(20_261_123);
+    let end = unix_now();
+    let start = end - 365 * 86_400;
+    let mut filled = Filled { middle_order_id: String::new(), amount_matches: 0 };
+    {
+        let mut invoice = tx.prepare(
+            "INSERT INTO invoices (id, order_id, gateway, amount_minor, currency, description, status, gateway_status,
+                                   gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?;
+        let mut event = tx.prepare(
+            "INSERT INTO invoice_events (invoice_id, at, status, gateway_status, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for id in 1..=ROWS {
+            let created_at = start + (id * (end - start) as u64 / ROWS) as i64;
+            let (y, m, d) = civil_date(created_at);
+            const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+            let suffix: String = (0..8).map(|_| ALPHABET[rng.below(32) as usize] as char).collect();
+            let order_id = format!("PD-{y:04}{m:02}{d:02}-{suffix}");
+            let (currency, minor) = match rng.below(100) {
+                0..=84 => ("USD", 100 + rng.below(19_901)),
+                85..=94 => ("EUR", 100 + rng.below(19_901)),
+                _ => ("JPY", 100 + rng.below(30_000)),
+            };
+            if currency != "JPY" && minor == SEARCH_MINOR {
+                filled.amount_matches += 1;
+            }
+            let gateway = ["demo", "dex3", "oxapay", "thedex"][rng.below(4) as usize];
+            let (status, gateway_status, last_error) = match rng.below(100) {
+                _ if id > ROWS - 20 => ("pending", None, None),
+                0..=79 => ("paid", Some("completed"), None),
+                80..=91 => ("expired", Some("expired"), None),
+                92..=94 => ("underpaid", Some("partially_paid"), None),
+                95..=97 => ("cancelled", Some("cancelled"), None),
+                _ => ("failed", None, Some("the gateway refused the invoice: amount below minimum")),
+            };
+            let description = (rng.below(3) == 0).then(|| format!("Table {}", 1 + rng.below(20)));
+            let gateway_invoice_id = format!("{}-{:010}", gateway.to_ascii_uppercase(), rng.next() % 10_000_000_000);
+            let pay_link = format!("https://pay.{gateway}.example/invoice/{gateway_invoice_id}");
+            let updated_at = created_at + 60 + rng.below(1_800) as i64;
+            invoice.execute(params![
+                id as i64,
+                order_id,
+                gateway,
+                minor as i64,
+                currency,
+                description,
+                status,
+                gateway_status,
+                gateway_invoice_id,
+                pay_link,
+                created_at + 3_600,
+                last_error,
+                created_at,
+                updated_at
+            ])?;
+            event.execute(params![id as i64, created_at, "creating", None::<&str>, None::<&str>])?;
+            event.execute(params![id as i64, created_at + 1, "pending", None::<&str>, None::<&str>])?;
+            if status != "pending" {
+                event.execute(params![id as i64, updated_at, status, gateway_status, last_error])?;
+            }
+            if id == ROWS / 2 {
+                filled.middle_order_id = order_id;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(filled)
+}
+
+fn file_size(path: &Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+fn main() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let ledger_path = dir.path().join("ledger.sqlite3");
+    drop(Ledger::open(&ledger_path).expect("the real migrations create the schema"));
+    let fill_start = Instant::now();
+    let filled = fill(&ledger_path).expect("the ledger fills");
+    let fill_time = fill_start.elapsed();
+    let ledger_bytes = file_size(&ledger_path);
+
+    let (open_times, till) =
+        timed(1, || Till::open(dir.path(), CredentialStore::in_memory(), None).expect("the till opens the big ledger"));
+    let load = load_average();
+    let mut failures = Failures::default();
+    let mut rows: Vec<Vec<String>> = vec![];
+    let mut measure = |what: String,
+                       search: &str,
+                       offset: u32,
+                       check: &dyn Fn(&[paydesk_core::api::InvoiceView]) -> Result<(), String>| {
+        let (times, page) = timed(REPS, || till.history(search, PAGE, offset).expect("history answers"));
+        if let Err(e) = check(&page) {
+            failures.push(format!("{what}: {e}"));
+        }
+        let median = percentile(&times, 50).expect("timed");
+        let verdict = if median <= BUDGET { "ok" } else { "OVER" };
+        rows.push(vec![
+            what,
+            page.len().to_string(),
+            ms(percentile(&times, 0).expect("timed")),
+            ms(median),
+            verdict.into(),
+        ]);
+    };
+    let newest_first = |page: &[paydesk_core::api::InvoiceView]| -> Result<(), String> {
+        let ordered = page.windows(2).all(|w| (w[0].created_at, w[0].id) > (w[1].created_at, w[1].id));
+        if page.len() != PAGE as usize || !ordered {
+            return Err(format!("{} rows, newest first: {ordered}", page.len()));
+        }
+        Ok(())
+    };
+    measure("first page: history(\"\", 50, 0)".into(), "", 0, &|p| {
+        newest_first(p)?;
+        (p[0].id == ROWS as i64).then_some(()).ok_or(format!("starts at id {}, not the newest", p[0].id))
+    });
+    measure("page 1,000: history(\"\", 50, 49950)".into(), "", 49_950, &newest_first);
+    let order_id = filled.middle_order_id.clone();
+    measure(format!("search order id: history(\"{order_id}\", 50, 0)"), &order_id, 0, &|p| match p {
+        [one] if one.order_id == order_id => Ok(()),
+        _ => Err(format!("{} rows", p.len())),
+    });
+    let fragment = &order_id[order_id.len() - 5..];
+    measure(format!("search order id fragment: history(\"{fragment}\", 50, 0)"), fragment, 0, &|p| {
+        let found = p.iter().any(|v| v.order_id == order_id) && p.iter().all(|v| v.order_id.contains(fragment));
+        found
+            .then_some(())
+            .ok_or(format!("{} rows, {order_id} among them and all containing {fragment}: {found}", p.len()))
+    });
+    let want = filled.amount_matches.min(PAGE as usize);
+    measure(format!("search amount: history(\"{SEARCH_AMOUNT}\", 50, 0)"), SEARCH_AMOUNT, 0, &|p| {
+        let all = p.iter().all(|v| v.amount == SEARCH_AMOUNT && v.currency != "JPY");
+        (all && p.len() == want)
+            .then_some(())
+            .ok_or(format!("{} rows (want {want}), all {SEARCH_AMOUNT}: {all}", p.len()))
+    });
+
+    let export_dir = dir.path().join("exports");
+    let fds_before_export = open_fds();
+    let (export_times, csv_path) = timed(EXPORT_REPS, || till.export_csv(&export_dir).expect("the export writes"));
+    let csv = std::fs::read_to_string(&csv_path).expect("the export reads back");
+    failures.check(csv.lines().count() as u64 == ROWS + 1, || format!("the CSV has {} lines", csv.lines().count()));
+    failures.check(open_fds() == fds_before_export, || "the export left a file descriptor open".into());
+
+    println!(
+        "ledger of {ROWS} invoices ({} with their events); {REPS} runs per query; {load}\n",
+        mib(ledger_bytes / 1024)
+    );
+    print_table(&["History query (Till::history)", "rows", "min", "median", "within 50 ms"], &rows);
+    println!();
+    print_table(
+        &["figure", "value"],
+        &[
+            vec!["ledger file size".into(), format!("{} ({ledger_bytes} bytes)", mib(ledger_bytes / 1024))],
+            vec!["fill (bulk, one transaction; not a real code path)".into(), ms(fill_time)],
+            vec!["Till::open on the full ledger".into(), ms(open_times[0])],
+            vec![
+                format!("CSV export (Till::export_csv), min of {EXPORT_REPS}"),
+                ms(percentile(&export_times, 0).expect("timed")),
+            ],
+            vec![format!("CSV export, median of {EXPORT_REPS}"), ms(percentile(&export_times, 50).expect("timed"))],
+            vec!["CSV bytes written".into(), format!("{} ({} bytes)", mib(csv.len() as u64 / 1024), csv.len())],
+            vec!["peak resident memory (VmHWM)".into(), mib(proc_status_kib("VmHWM"))],
+        ],
+    );
+    failures.exit_if_any();
+}
