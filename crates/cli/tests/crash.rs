@@ -139,7 +139,7 @@ fn json_of(out: &Output) -> serde_json::Value {
 
 /// A till with its own ledger, charging `gateway` on the simulator.
 struct Till {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     ledger: PathBuf,
     gateway: &'static str,
     base_url: String,
@@ -151,7 +151,7 @@ impl Till {
         let dir = tempfile::tempdir().unwrap();
         let ledger = dir.path().join("ledger.sqlite3");
         let order_id = format!("CRASH-{gateway}-{}", std::process::id());
-        Till { ledger, gateway, base_url: sim.base_url(gateway), order_id, _dir: dir }
+        Till { ledger, gateway, base_url: sim.base_url(gateway), order_id, dir }
     }
 
     /// `paydesk <args> --base-url … --json` on this till's ledger.
@@ -159,14 +159,20 @@ impl Till {
         paydesk(&self.ledger, self.gateway, args).args(["--base-url", &self.base_url, "--json"]).output().unwrap()
     }
 
+    /// Where the killed till's own output goes, to be searched afterwards.
+    fn crash_output(&self) -> PathBuf {
+        self.dir.path().join("killed-till-output.txt")
+    }
+
     /// Starts the charge, waits until its row is `creating` and `sent` says the request is with
     /// the gateway, then kills the till (SIGKILL: nothing gets to clean up).
     fn charge_and_kill(&self, sent: impl FnMut() -> Option<()>) {
+        let output = std::fs::File::create(self.crash_output()).unwrap();
         let mut till = paydesk(&self.ledger, self.gateway, &[])
             .args(["charge", "--gateway", self.gateway, "--amount", "12.34", "--order-id", &self.order_id])
             .args(["--base-url", &self.base_url])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(Stdio::from(output.try_clone().unwrap()))
+            .stderr(Stdio::from(output))
             .spawn()
             .expect("paydesk charge starts");
         wait_for("the sale to be in the ledger as creating", || {
@@ -226,10 +232,25 @@ fn a_sale_killed_before_the_gateway_made_it_is_said_so_and_retried_once() {
     assert_eq!(trail_after_check[1], ("unknown".into(), Some(CHECKING.into())));
     assert_eq!(row_status(&till.ledger, &till.order_id).as_deref(), Some("unknown"));
 
-    let invoice = json_of(&till.run(&["retry", &till.order_id]));
+    let json_out = till.run(&["retry", &till.order_id]);
+    let invoice = json_of(&json_out);
     assert_eq!(invoice["status"], "pending", "{invoice}");
     assert_eq!(invoice["pay_link"].as_str(), Some(format!("http://{}/pay/thedex-1", sim.host).as_str()));
     assert_eq!(sim.requests("thedex", "invoices/create"), 2, "the killed create and the retry");
     assert_eq!(sim.request("GET", "/pay/thedex-2", "").0, 404, "one invoice for the order id");
     assert_intact(&till.ledger);
+
+    // TheDex's keys appear in none of: the killed till's output, what the later runs printed, and
+    // every file the till left (ledger, WAL, shared memory).
+    let mut haystacks = vec![std::fs::read(till.crash_output()).unwrap()];
+    haystacks.extend([&out, &json_out].iter().flat_map(|o| [o.stdout.clone(), o.stderr.clone()]));
+    for entry in std::fs::read_dir(till.dir.path()).unwrap() {
+        haystacks.push(std::fs::read(entry.unwrap().path()).unwrap());
+    }
+    for (field, value) in paydesk_gatewaysim::gateways::credentials("thedex") {
+        if field.ends_with("key") {
+            let found = haystacks.iter().any(|h| h.windows(value.len()).any(|w| w == value.as_bytes()));
+            assert!(!found, "the {field} value leaked into crash output or the ledger");
+        }
+    }
 }
