@@ -1,43 +1,13 @@
 //! The `paydesk` binary as a user runs it: a simulator process, a ledger file, the OS keyring
 //! (when `PAYDESK_TEST_KEYRING=1`, i.e. under scripts/with-keyring), exit codes and output.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 
-const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+mod common;
 
-/// `paydesk simulate --port 0` in the background, killed on drop.
-struct Simulator {
-    child: Child,
-    base: String,
-}
-
-impl Simulator {
-    fn start() -> Simulator {
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("paydesk simulate starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-        let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address line").to_string();
-        Simulator { child, base }
-    }
-
-    fn base_url(&self, gateway: &str) -> String {
-        format!("{}/{gateway}/", self.base)
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{press, Simulator, BIN};
 
 /// A till: its own ledger file and keyring service name, so tests never share state.
 struct Till {
@@ -87,18 +57,6 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out.stdout)))
 }
 
-fn press(pay_link: &str, button: &str) {
-    // The pay page's form posts, as the customer's browser would send them.
-    let url = format!("{pay_link}/{button}");
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(stream, "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
-    let mut status = String::new();
-    BufReader::new(stream).read_line(&mut status).unwrap();
-    assert!(status.contains(" 303 "), "{status}");
-}
-
 #[test]
 fn demo_charge_shows_link_and_qr_then_follows_it_to_paid() {
     let sim = Simulator::start();
@@ -120,7 +78,7 @@ fn demo_charge_shows_link_and_qr_then_follows_it_to_paid() {
     assert!(stdout.contains("12.34 USD"), "{stdout}");
     assert!(stdout.contains('▀') || stdout.contains('▄'), "a terminal QR code is printed");
     let link = stdout.lines().find_map(|l| l.strip_prefix("Pay link:")).unwrap().trim().to_string();
-    assert!(link.starts_with(&sim.base));
+    assert!(link.starts_with(&sim.base()));
     let png = std::fs::read(&qr_png).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 

@@ -4,74 +4,17 @@
 //! it never made is said so, and `paydesk retry` makes exactly one. The ledger file stays intact.
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+mod common;
+
+use common::{Simulator, BIN};
 /// How long the simulator holds a create: far longer than the test takes to kill the till, so
 /// the till never gets the answer.
 const HOLD_MS: u64 = 60_000;
 const DEADLINE: Duration = Duration::from_secs(20);
-
-/// `paydesk simulate --port 0` in the background, killed on drop.
-struct Simulator {
-    child: Child,
-    /// `127.0.0.1:PORT`
-    host: String,
-}
-
-impl Simulator {
-    fn start(env: &[(&str, String)]) -> Simulator {
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--port", "0"])
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("paydesk simulate starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-        let url = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address line");
-        Simulator { host: url.trim_start_matches("http://").to_string(), child }
-    }
-
-    fn base_url(&self, gateway: &str) -> String {
-        format!("http://{}/{gateway}/", self.host)
-    }
-
-    /// One plain HTTP/1.1 request to the simulator: (status, body).
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut stream = std::net::TcpStream::connect(&self.host).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.host,
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("an HTTP status line");
-        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-        (status, body)
-    }
-
-    /// How many requests reached `gateway` at a path containing `path` (the simulator's count).
-    fn requests(&self, gateway: &str, path: &str) -> u64 {
-        let (status, body) = self.request("GET", &format!("/_sim/requests?gateway={gateway}&path_contains={path}"), "");
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["count"].as_u64().unwrap()
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// `paydesk` on `ledger`, with nothing from the developer's environment and `gateway`'s
 /// simulator credentials in the environment (which wins over the keyring).
@@ -190,7 +133,7 @@ const CHECKING: &str = "interrupted before the gateway's answer was stored: chec
 #[test]
 fn a_sale_killed_after_the_gateway_made_it_is_recovered_by_order_id() {
     // The Demo simulator makes the invoice, then holds the answer.
-    let sim = Simulator::start(&[(paydesk_gatewaysim::gateways::demo::ANSWER_DELAY_ENV, HOLD_MS.to_string())]);
+    let sim = Simulator::start_with(&[(paydesk_gatewaysim::gateways::demo::ANSWER_DELAY_ENV, HOLD_MS.to_string())]);
     let till = Till::new(&sim, "demo");
     let lookup = format!("/demo/invoices?order_id={}", till.order_id);
     till.charge_and_kill(|| (sim.request("GET", &lookup, "").0 == 200).then_some(()));
@@ -213,7 +156,7 @@ fn a_sale_killed_after_the_gateway_made_it_is_recovered_by_order_id() {
 
 #[test]
 fn a_sale_killed_before_the_gateway_made_it_is_said_so_and_retried_once() {
-    let sim = Simulator::start(&[]);
+    let sim = Simulator::start();
     let till = Till::new(&sim, "thedex");
     // The simulator's fault injection holds the create before TheDex acts on it.
     let fault = serde_json::json!({

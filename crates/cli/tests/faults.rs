@@ -2,57 +2,11 @@
 //! a 502 armed over its control endpoint, then `paydesk charge` and `paydesk invoices --json`.
 
 use paydesk_core::http::RetryPolicy;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_paydesk");
+mod common;
 
-/// `paydesk simulate --port 0`, killed on drop.
-struct Simulator {
-    child: Child,
-    /// `127.0.0.1:PORT`
-    host: String,
-}
-
-impl Simulator {
-    fn start() -> Simulator {
-        let mut child = Command::new(BIN)
-            .args(["simulate", "--port", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("paydesk simulate starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut first).unwrap();
-        let base = first.split_whitespace().find(|w| w.starts_with("http://")).expect("address line");
-        Simulator { host: base.trim_start_matches("http://").to_string(), child }
-    }
-
-    /// One plain HTTP/1.1 request to the simulator: (status, body).
-    fn request(&self, method: &str, path: &str, body: &str) -> (u16, String) {
-        let mut stream = TcpStream::connect(&self.host).unwrap();
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            self.host,
-            body.len()
-        )
-        .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("a status line");
-        let body = answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
-        (status, body)
-    }
-}
-
-impl Drop for Simulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use common::{Simulator, BIN};
 
 fn paydesk(ledger: &std::path::Path, args: &[&str]) -> Output {
     let mut cmd = Command::new(BIN);
