@@ -8,9 +8,10 @@ use paydesk_core::api::{
 use paydesk_core::credentials::{CredentialStore, DEFAULT_SERVICE};
 use paydesk_core::error::{Error, ErrorKind, ErrorReply};
 use std::collections::HashSet;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
@@ -136,6 +137,21 @@ async fn test_connection(app: State<'_, App>, gateway: String) -> Reply<Connecti
     app.till.test_connection(&gateway).await.map_err(|e| e.reply())
 }
 
+/// The UI calls this once its keypad is interactive; `bench/startup` times cold start by it.
+#[tauri::command]
+async fn ui_ready() {
+    record_ready();
+}
+
+/// Appends the wall-clock time in Unix milliseconds to `PAYDESK_READY_FILE`, if it is set. Only a
+/// benchmark reads it, so a failure to write is not the cashier's problem and is ignored.
+fn record_ready() {
+    let Some(file) = std::env::var_os("PAYDESK_READY_FILE") else { return };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+    let appended = std::fs::OpenOptions::new().create(true).append(true).open(file);
+    let _ = appended.and_then(|mut f| writeln!(f, "{now}"));
+}
+
 /// Polls the invoice in the background until it is final, emitting each change to the UI.
 fn follow(handle: &AppHandle, app: &App, order_id: &str) {
     if !app.following.lock().unwrap_or_else(|p| p.into_inner()).insert(order_id.to_string()) {
@@ -208,6 +224,7 @@ pub fn run() {
             delete_credentials,
             save_settings,
             test_connection,
+            ui_ready,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

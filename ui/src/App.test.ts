@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import App from './App.svelte';
 import type { InvoiceView } from './bindings/InvoiceView';
+import { SALE_KEPT_HINT } from './lib/format';
 import {
   bootstrapReply,
   byId,
@@ -139,6 +140,39 @@ describe('charge screen', () => {
   });
 });
 
+describe('charge errors where the sale may exist', () => {
+  async function failCharge(code: string) {
+    await start({
+      charge: () => {
+        throw rejection(code, `charge failed with ${code}`);
+      },
+    });
+    await typeAmount('7');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    await fireEvent.click(chargeButton());
+    await waitFor(() => expect(byId('charge-error')?.textContent).toBe(`charge failed with ${code}`));
+    return byId('charge-error-hint')?.textContent ?? null;
+  }
+
+  test.each(['network', 'timeout', 'gateway_bad_response'])(
+    '%s: the hint says the sale was kept and can be retried from History without charging twice',
+    async (code) => {
+      expect(await failCharge(code)).toBe(SALE_KEPT_HINT);
+      expect(SALE_KEPT_HINT).toMatch(/History/);
+      expect(SALE_KEPT_HINT).toMatch(/not charged twice/);
+    },
+  );
+
+  test.each(['gateway_refused', 'missing_credential', 'duplicate_order', 'bad_amount'])(
+    '%s: no retry-from-History hint (the sale does not exist)',
+    async (code) => {
+      const hint = await failCharge(code);
+      expect(hint).not.toBe(SALE_KEPT_HINT);
+      expect(byId('screen-charge')?.textContent).not.toContain('History');
+    },
+  );
+});
+
 describe('invoice screen', () => {
   test('a charge shows the invoice: amount, gateway, link, QR, status and countdown', async () => {
     const calls = await chargeAndShowInvoice(invoiceView());
@@ -181,5 +215,31 @@ describe('invoice screen', () => {
     expect(byId('screen-invoice')).toBeNull();
     expect(byId('amount')?.textContent).toBe('');
     expect(chargeButton().disabled).toBe(true);
+  });
+});
+
+describe('start-up', () => {
+  test('tells the backend once, after bootstrap, that the keypad is interactive', async () => {
+    const calls = await start();
+    await waitFor(() => expect(callsTo(calls, 'ui_ready')).toEqual([{}]));
+    const commands = calls.map((c) => c.command);
+    expect(commands.indexOf('ui_ready')).toBeGreaterThan(commands.indexOf('bootstrap'));
+
+    await fireEvent.click(byId('nav-history')!);
+    await fireEvent.click(byId('nav-charge')!);
+    await waitFor(() => expect(byId('screen-charge')).not.toBeNull());
+    expect(callsTo(calls, 'ui_ready')).toHaveLength(1);
+  });
+
+  test('a start-up that fails does not say ready', async () => {
+    const calls = mockBackend({
+      bootstrap: () => {
+        throw rejection('ledger', 'the ledger is locked');
+      },
+    });
+    render(App);
+    await waitFor(() => expect(document.querySelector('[role="alert"]')?.textContent).toContain('the ledger is locked'));
+    expect(document.documentElement.dataset.ready).toBeUndefined();
+    expect(callsTo(calls, 'ui_ready')).toEqual([]);
   });
 });

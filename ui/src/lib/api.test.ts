@@ -7,13 +7,15 @@ afterEach(() => clearMocks());
 
 describe('api', () => {
   test('passes the contract argument names to the backend', async () => {
-    const calls = mockBackend({ history: () => [], charge: () => ({}) });
+    const calls = mockBackend({ history: () => [], charge: () => ({}), retry_invoice: () => ({}) });
     await api.history('12.34', 50, 100);
     await api.charge({ gateway: 'demo', amount: '1', currency: 'USD', description: null });
+    await api.retryInvoice('PD-20261123-AAAA1111');
     expect(callsTo(calls, 'history')).toEqual([{ search: '12.34', limit: 50, offset: 100 }]);
     expect(callsTo(calls, 'charge')).toEqual([
       { request: { gateway: 'demo', amount: '1', currency: 'USD', description: null } },
     ]);
+    expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261123-AAAA1111' }]);
   });
 
   test('a backend ErrorReply rejects as an ApiError with its code and message', async () => {

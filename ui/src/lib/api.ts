@@ -47,6 +47,8 @@ export const checkAmount = (amount: string, currency: string) =>
   call<AmountCheck>('check_amount', { amount, currency });
 export const charge = (request: ChargeRequest) => call<InvoiceView>('charge', { request });
 export const followInvoice = (key: string) => call<InvoiceView>('follow_invoice', { key });
+/** Asks the gateway about a failed or unknown sale, or re-sends it under the same order id. */
+export const retryInvoice = (key: string) => call<InvoiceView>('retry_invoice', { key });
 export const invoiceQr = (key: string) => call<string>('invoice_qr', { key });
 export const openPayLink = (key: string) => call<null>('open_pay_link', { key });
 export const history = (search: string, limit: number, offset: number) =>
@@ -58,6 +60,8 @@ export const setCredential = (gateway: string, field: string, value: string) =>
 export const deleteCredentials = (gateway: string) => call<CredentialField[]>('delete_credentials', { gateway });
 export const saveSettings = (input: SettingsInput) => call<SettingsView>('save_settings', { input });
 export const testConnection = (gateway: string) => call<ConnectionCheck>('test_connection', { gateway });
+/** Tells the backend the keypad is interactive (bench/startup times cold start by it). */
+export const uiReady = () => call<null>('ui_ready');
 
 /** Calls `handler` with every `invoice-updated` event the backend emits while following invoices. */
 export function onInvoiceUpdated(handler: (invoice: InvoiceView) => void): Promise<UnlistenFn> {

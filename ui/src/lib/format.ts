@@ -59,6 +59,20 @@ export function errorHint(code: string): string | null {
   return ERROR_HINTS[code] ?? null;
 }
 
+/** Sales History can try again: the backend asks the gateway first, then re-sends under the same order id. */
+export const RETRYABLE: readonly InvoiceStatus[] = ['failed', 'unknown'];
+
+// After these the invoice may exist on the gateway, so the ledger keeps the sale as "unknown".
+const SALE_MAY_EXIST = ['network', 'timeout', 'gateway_bad_response'];
+
+export const SALE_KEPT_HINT =
+  'Paydesk kept this sale in History. Retry it from there instead of charging again: the retry re-uses the same order, so the customer is not charged twice.';
+
+/** A failed charge's hint: "try again" would mean a second order when the first may exist. */
+export function chargeErrorHint(code: string): string | null {
+  return SALE_MAY_EXIST.includes(code) ? SALE_KEPT_HINT : errorHint(code);
+}
+
 /** "12.34 USD", or "12,34 USD" with the decimal comma setting. */
 export function money(amount: string, currency: string, decimalComma: boolean): string {
   return `${shown(amount, decimalComma)} ${currency}`;

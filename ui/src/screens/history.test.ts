@@ -2,7 +2,17 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import App from '../App.svelte';
-import { bootstrapReply, byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
+import type { InvoiceView } from '../bindings/InvoiceView';
+import {
+  bootstrapReply,
+  byId,
+  callsTo,
+  deferred,
+  invoiceView,
+  mockBackend,
+  rejection,
+  waitUntilReady,
+} from '../test/backend';
 
 afterEach(() => {
   cleanup();
@@ -20,13 +30,40 @@ const OLD = invoiceView({
   is_final: true,
 });
 
-async function openHistory(handlers: Parameters<typeof mockBackend>[0] = {}) {
-  const calls = mockBackend({ history: () => [TODAY, OLD], ...handlers });
+async function openHistory(handlers: Parameters<typeof mockBackend>[0] = {}, list: InvoiceView[] = [TODAY, OLD]) {
+  const calls = mockBackend({ history: () => list, ...handlers });
   render(App);
   await waitUntilReady();
   await fireEvent.click(byId('nav-history')!);
-  await waitFor(() => expect(document.querySelectorAll('.history-row')).toHaveLength(2));
+  await waitFor(() => expect(document.querySelectorAll('.history-row')).toHaveLength(list.length));
   return calls;
+}
+
+const FAILED = invoiceView({
+  id: 3,
+  order_id: 'PD-FAILED',
+  status: 'failed',
+  pay_link: null,
+  expires_at: null,
+  gateway_invoice_id: null,
+  last_error: 'Demo refused the invoice',
+  is_final: true,
+});
+const UNKNOWN = invoiceView({ id: 4, order_id: 'PD-UNKNOWN', status: 'unknown', pay_link: null, expires_at: null });
+
+function row(orderId: string): HTMLElement {
+  const found = document.querySelector<HTMLElement>(`.history-row[data-order-id="${orderId}"]`);
+  if (!found) throw new Error(`no history row ${orderId}`);
+  return found;
+}
+
+function retryButton(orderId: string): HTMLButtonElement | null {
+  return row(orderId).querySelector<HTMLButtonElement>('button.retry');
+}
+
+/** The retry error shown next to (not inside) the row of `orderId`. */
+function retryError(orderId: string): string | null {
+  return row(orderId).parentElement?.querySelector('.retry-error')?.textContent ?? null;
 }
 
 describe('history', () => {
@@ -62,6 +99,74 @@ describe('history', () => {
     await fireEvent.click(document.querySelector('[data-order-id="PD-OLD"]')!);
     await waitFor(() => expect(byId('end-state')?.dataset.status).toBe('paid'));
     expect(callsTo(calls, 'follow_invoice')).toEqual([]);
+  });
+
+  test('only failed and unknown rows offer Retry', async () => {
+    const statuses = ['pending', 'confirming', 'paid', 'expired', 'cancelled', 'failed', 'unknown'] as const;
+    await openHistory(
+      {},
+      statuses.map((status, i) => invoiceView({ id: i + 1, order_id: `PD-${status}`, status })),
+    );
+    const offered = statuses.filter((status) => retryButton(`PD-${status}`) !== null);
+    expect(offered).toEqual(['failed', 'unknown']);
+    expect(retryButton('PD-unknown')?.textContent).toBe('Retry');
+  });
+
+  test('Retry sends one retry_invoice for the order even on a double click, then opens the invoice', async () => {
+    const reply = deferred<InvoiceView>();
+    const calls = await openHistory({ retry_invoice: () => reply.promise }, [UNKNOWN, OLD]);
+    const button = retryButton('PD-UNKNOWN')!;
+    await fireEvent.click(button);
+    await fireEvent.click(button);
+    await fireEvent.dblClick(button);
+    expect(button.disabled).toBe(true);
+    expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-UNKNOWN' }]);
+    // Retry is not also an open: no follow, no invoice screen while it is in flight.
+    expect(callsTo(calls, 'follow_invoice')).toEqual([]);
+    expect(byId('screen-history')).not.toBeNull();
+
+    reply.resolve({
+      ...UNKNOWN,
+      status: 'pending',
+      pay_link: 'http://127.0.0.1:8787/demo/pay/demo-4',
+      expires_at: Math.floor(Date.now() / 1000) + 600,
+    });
+    await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+    expect(byId('status')?.dataset.status).toBe('pending');
+    expect(byId('pay-link')?.textContent).toBe('http://127.0.0.1:8787/demo/pay/demo-4');
+    expect(callsTo(calls, 'retry_invoice')).toHaveLength(1);
+    expect(callsTo(calls, 'follow_invoice')).toEqual([]);
+  });
+
+  test("a retryable row's own button opens it once, as the keyboard does", async () => {
+    const calls = await openHistory({ follow_invoice: () => UNKNOWN }, [UNKNOWN, OLD]);
+    await fireEvent.click(row('PD-UNKNOWN').querySelector('button.row-open')!);
+    await waitFor(() => expect(byId('status')?.dataset.status).toBe('unknown'));
+    expect(callsTo(calls, 'follow_invoice')).toEqual([{ key: 'PD-UNKNOWN' }]);
+    expect(callsTo(calls, 'retry_invoice')).toEqual([]);
+  });
+
+  test('a failed retry shows the backend message by its row and Retry works again', async () => {
+    let attempt = 0;
+    const calls = await openHistory(
+      {
+        retry_invoice: () => {
+          attempt += 1;
+          throw rejection('network', `could not reach Demo (attempt ${attempt})`);
+        },
+      },
+      [FAILED, UNKNOWN],
+    );
+    await fireEvent.click(retryButton('PD-FAILED')!);
+    await waitFor(() => expect(retryError('PD-FAILED')).toBe('could not reach Demo (attempt 1)'));
+    expect(retryError('PD-UNKNOWN')).toBeNull();
+    expect(byId('screen-history')).not.toBeNull();
+    expect(retryButton('PD-FAILED')?.disabled).toBe(false);
+
+    await fireEvent.click(retryButton('PD-FAILED')!);
+    await waitFor(() => expect(retryError('PD-FAILED')).toBe('could not reach Demo (attempt 2)'));
+    expect(document.querySelectorAll('.retry-error')).toHaveLength(1);
+    expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-FAILED' }, { key: 'PD-FAILED' }]);
   });
 
   test('CSV export says where the file went, or why it did not', async () => {

@@ -82,6 +82,7 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     invoice_qr: () => QR_SVG,
     history: () => [],
     credentials: ({ gateway }) => bootstrapReply().gateways.find((g) => g.id === gateway)?.fields ?? [],
+    ui_ready: () => null,
   };
   mockIPC(
     (command, args) => {
