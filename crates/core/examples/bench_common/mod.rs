@@ -1,9 +1,16 @@
-//! What the benchmarks in `bench/` share: process figures from /proc, timing summaries, a table.
+//! What the benchmarks in `bench/` and `benches/core.rs` (through `#[path]`) share: process
+//! figures from /proc, timing summaries, a table, the ledger fill and a typical pay link.
 //! Not an example itself (cargo only picks up `examples/*.rs` and `examples/*/main.rs`).
 
 #![allow(dead_code)] // each example uses part of it
 
 use std::time::{Duration, Instant};
+
+pub mod ledger_fill;
+
+/// A typical pay link (79 characters; real ones run 60 to 120) for timing the QR code. It fits
+/// version 5 at level M in plain byte mode, so peers without mixed-mode encoding make the same size.
+pub const PAY_LINK: &str = "https://pay.oxapay.com/13459827/184747701?order_id=PD-20261123-8F3KQ2ZP&lang=en";
 
 /// A `/proc/self/status` figure in KiB (`VmRSS`: resident now, `VmHWM`: the peak so far).
 pub fn proc_status_kib(field: &str) -> u64 {

@@ -1,0 +1,139 @@
+// Drives STARTUP_CHARGES (default 100) sales of 1.00 USD on the Demo gateway through the real app
+// window (WebKitWebDriver, as e2e/app.test.mjs does) and has `bench/startup --memory PID` measure
+// the app and its WebKit children idle before the first charge and after the last. bench/startup
+// runs this under its Xvfb server and throwaway keyring. Prints lines bench/startup reads:
+//   memory-before APP WEB NETWORK TOTAL COUNT SOURCE   (KiB)
+//   charges N SECONDS
+//   memory-after  APP WEB NETWORK TOTAL COUNT SOURCE
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+
+// webdriverio is installed for the e2e test (`cd e2e && npm ci`); use that copy.
+const require = createRequire(new URL('../e2e/package.json', import.meta.url));
+const { remote } = await import(require.resolve('webdriverio'));
+
+const APP = path.resolve(process.env.PAYDESK_APP ?? '');
+const CHARGES = Number(process.env.STARTUP_CHARGES || 100);
+const WAIT_MS = 20_000;
+const STARTUP = new URL('./startup', import.meta.url).pathname;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-charges-'));
+const service = `dev.paydesk.bench.charges.${process.pid}`;
+let driver = null;
+let browser = null;
+let pid = null;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const sock = net.connect({ host: '127.0.0.1', port }, () => (sock.destroy(), resolve(true)));
+      sock.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`WebKitWebDriver did not listen on ${port} within 15 s`);
+}
+
+/** The app this run launched: the process whose environment holds our keyring service name. */
+function appPid() {
+  const exe = fs.realpathSync(APP);
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      if (fs.realpathSync(`/proc/${entry}/exe`) !== exe) continue;
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
+      if (env.includes(`PAYDESK_KEYRING_SERVICE=${service}`)) return Number(entry);
+    } catch {
+      // The process ended while being read, or is not ours to read.
+    }
+  }
+  throw new Error('the app process launched by WebKitWebDriver was not found');
+}
+
+const memory = (pid) => execFileSync('bash', [STARTUP, '--memory', String(pid)], { encoding: 'utf8' }).trim();
+
+async function main() {
+  const port = await freePort();
+  const env = { ...process.env, TAURI_WEBVIEW_AUTOMATION: 'true', NO_AT_BRIDGE: '1' };
+  Object.assign(env, { PAYDESK_DATA_DIR: path.join(tmp, 'data'), PAYDESK_KEYRING_SERVICE: service });
+  fs.mkdirSync(env.PAYDESK_DATA_DIR);
+  const log = fs.openSync(path.join(tmp, 'app.log'), 'a');
+  driver = spawn('WebKitWebDriver', [`--port=${port}`, '--host=local'], { env, stdio: ['ignore', log, log], detached: true });
+  await waitForPort(port);
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port,
+    logLevel: 'warn',
+    connectionRetryTimeout: 60_000,
+    connectionRetryCount: 0,
+    // No browserName: WebKitWebDriver would refuse to match it.
+    capabilities: { 'webkitgtk:browserOptions': { binary: APP, args: [] } },
+  });
+  await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.ready === 'true'), {
+    timeout: WAIT_MS,
+    timeoutMsg: 'the keypad did not become interactive',
+  });
+  const gateway = await browser.$('#gateway').getValue();
+  if (gateway !== 'demo') throw new Error(`a fresh till starts on ${gateway}, not demo`);
+  pid = appPid();
+  // Idle as in bench/startup: two seconds after ready.
+  await new Promise((r) => setTimeout(r, 2000));
+  console.log(`memory-before ${memory(pid)}`);
+
+  const started = Date.now();
+  for (let i = 1; i <= CHARGES; i++) {
+    await browser.$('button[data-key="clear"]').click();
+    for (const key of '1.00') await browser.$(`button[data-key="${key}"]`).click();
+    const charge = browser.$('#charge');
+    await charge.waitForEnabled({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: Charge stayed disabled` });
+    await charge.click();
+    const amount = browser.$('#invoice-amount');
+    await amount.waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: no invoice (${await errorText()})` });
+    const shown = (await amount.getText()).trim();
+    if (shown !== '1.00 USD') throw new Error(`sale ${i}: the invoice shows ${shown}`);
+    await browser.$('#new-sale').click();
+    await browser.$('#screen-charge').waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: New sale did not return` });
+  }
+  console.log(`charges ${CHARGES} ${((Date.now() - started) / 1000).toFixed(1)}`);
+  console.log(`memory-after ${memory(pid)}`);
+}
+
+async function errorText() {
+  const error = browser.$('#charge-error');
+  return (await error.isExisting()) ? await error.getText() : 'no error shown';
+}
+
+let failed = false;
+try {
+  await main();
+} catch (e) {
+  failed = true;
+  console.error(`startup-charges: ${e.message}; app log in ${tmp}/app.log`);
+} finally {
+  await browser?.deleteSession().catch(() => {});
+  for (const group of [pid, -driver?.pid]) {
+    try {
+      if (group) process.kill(group, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+  if (!failed) fs.rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
