@@ -189,21 +189,16 @@ impl Paydesk {
     pub async fn charge(&self, input: &ChargeInput) -> Result<Invoice, Error> {
         let (gateway, request, credentials) = self.validate(input)?;
         let info = gateway.info();
-        let http = self.http(info)?;
-        let knobs = self.knobs(info);
+        let session = Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway };
         let row = self.ledger.insert_creating(&NewInvoice {
             order_id: &request.order_id,
             gateway: info.id,
             amount: request.amount,
             description: request.description.as_deref(),
         })?;
-        let call = Call { http: &http, creds: &credentials, knobs: &knobs };
-        // Checked here too, so no gateway module's answer can put a plain-http link in a QR.
-        let created = gateway.create(&call, &request).await.and_then(|c| check_pay_link(&c.pay_link).map(|()| c));
-        match created {
+        match session.create(&request).await {
             Ok(created) => Ok(self.ledger.mark_created(row.id, &created)?),
             Err(e) => {
-                let e = scrub(e, &credentials);
                 let status = status_after_failed_create(&e, InvoiceStatus::Failed, InvoiceStatus::Failed);
                 self.ledger.record_failure(row.id, status, &e.to_string())?;
                 Err(e.into())
@@ -421,7 +416,8 @@ impl Session {
         Call { http: &self.http, creds: &self.credentials, knobs: &self.knobs }
     }
 
-    /// Creates the invoice; like a charge, never accepts a pay link that is not https (or loopback).
+    /// Creates the invoice. The pay link is checked here too, so no gateway module's answer can put
+    /// a plain-http link in a QR; what the gateway said is scrubbed of credential values.
     async fn create(&self, request: &ChargeRequest) -> Result<crate::gateway::CreatedInvoice, GatewayError> {
         let created = self.gateway.create(&self.call(), request).await;
         created.and_then(|c| check_pay_link(&c.pay_link).map(|()| c)).map_err(|e| scrub(e, &self.credentials))
