@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { keyFromKeyboard, MAX_WHOLE_DIGITS, press, shown, type Key } from './keypad';
+import { keyFromKeyboard, MAX_WHOLE_DIGITS, press, shown, type EntryKey } from './keypad';
 
-function typeKeys(keys: Key[], decimals = 2, start = ''): string {
+function typeKeys(keys: EntryKey[], decimals = 2, start = ''): string {
   return keys.reduce((value, key) => press(value, key, decimals), start);
 }
 
@@ -44,8 +44,10 @@ describe('keypad', () => {
     expect(shown('12', true)).toBe('12');
   });
 
-  test('physical keys: "." and "," both type the mark; Backspace, Escape; others are ignored', () => {
+  test('physical keys: "." and "," both type the mark; "+", Backspace, Escape; others are ignored', () => {
     expect(keyFromKeyboard('7')).toBe('7');
+    expect(keyFromKeyboard('+')).toBe('+');
+    expect(keyFromKeyboard('-')).toBeNull();
     expect(keyFromKeyboard('.')).toBe('.');
     expect(keyFromKeyboard(',')).toBe('.');
     expect(keyFromKeyboard('Backspace')).toBe('backspace');

@@ -2,12 +2,15 @@
 // sent) with the mark the settings use. This only stops input that can never become a valid amount;
 // the backend's `check_amount` has the final word (zero, the per-sale maximum, ...).
 
-export type Key = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '.' | 'backspace' | 'clear';
+/** A key that edits the typed entry. */
+export type EntryKey = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '.' | 'backspace' | 'clear';
+/** "+" adds the entry to the running total; the charge screen handles it, since it needs the backend. */
+export type Key = EntryKey | '+';
 
 /** The per-sale maximum is 1,000,000, so an eighth whole digit can only make it too large. */
 export const MAX_WHOLE_DIGITS = 7;
 
-export function press(value: string, key: Key, decimals: number): string {
+export function press(value: string, key: EntryKey, decimals: number): string {
   switch (key) {
     case 'clear':
       return '';
@@ -35,7 +38,7 @@ export function shown(value: string, decimalComma: boolean): string {
 
 /** A physical key as a keypad key: both "." and "," type the decimal mark (numpads differ by locale). */
 export function keyFromKeyboard(key: string): Key | null {
-  if (/^[0-9]$/.test(key)) return key as Key;
+  if (/^[0-9+]$/.test(key)) return key as Key;
   if (key === '.' || key === ',') return '.';
   if (key === 'Backspace') return 'backspace';
   if (key === 'Escape') return 'clear';

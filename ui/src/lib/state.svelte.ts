@@ -12,6 +12,8 @@ export type Screen = 'charge' | 'invoice' | 'history' | 'settings';
 export interface Sale {
   /** As typed, with "." as the decimal mark (see keypad.ts). */
   amount: string;
+  /** Amounts already added with "+", as check_amount normalised them ("3.50"); charged with the entry. */
+  parts: string[];
   currency: string;
   gateway: string;
   description: string;
@@ -33,7 +35,7 @@ export class AppState {
     this.settings = $state(boot.settings);
     const { last_gateway, default_gateway, default_currency } = boot.settings;
     const gateway = [last_gateway, default_gateway].find((id) => id && this.gateway(id)) ?? boot.gateways[0]?.id ?? '';
-    this.sale = $state({ amount: '', currency: default_currency, gateway, description: '' });
+    this.sale = $state({ amount: '', parts: [], currency: default_currency, gateway, description: '' });
   }
 
   gateway(id: string): GatewayView | undefined {
@@ -47,6 +49,7 @@ export class AppState {
   /** A sale went through: show its invoice and leave an empty keypad behind. */
   charged(invoice: InvoiceView) {
     this.sale.amount = '';
+    this.sale.parts = [];
     this.sale.description = '';
     this.showInvoice(invoice);
   }
@@ -68,6 +71,7 @@ export class AppState {
 
   newSale() {
     this.sale.amount = '';
+    this.sale.parts = [];
     this.sale.description = '';
     this.invoice = null;
     this.screen = 'charge';
@@ -75,7 +79,7 @@ export class AppState {
 
   settingsSaved(settings: SettingsView) {
     this.settings = settings;
-    // A new default currency applies to the next sale, never under an amount already typed.
-    if (this.sale.amount === '') this.sale.currency = settings.default_currency;
+    // A new default currency applies to the next sale, never under an amount already typed or added.
+    if (this.sale.amount === '' && this.sale.parts.length === 0) this.sale.currency = settings.default_currency;
   }
 }
