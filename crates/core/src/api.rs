@@ -5,7 +5,7 @@
 use crate::config::TillConfig;
 use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
-use crate::export::invoices_csv;
+use crate::export::{save_invoices_csv, ExportError};
 use crate::gateway::GatewayInfo;
 use crate::ledger::{Invoice, Ledger};
 use crate::money::{parse_amount, Currency, DecimalStyle};
@@ -312,15 +312,18 @@ impl Till {
         Ok(rows.into_iter().map(|i| self.view(i)).collect())
     }
 
-    /// Writes every invoice as CSV into `dir` and returns the file's path.
+    /// Writes every invoice as CSV into `dir`, row by row straight from the ledger, and returns the
+    /// file's path. The file appears only once complete.
     pub fn export_csv(&self, dir: &Path) -> Result<String, Error> {
-        let rows = self.desk.ledger().list(u32::MAX, 0)?;
         let (y, m, d) = crate::clock::civil_date(crate::clock::unix_now());
         let path = dir.join(format!("paydesk-invoices-{y:04}-{m:02}-{d:02}.csv"));
-        std::fs::create_dir_all(dir)
-            .and_then(|_| std::fs::write(&path, invoices_csv(&rows)))
-            .map_err(|e| Error::BadInput(format!("could not write {}: {e}", path.display())))?;
-        Ok(path.display().to_string())
+        let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
+        std::fs::create_dir_all(dir).map_err(io_error)?;
+        match self.desk.ledger().with_all(|rows| save_invoices_csv(&path, rows))? {
+            Ok(()) => Ok(path.display().to_string()),
+            Err(ExportError::Ledger(e)) => Err(e.into()),
+            Err(ExportError::Io(e)) => Err(io_error(e)),
+        }
     }
 
     pub fn credentials(&self, gateway: &str) -> Result<Vec<CredentialField>, Error> {

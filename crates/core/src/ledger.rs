@@ -13,7 +13,8 @@ use std::time::Duration;
 
 /// Schema changes, applied in order; `PRAGMA user_version` records how many have run.
 /// Never edit a shipped step: add a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE invoices (
     id                 INTEGER PRIMARY KEY,
     order_id           TEXT    NOT NULL UNIQUE,
@@ -40,7 +41,10 @@ CREATE TABLE invoice_events (
     detail         TEXT
 );
 CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
-"#];
+"#,
+    // History's search by amount: found through this index instead of a scan of every sale.
+    "CREATE INDEX invoices_by_amount ON invoices (amount_minor, currency);",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum LedgerError {
@@ -329,28 +333,24 @@ impl Ledger {
         if text.is_empty() {
             return self.list(limit, offset);
         }
+        let (sql, values) = search_query(text, limit, offset);
         let conn = self.lock();
-        let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        let mut sql = format!("SELECT {COLUMNS} FROM invoices WHERE order_id LIKE ?1 ESCAPE '\\'");
-        let mut values: Vec<rusqlite::types::Value> = vec![pattern.into()];
-        // The same typed amount means different minor units per currency, so match per currency.
-        for currency in Currency::all() {
-            if let Ok(amount) = crate::money::parse_amount(text, currency, crate::money::DecimalStyle::Point) {
-                values.push((amount.minor() as i64).into());
-                values.push(currency.code().to_string().into());
-                sql.push_str(&format!(" OR (amount_minor = ?{} AND currency = ?{})", values.len() - 1, values.len()));
-            }
-        }
-        values.push(i64::from(limit).into());
-        values.push(i64::from(offset).into());
-        sql.push_str(&format!(
-            " ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
-            values.len() - 1,
-            values.len()
-        ));
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), read_invoice)?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Every invoice, newest first, handed to `f` as an iterator that reads one row at a time, so
+    /// an export never holds the whole ledger in memory. The ledger stays locked until `f` returns.
+    pub fn with_all<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = Result<Invoice, LedgerError>>) -> T,
+    ) -> Result<T, LedgerError> {
+        let conn = self.lock();
+        let mut stmt =
+            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices ORDER BY created_at DESC, id DESC"))?;
+        let mut rows = stmt.query_map([], read_invoice)?.map(|row| row.map_err(LedgerError::from));
+        Ok(f(&mut rows))
     }
 
     pub fn events(&self, id: i64) -> Result<Vec<InvoiceEvent>, LedgerError> {
@@ -368,6 +368,36 @@ impl Ledger {
         })?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
+}
+
+/// The SQL and parameters of [`Ledger::search`] for non-empty `text`. The order-id `LIKE` and
+/// each amount match are separate branches of a `UNION`: SQLite uses an index for an `OR` only
+/// when every branch can, and `LIKE '%…%'` never can, so one `OR` would scan every row for the
+/// amounts too. Apart, the amounts are looked up in `invoices_by_amount`.
+fn search_query(text: &str, limit: u32, offset: u32) -> (String, Vec<rusqlite::types::Value>) {
+    let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let mut ids = String::from("SELECT id FROM invoices WHERE order_id LIKE ?1 ESCAPE '\\'");
+    let mut values: Vec<rusqlite::types::Value> = vec![pattern.into()];
+    // The same typed amount means different minor units per currency, so match per currency.
+    for currency in Currency::all() {
+        if let Ok(amount) = crate::money::parse_amount(text, currency, crate::money::DecimalStyle::Point) {
+            values.push((amount.minor() as i64).into());
+            values.push(currency.code().to_string().into());
+            ids.push_str(&format!(
+                " UNION SELECT id FROM invoices WHERE amount_minor = ?{} AND currency = ?{}",
+                values.len() - 1,
+                values.len()
+            ));
+        }
+    }
+    values.push(i64::from(limit).into());
+    values.push(i64::from(offset).into());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM invoices WHERE id IN ({ids}) ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        values.len() - 1,
+        values.len()
+    );
+    (sql, values)
 }
 
 fn add_event(
@@ -527,6 +557,80 @@ mod tests {
         assert_eq!(orders(""), ["PD-BBB-2", "PD-AAA-1"]);
         assert!(orders("%").is_empty(), "LIKE wildcards are matched literally");
         assert!(orders("99.99").is_empty());
+    }
+
+    #[test]
+    fn an_amount_alone_finds_its_rows_in_every_currency_newest_first_page_by_page() {
+        let (_dir, l) = ledger();
+        let cur = |code: &str| -> Currency { code.parse().unwrap() };
+        // (currency, minor units, whether "12" means this amount in it)
+        let sales = [
+            ("USD", 1200, true),
+            ("JPY", 12, true),
+            ("USD", 12, false),
+            ("KWD", 12_000, true),
+            ("EUR", 1200, true),
+            ("JPY", 1200, false),
+            ("EUR", 1201, false),
+            ("USD", 1200, true),
+        ];
+        let mut want = vec![];
+        for (n, &(code, minor, matches)) in sales.iter().enumerate() {
+            let order_id = format!("PD-S{n}");
+            let new = NewInvoice { amount: Amount::from_minor(minor, cur(code)).unwrap(), ..sale(&order_id) };
+            let inv = l.insert_creating(&new).unwrap();
+            // Creation times out of id order, with ties, so the order is by time and then id.
+            let created_at = 1_700_000_000 + (inv.id * 7) % 5;
+            l.lock().execute("UPDATE invoices SET created_at = ?2 WHERE id = ?1", params![inv.id, created_at]).unwrap();
+            if matches {
+                want.push((created_at, inv.id));
+            }
+        }
+        want.sort_by(|a, b| b.cmp(a));
+        let want: Vec<i64> = want.into_iter().map(|(_, id)| id).collect();
+        let pages: Vec<Vec<i64>> =
+            (0..3).map(|page| l.search("12", 2, page * 2).unwrap().into_iter().map(|i| i.id).collect()).collect();
+        assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [2, 2, 1]);
+        assert_eq!(pages.concat(), want);
+        assert_eq!(l.search("12", 2, 6).unwrap(), []);
+        let all: Vec<i64> = l.search("12", 50, 0).unwrap().into_iter().map(|i| i.id).collect();
+        assert_eq!(all, want);
+    }
+
+    #[test]
+    fn an_order_id_that_also_reads_as_an_amount_is_listed_once() {
+        let (_dir, l) = ledger();
+        let both = l.insert_creating(&sale("PD-12.34")).unwrap(); // its amount is 12.34 USD too
+        let amount_only = l.insert_creating(&sale("PD-X")).unwrap();
+        let ids: Vec<i64> = l.search("12.34", 10, 0).unwrap().into_iter().map(|i| i.id).collect();
+        assert_eq!(ids, [amount_only.id, both.id]);
+    }
+
+    #[test]
+    fn the_amount_search_uses_its_index_and_not_a_scan() {
+        let (_dir, l) = ledger();
+        let (sql, values) = search_query("12.34", 50, 0);
+        let conn = l.lock();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+        let plan: Vec<String> =
+            stmt.query_map(rusqlite::params_from_iter(values), |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+        let amount_lookups =
+            plan.iter().filter(|step| step.contains("USING COVERING INDEX invoices_by_amount")).count();
+        // One lookup per currency "12.34" parses in; only the order-id LIKE may scan.
+        assert_eq!(amount_lookups, Currency::all().filter(|c| c.decimals() >= 2).count(), "{plan:#?}");
+        let scans = plan.iter().filter(|step| step.starts_with("SCAN")).count();
+        assert!(scans <= 2, "{plan:#?}");
+    }
+
+    #[test]
+    fn with_all_streams_the_same_rows_as_the_full_list() {
+        let (_dir, l) = ledger();
+        for n in 0..5 {
+            l.insert_creating(&sale(&format!("PD-W{n}"))).unwrap();
+        }
+        let streamed: Vec<Invoice> = l.with_all(|rows| rows.collect::<Result<_, _>>()).unwrap().unwrap();
+        assert_eq!(streamed, l.list(u32::MAX, 0).unwrap());
+        assert_eq!(l.with_all(|rows| rows.take(2).count()).unwrap(), 2);
     }
 
     #[test]
