@@ -4,6 +4,7 @@
 
 use clap::{Parser, Subcommand};
 use paydesk_core::clock::{format_utc, unix_now};
+use paydesk_core::config::TillConfig;
 use paydesk_core::credentials::CredentialStore;
 use paydesk_core::error::Error;
 use paydesk_core::export::invoices_csv;
@@ -148,7 +149,10 @@ fn credential_store() -> CredentialStore {
 
 /// The till, with the sales a crash interrupted marked and (for commands that go online anyway)
 /// asked about, before the command runs.
-async fn paydesk(ledger: Option<PathBuf>, settings: Settings, online: bool) -> Result<Paydesk, Error> {
+async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, online: bool) -> Result<Paydesk, Error> {
+    // The till's settings are shared with the app: its terminal label prefixes CLI sales too.
+    let till = TillConfig::load(&TillConfig::default_path()).map_err(|e| Error::BadInput(e.to_string()))?;
+    settings.terminal_label = till.terminal_label;
     let ledger = Ledger::open(&ledger.unwrap_or_else(Ledger::default_path))?;
     let desk = Paydesk::new(ledger, credential_store(), settings);
     if online {

@@ -34,6 +34,8 @@ impl Till {
                 cmd.env_remove(key);
             }
         }
+        // The till's settings file lives beside its ledger, never in the developer's data dir.
+        cmd.env("PAYDESK_DATA_DIR", self.dir.path());
         cmd
     }
 
@@ -247,4 +249,20 @@ fn a_wrong_key_is_a_gateway_refusal_and_is_not_echoed() {
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
     assert_nowhere(wrong, &[&out], &till.ledger());
     assert!(till.run(&["credentials", "delete", gateway.id]).status.success());
+}
+
+#[test]
+fn the_tills_terminal_label_prefixes_cli_sales() {
+    let sim = Simulator::start();
+    let till = Till::new("label");
+    std::fs::write(till.dir.path().join("settings.json"), r#"{"terminal_label": "TILL7"}"#).unwrap();
+    let out = till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo"), "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let order = json(&out)["order_id"].as_str().unwrap().to_string();
+    assert!(order.starts_with("TILL7-"), "{order}");
+
+    std::fs::write(till.dir.path().join("settings.json"), "{not json").unwrap();
+    let out = till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo")]);
+    assert_eq!(out.status.code(), Some(2), "a broken settings file is said, not ignored");
+    assert!(text(&out.stderr).contains("settings"), "{}", text(&out.stderr));
 }

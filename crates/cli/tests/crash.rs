@@ -27,6 +27,7 @@ fn paydesk(ledger: &Path, gateway: &str, args: &[&str]) -> Command {
         }
     }
     cmd.env("PAYDESK_KEYRING_SERVICE", format!("dev.paydesk.test.crash.{}", std::process::id()));
+    cmd.env("PAYDESK_DATA_DIR", ledger.parent().expect("the ledger is in a folder"));
     for (field, value) in paydesk_gatewaysim::gateways::credentials(gateway) {
         cmd.env(format!("PAYDESK_{gateway}_{field}").to_ascii_uppercase(), value);
     }

@@ -14,6 +14,7 @@ fn paydesk(ledger: &std::path::Path, args: &[&str]) -> Output {
     for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PAYDESK_")) {
         cmd.env_remove(key);
     }
+    cmd.env("PAYDESK_DATA_DIR", ledger.parent().expect("the ledger is in a folder"));
     cmd.output().expect("paydesk runs")
 }
 

@@ -69,6 +69,7 @@ pub struct SettingsView {
     /// Base URL overrides the owner set, by gateway id.
     pub base_urls: BTreeMap<String, String>,
     pub decimal_comma: bool,
+    pub terminal_label: Option<String>,
 }
 
 /// What the Settings screen saves.
@@ -79,6 +80,8 @@ pub struct SettingsInput {
     pub default_currency: String,
     pub base_urls: BTreeMap<String, String>,
     pub decimal_comma: bool,
+    /// Prefixes this till's order ids; empty or null for none.
+    pub terminal_label: Option<String>,
 }
 
 /// One sale as the UI shows it. Amounts are exact decimal text, never a float.
@@ -217,6 +220,7 @@ impl Till {
         self.desk.update_settings(|s| {
             s.base_urls = base_urls;
             s.decimal_style = config.decimal_style;
+            s.terminal_label = config.terminal_label.clone();
         });
     }
 
@@ -371,6 +375,7 @@ impl Till {
         config.default_currency = input.default_currency.trim().to_ascii_uppercase();
         config.base_urls = input.base_urls.into_iter().filter(|(_, url)| !url.trim().is_empty()).collect();
         config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
+        config.terminal_label = input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
         config.save(&self.config_path, &self.gateway_ids()).map_err(|e| Error::BadInput(e.to_string()))?;
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config.clone();
         self.apply_config();
@@ -470,5 +475,6 @@ fn settings_view(config: &TillConfig) -> SettingsView {
         last_gateway: config.last_gateway.clone(),
         base_urls: config.base_urls.clone(),
         decimal_comma: config.decimal_style == DecimalStyle::Comma,
+        terminal_label: config.terminal_label.clone(),
     }
 }

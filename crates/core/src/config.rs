@@ -17,6 +17,8 @@ pub struct TillConfig {
     /// Per gateway id; an empty map calls every gateway at its production host.
     pub base_urls: BTreeMap<String, String>,
     pub decimal_style: DecimalStyle,
+    /// This till's name, prefixing its order ids (1 to 12 letters or digits).
+    pub terminal_label: Option<String>,
 }
 
 impl Default for TillConfig {
@@ -27,6 +29,7 @@ impl Default for TillConfig {
             last_gateway: None,
             base_urls: BTreeMap::new(),
             decimal_style: DecimalStyle::Point,
+            terminal_label: None,
         }
     }
 }
@@ -83,6 +86,12 @@ impl TillConfig {
             }
         }
         self.default_currency.parse::<Currency>().map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if let Some(label) = &self.terminal_label {
+            // It becomes part of every order id, which travels in URLs and signed strings.
+            if label.is_empty() || label.len() > 12 || !label.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                return Err(ConfigError::Invalid("the terminal label must be 1 to 12 letters or digits".into()));
+            }
+        }
         for (id, url) in &self.base_urls {
             if !known(id) {
                 return Err(ConfigError::Invalid(format!("a base URL is set for unknown gateway '{id}'")));
@@ -123,6 +132,10 @@ mod tests {
         assert!(bad.save(&path, IDS).is_err());
         let bad = TillConfig { default_currency: "XYZ".into(), ..TillConfig::default() };
         assert!(bad.save(&path, IDS).is_err());
+        for label in ["", "TILL 2", "TILL-2", "ABCDEFGHIJKLM", "KASSE\u{e4}"] {
+            let bad = TillConfig { terminal_label: Some(label.into()), ..TillConfig::default() };
+            assert!(bad.save(&path, IDS).is_err(), "{label:?}");
+        }
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 }

@@ -49,6 +49,8 @@ pub struct Settings {
     pub base_urls: BTreeMap<String, String>,
     pub lifetime_secs: u32,
     pub decimal_style: DecimalStyle,
+    /// Prefixes generated order ids, so two tills never collide at a gateway.
+    pub terminal_label: Option<String>,
     pub retry: RetryPolicy,
     /// How long one attempt at a gateway may take before it counts as a timeout.
     pub timeout: Duration,
@@ -62,6 +64,7 @@ impl Default for Settings {
             base_urls: BTreeMap::new(),
             lifetime_secs: DEFAULT_LIFETIME_SECS,
             decimal_style: DecimalStyle::Point,
+            terminal_label: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
             env: process_env(),
@@ -163,7 +166,7 @@ impl Paydesk {
         };
         let order_id = match input.order_id.as_deref() {
             Some(id) => check_order_id(id)?.to_string(),
-            None => new_order_id(),
+            None => new_order_id(settings.terminal_label.as_deref()),
         };
         let credentials = self.credentials.load(info)?;
         require_fields(info, &credentials)?;
@@ -488,15 +491,16 @@ fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(40).collect()
 }
 
-/// `PD-YYYYMMDD-XXXXXXXX`: sortable by day, readable over the phone, random enough that two
-/// tills (or a reinstalled one) never collide.
-pub fn new_order_id() -> String {
+/// `<TILL>-YYYYMMDD-XXXXXXXX` (`PD` without a terminal label): sortable by day, readable over the
+/// phone, random enough that two tills (or a reinstalled one) never collide, and the label says
+/// which till took the sale at the gateway, in History and in exports.
+pub fn new_order_id(terminal_label: Option<&str>) -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     let mut random = [0u8; 8];
     getrandom::fill(&mut random).expect("the OS random source works");
     let suffix: String = random.iter().map(|b| ALPHABET[usize::from(b & 31)] as char).collect();
     let (y, m, d) = civil_date(unix_now());
-    format!("PD-{y:04}{m:02}{d:02}-{suffix}")
+    format!("{}-{y:04}{m:02}{d:02}-{suffix}", terminal_label.unwrap_or("PD"))
 }
 
 #[cfg(test)]
@@ -505,10 +509,12 @@ mod tests {
 
     #[test]
     fn order_ids_are_plain_and_distinct() {
-        let a = new_order_id();
+        let a = new_order_id(None);
         assert!(check_order_id(&a).is_ok(), "{a}");
         assert_eq!(a.len(), "PD-20261123-ABCDEFGH".len());
-        assert_ne!(a, new_order_id());
+        assert_ne!(a, new_order_id(None));
+        let labelled = new_order_id(Some("TILL2"));
+        assert!(labelled.starts_with("TILL2-") && check_order_id(&labelled).is_ok(), "{labelled}");
     }
 
     #[test]

@@ -44,6 +44,7 @@ impl Fixture {
             default_currency: "USD".into(),
             base_urls: urls,
             decimal_comma: false,
+            terminal_label: None,
         })
         .unwrap();
         Fixture { dir, till }
@@ -77,6 +78,7 @@ fn settings(default_gateway: &str, currency: &str, base_urls: &[(&str, &str)]) -
         default_currency: currency.into(),
         base_urls: base_urls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         decimal_comma: false,
+        terminal_label: None,
     }
 }
 

@@ -24,6 +24,7 @@ fn settings(default_gateway: &str, base_urls: &[(&str, &str)]) -> SettingsInput 
         default_currency: "usd".into(),
         base_urls: base_urls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         decimal_comma: false,
+        terminal_label: None,
     }
 }
 
@@ -91,6 +92,16 @@ async fn settings_are_validated_saved_and_applied() {
     assert_eq!(saved.base_urls, BTreeMap::from([("dex3".to_string(), sim.base_url("dex3"))]), "blank URLs are dropped");
     let reopened = Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap();
     assert_eq!(reopened.bootstrap().settings.default_gateway, "dex3");
+
+    // A terminal label prefixes the order ids of the sales that follow; a bad one changes nothing.
+    let keep = settings("dex3", &[("dex3", &sim.base_url("dex3"))]);
+    let labelled = SettingsInput { terminal_label: Some(" till2 ".into()), ..keep.clone() };
+    assert_eq!(till.save_settings(labelled).unwrap().terminal_label.as_deref(), Some("TILL2"));
+    let sold = till.charge(sale("demo", "1")).await.unwrap();
+    assert!(sold.order_id.starts_with("TILL2-"), "{}", sold.order_id);
+    let bad = SettingsInput { terminal_label: Some("TILL 2".into()), ..keep };
+    assert!(till.save_settings(bad).is_err());
+    assert_eq!(till.bootstrap().settings.terminal_label.as_deref(), Some("TILL2"));
 
     // Applied at once: dex3 now goes to the simulator, which accepts its credentials.
     for (field, value) in paydesk_gatewaysim::gateways::credentials("dex3") {

@@ -3,4 +3,8 @@
 /**
  * What the Settings screen saves.
  */
-export type SettingsInput = { default_gateway: string, default_currency: string, base_urls: { [key in string]: string }, decimal_comma: boolean, };
+export type SettingsInput = { default_gateway: string, default_currency: string, base_urls: { [key in string]: string }, decimal_comma: boolean, 
+/**
+ * Prefixes this till's order ids; empty or null for none.
+ */
+terminal_label: string | null, };

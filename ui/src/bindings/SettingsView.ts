@@ -4,4 +4,4 @@ export type SettingsView = { default_gateway: string, default_currency: string, 
 /**
  * Base URL overrides the owner set, by gateway id.
  */
-base_urls: { [key in string]: string }, decimal_comma: boolean, };
+base_urls: { [key in string]: string }, decimal_comma: boolean, terminal_label: string | null, };

@@ -115,6 +115,7 @@ describe('settings', () => {
     expect(baseUrl.placeholder).toBe('https://api.dex3.io/');
     await fireEvent.input(baseUrl, { target: { value: ' http://127.0.0.1:8787/dex3/ ' } });
     await fireEvent.click(byId('decimal-comma')!);
+    await fireEvent.input(byId('terminal-label')!, { target: { value: ' TILL2 ' } });
     await fireEvent.click(byId('save-settings')!);
 
     await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
@@ -125,6 +126,7 @@ describe('settings', () => {
           default_currency: 'USD',
           base_urls: { dex3: 'http://127.0.0.1:8787/dex3/' },
           decimal_comma: true,
+          terminal_label: 'TILL2',
         },
       },
     ]);

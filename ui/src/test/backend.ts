@@ -35,6 +35,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       last_gateway: null,
       base_urls: {},
       decimal_comma: false,
+      terminal_label: null,
       ...settings,
     },
   };
