@@ -256,7 +256,8 @@ fn the_tills_terminal_label_prefixes_cli_sales() {
     let sim = Simulator::start();
     let till = Till::new("label");
     std::fs::write(till.dir.path().join("settings.json"), r#"{"terminal_label": "TILL7"}"#).unwrap();
-    let out = till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo"), "--json"]);
+    let out =
+        till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo"), "--json"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let order = json(&out)["order_id"].as_str().unwrap().to_string();
     assert!(order.starts_with("TILL7-"), "{order}");
