@@ -11,7 +11,7 @@ use crate::ledger::{Invoice, Ledger};
 use crate::money::{parse_amount, Currency, DecimalStyle};
 use crate::qr;
 use crate::secret::Secret;
-use crate::service::{ChargeInput, Paydesk, Settings};
+use crate::service::{check_text, ChargeInput, Paydesk, Settings};
 use crate::status::InvoiceStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -156,13 +156,7 @@ pub const MAX_CURRENCY_CHARS: usize = 8;
 /// Refuses an argument that is too long or holds control characters, without echoing it (it may
 /// be a credential pasted into the wrong box).
 fn check_arg(what: &str, value: &str, max_chars: usize) -> Result<(), Error> {
-    if value.chars().any(char::is_control) {
-        return Err(Error::BadInput(format!("the {what} must not contain control characters")));
-    }
-    if value.chars().count() > max_chars {
-        return Err(Error::BadInput(format!("the {what} is longer than {max_chars} characters")));
-    }
-    Ok(())
+    check_text(what, value, max_chars).map(|_| ())
 }
 
 fn check_key(key: &str) -> Result<(), Error> {

@@ -464,7 +464,7 @@ fn scrub(e: GatewayError, credentials: &Credentials) -> GatewayError {
 }
 
 /// Text for a person to read back: no control characters, bounded length.
-fn check_text<'a>(what: &str, text: &'a str, max_chars: usize) -> Result<&'a str, Error> {
+pub fn check_text<'a>(what: &str, text: &'a str, max_chars: usize) -> Result<&'a str, Error> {
     if text.chars().any(char::is_control) {
         return Err(Error::BadInput(format!("the {what} must not contain control characters")));
     }
