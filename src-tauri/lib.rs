@@ -2,11 +2,12 @@
 //! errors cross IPC as `{code, message}`.
 
 use paydesk_core::api::{
-    AmountCheck, Bootstrap, ChargeRequest, ConnectionCheck, CredentialField, InvoiceView, SettingsInput, SettingsView,
-    Till,
+    AmountCheck, Bootstrap, ChargeRequest, ConnectionCheck, CredentialField, CustomerView, InvoiceView, ManagerStatus,
+    ReceiptView, SettingsInput, SettingsView, Till,
 };
 use paydesk_core::credentials::{CredentialStore, DEFAULT_SERVICE};
-use paydesk_core::error::{Error, ErrorKind, ErrorReply};
+use paydesk_core::error::{Error, ErrorReply};
+use paydesk_core::report::ShiftReport;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
@@ -17,6 +18,12 @@ use tauri_plugin_opener::OpenerExt;
 
 /// The event the UI listens to for every change of a followed invoice.
 pub const INVOICE_UPDATED: &str = "invoice-updated";
+/// What the customer-facing window is to show (a `CustomerView`).
+pub const CUSTOMER_DISPLAY: &str = "customer-display";
+/// The customer-facing window closed, by the toggle or its own close button.
+pub const CUSTOMER_DISPLAY_CLOSED: &str = "customer-display-closed";
+/// The customer-facing window's label; the capabilities name it too.
+const CUSTOMER_WINDOW: &str = "customer";
 
 /// How often an open invoice is asked about: quick enough that "paid" shows within a couple of
 /// seconds, slow enough to stay far below any gateway's rate limit.
@@ -26,6 +33,8 @@ struct App {
     till: Arc<Till>,
     /// Order ids with a follower running, so opening an invoice twice does not poll it twice.
     following: Mutex<HashSet<String>>,
+    /// The sale on the customer-facing window (`None`: the welcome), so it can ask when it loads.
+    customer_sale: Mutex<Option<String>>,
     /// Keeps the in-process simulator (the Demo gateway) alive as long as the app.
     _simulator: paydesk_gatewaysim::RunningSim,
 }
@@ -75,6 +84,12 @@ async fn follow_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> 
     Ok(invoice)
 }
 
+/// Back to the keypad for the next customer; the follower keeps watching the sale.
+#[tauri::command]
+async fn abandon_invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    blocking(&app, move |till| till.abandon(&key)).await
+}
+
 #[tauri::command]
 async fn invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
     app.till.invoice(&key).map_err(|e| e.reply())
@@ -108,6 +123,38 @@ async fn export_csv(handle: AppHandle, app: State<'_, App>) -> Reply<String> {
 }
 
 #[tauri::command]
+async fn record_cash_sale(
+    app: State<'_, App>,
+    amount: String,
+    currency: String,
+    description: Option<String>,
+) -> Reply<InvoiceView> {
+    blocking(&app, move |till| till.record_cash_sale(&amount, &currency, description)).await
+}
+
+#[tauri::command]
+async fn record_refund(
+    app: State<'_, App>,
+    amount: String,
+    currency: String,
+    reason: String,
+    original: Option<String>,
+) -> Reply<InvoiceView> {
+    blocking(&app, move |till| till.record_refund(&amount, &currency, &reason, original)).await
+}
+
+#[tauri::command]
+async fn shift_report(app: State<'_, App>, from: i64, to: i64) -> Reply<ShiftReport> {
+    blocking(&app, move |till| till.shift_report(from, to)).await
+}
+
+#[tauri::command]
+async fn export_report_csv(handle: AppHandle, app: State<'_, App>, from: i64, to: i64) -> Reply<String> {
+    let dir = export_dir(&handle);
+    blocking(&app, move |till| till.export_report_csv(from, to, &dir)).await
+}
+
+#[tauri::command]
 async fn credentials(app: State<'_, App>, gateway: String) -> Reply<Vec<CredentialField>> {
     blocking(&app, move |till| till.credentials(&gateway)).await
 }
@@ -128,13 +175,112 @@ async fn delete_credentials(app: State<'_, App>, gateway: String) -> Reply<Vec<C
 }
 
 #[tauri::command]
-async fn save_settings(app: State<'_, App>, input: SettingsInput) -> Reply<SettingsView> {
-    blocking(&app, move |till| till.save_settings(input)).await
+async fn save_settings(window: tauri::WebviewWindow, app: State<'_, App>, input: SettingsInput) -> Reply<SettingsView> {
+    let settings = blocking(&app, move |till| till.save_settings(input)).await?;
+    apply_kiosk(&window, &settings);
+    Ok(settings)
+}
+
+#[tauri::command]
+async fn manager_status(app: State<'_, App>) -> Reply<ManagerStatus> {
+    Ok(app.till.manager_status())
+}
+
+/// Off the async workers: checking a PIN is a deliberately slow hash.
+#[tauri::command]
+async fn unlock(app: State<'_, App>, pin: String) -> Reply<ManagerStatus> {
+    blocking(&app, move |till| till.unlock(pin)).await
+}
+
+#[tauri::command]
+async fn lock(app: State<'_, App>) -> Reply<ManagerStatus> {
+    Ok(app.till.lock())
+}
+
+#[tauri::command]
+async fn set_manager_pin(app: State<'_, App>, current: Option<String>, new: Option<String>) -> Reply<ManagerStatus> {
+    blocking(&app, move |till| till.set_manager_pin(current, new)).await
+}
+
+#[tauri::command]
+async fn leave_kiosk(window: tauri::WebviewWindow, app: State<'_, App>) -> Reply<SettingsView> {
+    let settings = blocking(&app, |till| till.leave_kiosk()).await?;
+    apply_kiosk(&window, &settings);
+    Ok(settings)
+}
+
+/// Kiosk mode: full screen, and above other windows if the owner asked for that too. A window
+/// manager that refuses either is no reason to fail a saved setting, so errors are ignored.
+fn apply_kiosk(window: &tauri::WebviewWindow, settings: &SettingsView) {
+    let _ = window.set_fullscreen(settings.kiosk);
+    let _ = window.set_always_on_top(settings.kiosk && settings.always_on_top);
 }
 
 #[tauri::command]
 async fn test_connection(app: State<'_, App>, gateway: String) -> Reply<ConnectionCheck> {
     app.till.test_connection(&gateway).await.map_err(|e| e.reply())
+}
+
+/// Opens the OS print dialog for what the window shows; the UI's print stylesheet leaves only the
+/// receipt or report on the page.
+#[tauri::command]
+async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
+    window.print().map_err(|e| ErrorReply { code: "print_failed".into(), message: e.to_string() })
+}
+
+#[tauri::command]
+async fn receipt(app: State<'_, App>, key: String, utc_offset_minutes: Option<i32>) -> Reply<ReceiptView> {
+    app.till.receipt(&key, utc_offset_minutes).map_err(|e| e.reply())
+}
+
+/// Saves the receipt as a PDF where CSV exports go.
+#[tauri::command]
+async fn save_receipt_pdf(
+    handle: AppHandle,
+    app: State<'_, App>,
+    key: String,
+    utc_offset_minutes: Option<i32>,
+) -> Reply<String> {
+    let dir = export_dir(&handle);
+    blocking(&app, move |till| till.save_receipt_pdf(&key, &dir, utc_offset_minutes)).await
+}
+
+/// Opens the customer-facing window (a normal window the cashier can drag to a second monitor),
+/// or closes it; answers whether it is open now.
+#[tauri::command]
+async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
+    let window_error = |e: tauri::Error| ErrorReply { code: "window_failed".into(), message: e.to_string() };
+    if let Some(window) = handle.get_webview_window(CUSTOMER_WINDOW) {
+        window.destroy().map_err(window_error)?;
+        return Ok(false);
+    }
+    let url = tauri::WebviewUrl::App("index.html#customer".into());
+    let window = tauri::WebviewWindowBuilder::new(&handle, CUSTOMER_WINDOW, url)
+        .title("Paydesk — customer")
+        .inner_size(800.0, 600.0)
+        .build()
+        .map_err(window_error)?;
+    window.on_window_event(move |event| {
+        if let tauri::WindowEvent::Destroyed = event {
+            let _ = handle.emit(CUSTOMER_DISPLAY_CLOSED, ());
+        }
+    });
+    Ok(true)
+}
+
+/// Puts the sale `key` on the customer-facing window, or the welcome for `None`.
+#[tauri::command]
+async fn show_on_customer_display(handle: AppHandle, app: State<'_, App>, key: Option<String>) -> Reply<()> {
+    let view = app.till.customer_view(key.as_deref()).map_err(|e| e.reply())?;
+    *app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()) = key;
+    handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply { code: "internal".into(), message: e.to_string() })
+}
+
+/// What the customer-facing window shows now; it asks when it loads, then follows the events.
+#[tauri::command]
+async fn customer_display(app: State<'_, App>) -> Reply<CustomerView> {
+    let key = app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    app.till.customer_view(key.as_deref()).map_err(|e| e.reply())
 }
 
 /// The UI calls this once its keypad is interactive; `bench/startup` times cold start by it.
@@ -162,14 +308,7 @@ fn follow(handle: &AppHandle, app: &App, order_id: &str) {
         let emit = |view: InvoiceView| {
             let _ = handle.emit(INVOICE_UPDATED, view);
         };
-        // A network blip is retried on the next tick; any other failure (the gateway cannot be
-        // asked, or refuses) would repeat forever, so following stops and the ledger keeps the sale.
-        while let Err(e) = till.follow(&order_id, POLL_EVERY, emit).await {
-            if e.kind() != ErrorKind::Network {
-                break;
-            }
-            tokio::time::sleep(POLL_EVERY).await;
-        }
+        let _ = till.follow_through_outages(&order_id, POLL_EVERY, emit).await;
         if let Some(app) = handle.try_state::<App>() {
             app.following.lock().unwrap_or_else(|p| p.into_inner()).remove(&order_id);
         }
@@ -199,13 +338,28 @@ pub fn run() {
             )
             .map_err(|e| e.to_string())?;
             let till = Arc::new(till);
+            if let Some(window) = app.get_webview_window("main") {
+                apply_kiosk(&window, &till.bootstrap().settings);
+            }
             // Sales a crash interrupted are asked about in the background; the window need not wait,
             // and whatever the check finds (or why it failed) is written on each sale.
             let recovering = till.clone();
             tauri::async_runtime::spawn(async move {
                 let _ = recovering.recover().await;
             });
-            app.manage(App { till, following: Mutex::default(), _simulator: simulator });
+            let open_sales = till.open_sales().unwrap_or_default();
+            app.manage(App {
+                till,
+                following: Mutex::default(),
+                customer_sale: Mutex::default(),
+                _simulator: simulator,
+            });
+            // Sales left open (abandoned ones included) are watched again, so a payment that
+            // arrives after a restart is still seen and reported.
+            let state = app.state::<App>();
+            for order_id in open_sales {
+                follow(app.handle(), &state, &order_id);
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -214,17 +368,33 @@ pub fn run() {
             charge,
             retry_invoice,
             follow_invoice,
+            abandon_invoice,
             invoice,
             invoice_qr,
             open_pay_link,
             history,
             export_csv,
+            record_cash_sale,
+            record_refund,
+            shift_report,
+            export_report_csv,
             credentials,
             set_credential,
             delete_credentials,
             save_settings,
             test_connection,
+            manager_status,
+            unlock,
+            lock,
+            set_manager_pin,
+            leave_kiosk,
             ui_ready,
+            print_page,
+            receipt,
+            save_receipt_pdf,
+            toggle_customer_display,
+            show_on_customer_display,
+            customer_display,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

@@ -5,16 +5,20 @@
 use crate::config::TillConfig;
 use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
-use crate::export::{save_invoices_csv, ExportError};
+use crate::export::{save_atomically, save_invoices_csv, ExportError};
 use crate::gateway::GatewayInfo;
-use crate::ledger::{Invoice, Ledger};
+use crate::ledger::{Invoice, InvoiceKind, Ledger};
 use crate::money::{parse_amount, Currency, DecimalStyle};
+use crate::pin::{self, Session};
 use crate::qr;
+use crate::receipt::{receipt_pdf, Receipt, MAX_UTC_OFFSET_MINUTES};
+use crate::report::{self, ShiftReport};
 use crate::secret::Secret;
 use crate::service::{check_text, ChargeInput, Paydesk, Settings};
 use crate::status::InvoiceStatus;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -70,6 +74,29 @@ pub struct SettingsView {
     pub base_urls: BTreeMap<String, String>,
     pub decimal_comma: bool,
     pub terminal_label: Option<String>,
+    pub shop_name: Option<String>,
+    /// "en" or "es".
+    pub language: String,
+    pub sounds: bool,
+    /// Whole percent; empty when tips are off.
+    pub tip_percents: Vec<u8>,
+    pub kiosk: bool,
+    pub always_on_top: bool,
+    /// 0: never.
+    pub idle_lock_minutes: u32,
+    /// Whether a manager PIN guards Settings, credentials, export and refunds.
+    pub manager_pin_set: bool,
+}
+
+/// Whether manager-only functions are open, for the top bar and the PIN dialog. Never the PIN.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ManagerStatus {
+    pub pin_set: bool,
+    /// Manager functions are open: no PIN is set, or a manager unlocked the till.
+    pub unlocked: bool,
+    /// After too many wrong PINs, how long unlocking is refused; 0 when it is not.
+    pub locked_out_seconds: u32,
 }
 
 /// What the Settings screen saves.
@@ -82,6 +109,38 @@ pub struct SettingsInput {
     pub decimal_comma: bool,
     /// Prefixes this till's order ids; empty or null for none.
     pub terminal_label: Option<String>,
+    /// Empty or null for none.
+    pub shop_name: Option<String>,
+    /// "en" or "es".
+    pub language: String,
+    pub sounds: bool,
+    /// Whole percent; empty when tips are off.
+    pub tip_percents: Vec<u8>,
+    pub kiosk: bool,
+    pub always_on_top: bool,
+    /// 0: never.
+    pub idle_lock_minutes: u32,
+}
+
+impl SettingsInput {
+    /// What saving an untouched, fresh till would send.
+    pub fn defaults() -> SettingsInput {
+        let view = settings_view(&TillConfig::default());
+        SettingsInput {
+            default_gateway: view.default_gateway,
+            default_currency: view.default_currency,
+            base_urls: view.base_urls,
+            decimal_comma: view.decimal_comma,
+            terminal_label: view.terminal_label,
+            shop_name: view.shop_name,
+            language: view.language,
+            sounds: view.sounds,
+            tip_percents: view.tip_percents,
+            kiosk: view.kiosk,
+            always_on_top: view.always_on_top,
+            idle_lock_minutes: view.idle_lock_minutes,
+        }
+    }
 }
 
 /// One sale as the UI shows it. Amounts are exact decimal text, never a float.
@@ -109,6 +168,13 @@ pub struct InvoiceView {
     pub created_at: i64,
     /// No later status will come: stop following it.
     pub is_final: bool,
+    /// When the cashier moved on without waiting (Unix seconds); the sale is still watched.
+    #[ts(type = "number | null")]
+    pub abandoned_at: Option<i64>,
+    /// A gateway's sale, a cash sale, or a refund (a positive amount paid back).
+    pub kind: InvoiceKind,
+    /// The order id of the sale a refund pays back, where it named one.
+    pub refund_of: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -119,6 +185,40 @@ pub struct ChargeRequest {
     pub amount: String,
     pub currency: String,
     pub description: Option<String>,
+}
+
+/// A sale's receipt as the print preview shows it: the printed lines, and the pay link's QR code.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReceiptView {
+    pub receipt: Receipt,
+    /// SVG markup rendered here from the pay link; `None` when the sale has no link.
+    pub qr_svg: Option<String>,
+}
+
+/// What the customer-facing window shows: the sale's amount and QR code, or a welcome.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CustomerView {
+    pub shop_name: Option<String>,
+    /// "en" or "es".
+    pub language: String,
+    pub decimal_comma: bool,
+    /// `None`: no sale is open, so the welcome shows.
+    pub invoice: Option<CustomerInvoice>,
+}
+
+/// The part of a sale the customer may see: nothing the cashier typed about it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CustomerInvoice {
+    pub order_id: String,
+    /// "12.34"
+    pub amount: String,
+    pub currency: String,
+    pub qr_svg: Option<String>,
+    pub status: InvoiceStatus,
+    pub is_final: bool,
 }
 
 /// A typed amount that would be accepted, as the invoice will show it.
@@ -175,7 +275,14 @@ pub struct Till {
     config: Mutex<TillConfig>,
     /// Where the in-process simulator answers for the Demo gateway, unless the owner set one.
     demo_base_url: Option<String>,
+    /// Whether a manager unlocked this till, and wrong PINs; in memory only, so a restart locks.
+    manager: Mutex<Session>,
+    /// Unix seconds; replaceable so tests can move time instead of sleeping.
+    now: Clock,
 }
+
+/// A source of Unix seconds.
+pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
 
 impl Till {
     /// Opens the ledger and settings in `data_dir`, marking any sale a crash left half-sent as
@@ -186,7 +293,14 @@ impl Till {
         let config = TillConfig::load(&config_path).map_err(|e| Error::BadInput(e.to_string()))?;
         let desk = Paydesk::new(ledger, credentials, Settings::default());
         desk.mark_interrupted()?;
-        let till = Till { desk, config_path, config: Mutex::new(config), demo_base_url };
+        let till = Till {
+            desk,
+            config_path,
+            config: Mutex::new(config),
+            demo_base_url,
+            manager: Mutex::new(Session::default()),
+            now: std::sync::Arc::new(crate::clock::unix_now),
+        };
         till.apply_config();
         Ok(till)
     }
@@ -198,6 +312,31 @@ impl Till {
 
     pub fn paydesk(&self) -> &Paydesk {
         &self.desk
+    }
+
+    /// Replaces the clock the manager session and "today" are measured by (for tests).
+    pub fn with_clock(mut self, now: Clock) -> Till {
+        self.now = now;
+        self
+    }
+
+    fn session(&self) -> std::sync::MutexGuard<'_, Session> {
+        self.manager.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Ok when no manager PIN is set or a manager unlocked the till (and then the idle timer
+    /// restarts); `manager_pin_required` otherwise. Every manager-only method calls it first.
+    pub fn require_manager(&self) -> Result<(), Error> {
+        let config = self.config();
+        if config.manager_pin_hash.is_none() {
+            return Ok(());
+        }
+        let idle_secs = i64::from(config.idle_lock_minutes) * 60;
+        if self.session().touch((self.now)(), idle_secs) {
+            Ok(())
+        } else {
+            Err(Error::ManagerPinRequired)
+        }
     }
 
     fn config(&self) -> TillConfig {
@@ -237,10 +376,60 @@ impl Till {
 
     /// Checks a typed amount without charging, so the UI can explain a bad one before Charge.
     pub fn check_amount(&self, amount: &str, currency: &str) -> Result<AmountCheck, Error> {
+        let parsed = self.typed_amount(amount, currency)?;
+        Ok(AmountCheck { amount: parsed.to_decimal_string(), currency: parsed.currency().code().into() })
+    }
+
+    /// A typed amount in this till's decimal style.
+    fn typed_amount(&self, amount: &str, currency: &str) -> Result<crate::money::Amount, Error> {
         check_amount_args(amount, currency)?;
         let currency: Currency = currency.parse()?;
-        let parsed = parse_amount(amount, currency, self.config().decimal_style)?;
-        Ok(AmountCheck { amount: parsed.to_decimal_string(), currency: currency.code().into() })
+        Ok(parse_amount(amount, currency, self.config().decimal_style)?)
+    }
+
+    /// Records a sale paid in cash at the counter (also when the network is down): paid at once.
+    pub fn record_cash_sale(
+        &self,
+        amount: &str,
+        currency: &str,
+        description: Option<String>,
+    ) -> Result<InvoiceView, Error> {
+        let amount = self.typed_amount(amount, currency)?;
+        let label = self.config().terminal_label;
+        let entry = report::record_cash_sale(self.desk.ledger(), label.as_deref(), amount, description.as_deref())?;
+        Ok(self.view(entry))
+    }
+
+    /// Records money paid back by hand (manager only). `original`, the refunded sale's order id,
+    /// ties it to that sale: same currency, and no more than the sale took in all.
+    pub fn record_refund(
+        &self,
+        amount: &str,
+        currency: &str,
+        reason: &str,
+        original: Option<String>,
+    ) -> Result<InvoiceView, Error> {
+        self.require_manager()?;
+        let amount = self.typed_amount(amount, currency)?;
+        if let Some(key) = &original {
+            check_key(key)?;
+        }
+        let label = self.config().terminal_label;
+        let entry = report::record_refund(self.desk.ledger(), label.as_deref(), amount, reason, original.as_deref())?;
+        Ok(self.view(entry))
+    }
+
+    /// Totals of the entries created in `[from, to)` (Unix seconds) per currency, status and gateway.
+    pub fn shift_report(&self, from: i64, to: i64) -> Result<ShiftReport, Error> {
+        report::shift_report(self.desk.ledger(), from, to, |id| self.gateway_name(id))
+    }
+
+    /// Writes the shift report for `[from, to)` as CSV into `dir` (manager only) and returns the
+    /// file's path. The file appears only once complete.
+    pub fn export_report_csv(&self, from: i64, to: i64, dir: &Path) -> Result<String, Error> {
+        self.require_manager()?;
+        let path = report::export_report_csv(self.desk.ledger(), from, to, dir, |id| self.gateway_name(id))?;
+        Ok(path.display().to_string())
     }
 
     pub async fn charge(&self, request: ChargeRequest) -> Result<InvoiceView, Error> {
@@ -283,6 +472,23 @@ impl Till {
         Ok(self.view(self.desk.retry(key).await?))
     }
 
+    /// The cashier goes on to the next customer: the sale is marked abandoned but still followed,
+    /// because most gateways cannot cancel an invoice and the customer may still pay it.
+    pub fn abandon(&self, key: &str) -> Result<InvoiceView, Error> {
+        check_key(key)?;
+        let invoice = self.desk.find(key)?;
+        Ok(self.view(self.desk.ledger().abandon(invoice.id)?))
+    }
+
+    /// Order ids of the sales still open on a gateway, to follow again after a restart.
+    pub fn open_sales(&self) -> Result<Vec<String>, Error> {
+        let mut open = Vec::new();
+        for status in [InvoiceStatus::Pending, InvoiceStatus::Confirming, InvoiceStatus::Underpaid] {
+            open.extend(self.desk.ledger().in_status(status)?.into_iter().map(|i| i.order_id));
+        }
+        Ok(open)
+    }
+
     /// Follows an invoice until it is final, calling `on_change` with each new state.
     pub async fn follow(
         &self,
@@ -296,6 +502,24 @@ impl Till {
         Ok(self.view(last))
     }
 
+    /// Follows an invoice until it is final, through any network outage: a sale that was open when
+    /// the network went down is asked about again once it is back. Any other failure (the gateway
+    /// cannot be asked, or refuses) would repeat forever, so it ends the follow; the ledger keeps
+    /// the sale either way.
+    pub async fn follow_through_outages(
+        &self,
+        key: &str,
+        every: Duration,
+        on_change: impl Fn(InvoiceView),
+    ) -> Result<InvoiceView, Error> {
+        loop {
+            match self.follow(key, every, &on_change).await {
+                Err(e) if e.kind() == crate::error::ErrorKind::Network => tokio::time::sleep(every).await,
+                settled => return settled,
+            }
+        }
+    }
+
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
     pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
         check_key(key)?;
@@ -304,15 +528,83 @@ impl Till {
         qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
     }
 
+    /// A sale's receipt, its time in the till's local time (`utc_offset_minutes` east of UTC at
+    /// the time of the sale, as the webview knows it; `None` prints UTC).
+    pub fn receipt(&self, key: &str, utc_offset_minutes: Option<i32>) -> Result<ReceiptView, Error> {
+        let receipt = self.receipt_of(key, utc_offset_minutes)?;
+        let qr_svg =
+            receipt.pay_link.as_deref().map(qr::qr_svg).transpose().map_err(|e| Error::BadInput(e.to_string()))?;
+        Ok(ReceiptView { receipt, qr_svg })
+    }
+
+    /// Writes a sale's receipt as a PDF into `dir`, named by its order id, and returns the file's
+    /// path. The file appears only once complete; an earlier one of the same sale is replaced.
+    pub fn save_receipt_pdf(&self, key: &str, dir: &Path, utc_offset_minutes: Option<i32>) -> Result<String, Error> {
+        let receipt = self.receipt_of(key, utc_offset_minutes)?;
+        let pdf = receipt_pdf(&receipt).map_err(|e| Error::BadInput(e.to_string()))?;
+        let path = dir.join(receipt.file_name());
+        let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
+        std::fs::create_dir_all(dir).map_err(io_error)?;
+        match save_atomically(&path, |out| Ok(out.write_all(&pdf)?)) {
+            Ok(()) => Ok(path.display().to_string()),
+            Err(ExportError::Ledger(e)) => Err(e.into()),
+            Err(ExportError::Io(e)) => Err(io_error(e)),
+        }
+    }
+
+    fn receipt_of(&self, key: &str, utc_offset_minutes: Option<i32>) -> Result<Receipt, Error> {
+        check_key(key)?;
+        if utc_offset_minutes.is_some_and(|m| !(-MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES).contains(&m)) {
+            return Err(Error::BadInput(format!("the UTC offset must be within ±{MAX_UTC_OFFSET_MINUTES} minutes")));
+        }
+        let invoice = self.desk.find(key)?;
+        Ok(Receipt::new(&invoice, &self.gateway_name(&invoice.gateway), &self.config(), utc_offset_minutes))
+    }
+
+    /// What the customer-facing window shows for the sale `key`, or the welcome for `None`.
+    pub fn customer_view(&self, key: Option<&str>) -> Result<CustomerView, Error> {
+        let invoice = match key {
+            Some(key) => {
+                check_key(key)?;
+                let inv = self.desk.find(key)?;
+                // A link too long to draw is reported on the cashier's screen; the customer still
+                // sees the amount.
+                let qr_svg = inv.pay_link.as_deref().and_then(|link| qr::qr_svg(link).ok());
+                Some(CustomerInvoice {
+                    order_id: inv.order_id,
+                    amount: inv.amount.to_decimal_string(),
+                    currency: inv.amount.currency().code().into(),
+                    qr_svg,
+                    status: inv.status,
+                    is_final: inv.status.is_final(),
+                })
+            }
+            None => None,
+        };
+        let config = self.config();
+        Ok(CustomerView {
+            shop_name: config.shop_name,
+            language: config.language,
+            decimal_comma: config.decimal_style == DecimalStyle::Comma,
+            invoice,
+        })
+    }
+
     pub fn history(&self, search: &str, limit: u32, offset: u32) -> Result<Vec<InvoiceView>, Error> {
         check_arg("search", search, MAX_SEARCH_CHARS)?;
-        let rows = self.desk.ledger().search(search, limit.min(500), offset)?;
+        // A cashier sees only today's sales, from the till's local midnight.
+        let since = match self.require_manager() {
+            Ok(()) => i64::MIN,
+            Err(_) => crate::clock::local_day_start((self.now)()),
+        };
+        let rows = self.desk.ledger().search_since(search, since, limit.min(500), offset)?;
         Ok(rows.into_iter().map(|i| self.view(i)).collect())
     }
 
     /// Writes every invoice as CSV into `dir`, row by row straight from the ledger, and returns the
     /// file's path. The file appears only once complete.
     pub fn export_csv(&self, dir: &Path) -> Result<String, Error> {
+        self.require_manager()?;
         let (y, m, d) = crate::clock::civil_date(crate::clock::unix_now());
         let path = dir.join(format!("paydesk-invoices-{y:04}-{m:02}-{d:02}.csv"));
         let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
@@ -325,6 +617,7 @@ impl Till {
     }
 
     pub fn credentials(&self, gateway: &str) -> Result<Vec<CredentialField>, Error> {
+        self.require_manager()?;
         let info = self.info(gateway)?;
         let states = self.desk.credentials().status(info)?;
         Ok(states
@@ -340,6 +633,7 @@ impl Till {
     }
 
     pub fn set_credential(&self, gateway: &str, field: &str, value: String) -> Result<Vec<CredentialField>, Error> {
+        self.require_manager()?;
         let info = self.info(gateway)?;
         check_arg("credential field name", field, MAX_FIELD_CHARS)?;
         if !info.fields.iter().any(|f| f.name == field) {
@@ -352,14 +646,20 @@ impl Till {
     }
 
     pub fn delete_credentials(&self, gateway: &str) -> Result<Vec<CredentialField>, Error> {
+        self.require_manager()?;
         let info = self.info(gateway)?;
         self.desk.credentials().delete(info)?;
         self.credentials(gateway)
     }
 
     pub fn save_settings(&self, input: SettingsInput) -> Result<SettingsView, Error> {
+        self.require_manager()?;
         self.info(&input.default_gateway)?;
         check_arg("default currency", &input.default_currency, MAX_CURRENCY_CHARS)?;
+        check_arg("language", &input.language, MAX_CURRENCY_CHARS)?;
+        if let Some(name) = &input.shop_name {
+            check_arg("shop name", name, crate::config::MAX_SHOP_NAME_CHARS * 2)?;
+        }
         for (gateway, url) in &input.base_urls {
             self.info(gateway)?;
             check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
@@ -370,15 +670,83 @@ impl Till {
         config.base_urls = input.base_urls.into_iter().filter(|(_, url)| !url.trim().is_empty()).collect();
         config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
         config.terminal_label = input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
+        config.shop_name = input.shop_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        config.language = input.language;
+        config.sounds = input.sounds;
+        config.tip_percents = input.tip_percents;
+        config.kiosk = input.kiosk;
+        config.always_on_top = input.always_on_top;
+        config.idle_lock_minutes = input.idle_lock_minutes;
+        self.save_config(config)
+    }
+
+    /// Writes `config` to settings.json (atomically, after checking it) and only then makes it
+    /// the running one.
+    fn save_config(&self, config: TillConfig) -> Result<SettingsView, Error> {
         config.save(&self.config_path, &self.gateway_ids()).map_err(|e| Error::BadInput(e.to_string()))?;
         *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config.clone();
         self.apply_config();
         Ok(settings_view(&config))
     }
 
+    pub fn manager_status(&self) -> ManagerStatus {
+        let config = self.config();
+        let now = (self.now)();
+        let session = self.session();
+        let idle_secs = i64::from(config.idle_lock_minutes) * 60;
+        ManagerStatus {
+            pin_set: config.manager_pin_hash.is_some(),
+            unlocked: config.manager_pin_hash.is_none() || session.is_unlocked(now, idle_secs),
+            locked_out_seconds: u32::try_from(session.locked_out_secs(now)).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Opens manager functions with the manager PIN (nothing to open when no PIN is set).
+    pub fn unlock(&self, pin: String) -> Result<ManagerStatus, Error> {
+        self.try_unlock(&Secret::new(pin))?;
+        Ok(self.manager_status())
+    }
+
+    fn try_unlock(&self, pin: &Secret) -> Result<(), Error> {
+        match self.config().manager_pin_hash {
+            Some(hash) => Ok(self.session().unlock(pin.expose(), &hash, (self.now)())?),
+            None => Ok(()),
+        }
+    }
+
+    pub fn lock(&self) -> ManagerStatus {
+        self.session().lock();
+        self.manager_status()
+    }
+
+    /// Sets, changes (`new` given) or removes (`new` `None`) the manager PIN. While a PIN is set
+    /// this needs an unlocked session or the `current` PIN; the first PIN needs neither. Only the
+    /// salted hash is saved, and whoever set the PIN stays unlocked.
+    pub fn set_manager_pin(&self, current: Option<String>, new: Option<String>) -> Result<ManagerStatus, Error> {
+        let (current, new) = (current.map(Secret::new), new.map(Secret::new));
+        let hash = new.as_ref().map(|pin| pin::hash_pin(pin.expose())).transpose()?;
+        if let Err(locked) = self.require_manager() {
+            self.try_unlock(&current.ok_or(locked)?)?;
+        }
+        let mut config = self.config();
+        config.manager_pin_hash = hash;
+        self.save_config(config)?;
+        self.session().open((self.now)());
+        Ok(self.manager_status())
+    }
+
+    /// Leaves kiosk mode (saved), which only a manager may do when a PIN is set.
+    pub fn leave_kiosk(&self) -> Result<SettingsView, Error> {
+        self.require_manager()?;
+        let mut config = self.config();
+        config.kiosk = false;
+        self.save_config(config)
+    }
+
     /// Reaches the gateway's host and checks that its required credentials are set. It does not
     /// prove the credentials are accepted: no gateway offers a call that checks them for free.
     pub async fn test_connection(&self, gateway: &str) -> Result<ConnectionCheck, Error> {
+        self.require_manager()?;
         let info = self.info(gateway)?;
         let base = self.desk.base_url(info)?;
         let creds = self.desk.credentials().load(info)?;
@@ -411,8 +779,16 @@ impl Till {
         })
     }
 
+    /// A gateway's name; cash sales and refunds have names of their own.
+    fn gateway_name(&self, id: &str) -> String {
+        match report::entry_gateway_name(id) {
+            Some(name) => name.to_string(),
+            None => self.info(id).map(|i| i.name.to_string()).unwrap_or_else(|_| id.to_string()),
+        }
+    }
+
     fn view(&self, inv: Invoice) -> InvoiceView {
-        let gateway_name = self.info(&inv.gateway).map(|i| i.name.to_string()).unwrap_or_else(|_| inv.gateway.clone());
+        let gateway_name = self.gateway_name(&inv.gateway);
         InvoiceView {
             id: inv.id,
             is_final: inv.status.is_final(),
@@ -429,6 +805,9 @@ impl Till {
             expires_at: inv.expires_at,
             last_error: inv.last_error,
             created_at: inv.created_at,
+            abandoned_at: inv.abandoned_at,
+            kind: inv.kind,
+            refund_of: inv.refund_of,
         }
     }
 }
@@ -470,5 +849,13 @@ fn settings_view(config: &TillConfig) -> SettingsView {
         base_urls: config.base_urls.clone(),
         decimal_comma: config.decimal_style == DecimalStyle::Comma,
         terminal_label: config.terminal_label.clone(),
+        shop_name: config.shop_name.clone(),
+        language: config.language.clone(),
+        sounds: config.sounds,
+        tip_percents: config.tip_percents.clone(),
+        kiosk: config.kiosk,
+        always_on_top: config.always_on_top,
+        idle_lock_minutes: config.idle_lock_minutes,
+        manager_pin_set: config.manager_pin_hash.is_some(),
     }
 }

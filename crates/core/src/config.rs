@@ -19,7 +19,29 @@ pub struct TillConfig {
     pub decimal_style: DecimalStyle,
     /// This till's name, prefixing its order ids (1 to 12 letters or digits).
     pub terminal_label: Option<String>,
+    /// Printed at the top of receipts and reports.
+    pub shop_name: Option<String>,
+    /// UI language: one of [`LANGUAGES`].
+    pub language: String,
+    /// Paid / failed sounds; off by default (a quiet shop may not want them).
+    pub sounds: bool,
+    /// Tip presets in whole percent offered before Charge; empty turns tips off (the default).
+    pub tip_percents: Vec<u8>,
+    /// Full screen, for a till that is only a till. Leaving it needs the manager PIN if one is set.
+    pub kiosk: bool,
+    /// Keeps the window above others (only while in kiosk mode).
+    pub always_on_top: bool,
+    /// Locks manager functions again after this many idle minutes; 0 never.
+    pub idle_lock_minutes: u32,
+    /// The manager PIN as a salted slow hash (PHC string); `None`: no PIN, everything is open.
+    pub manager_pin_hash: Option<String>,
 }
+
+/// The UI languages there is a catalog for.
+pub const LANGUAGES: &[&str] = &["en", "es"];
+/// Longest shop name, so a receipt line never wraps mid-word off the paper.
+pub const MAX_SHOP_NAME_CHARS: usize = 40;
+pub const MAX_TIP_PRESETS: usize = 4;
 
 impl Default for TillConfig {
     fn default() -> Self {
@@ -30,6 +52,14 @@ impl Default for TillConfig {
             base_urls: BTreeMap::new(),
             decimal_style: DecimalStyle::Point,
             terminal_label: None,
+            shop_name: None,
+            language: "en".into(),
+            sounds: false,
+            tip_percents: Vec::new(),
+            kiosk: false,
+            always_on_top: false,
+            idle_lock_minutes: 0,
+            manager_pin_hash: None,
         }
     }
 }
@@ -92,6 +122,31 @@ impl TillConfig {
                 return Err(ConfigError::Invalid("the terminal label must be 1 to 12 letters or digits".into()));
             }
         }
+        if let Some(name) = &self.shop_name {
+            if name.trim().is_empty()
+                || name.chars().count() > MAX_SHOP_NAME_CHARS
+                || name.chars().any(char::is_control)
+            {
+                return Err(ConfigError::Invalid(format!(
+                    "the shop name must be 1 to {MAX_SHOP_NAME_CHARS} characters on one line"
+                )));
+            }
+        }
+        if !LANGUAGES.contains(&self.language.as_str()) {
+            return Err(ConfigError::Invalid(format!(
+                "unknown language '{}' (known: {})",
+                self.language,
+                LANGUAGES.join(", ")
+            )));
+        }
+        if self.tip_percents.len() > MAX_TIP_PRESETS || self.tip_percents.iter().any(|&p| p == 0 || p > 100) {
+            return Err(ConfigError::Invalid(format!(
+                "tip presets must be at most {MAX_TIP_PRESETS} percentages from 1 to 100"
+            )));
+        }
+        if self.idle_lock_minutes > 24 * 60 {
+            return Err(ConfigError::Invalid("the idle lock must be at most 1440 minutes (0 turns it off)".into()));
+        }
         for (id, url) in &self.base_urls {
             if !known(id) {
                 return Err(ConfigError::Invalid(format!("a base URL is set for unknown gateway '{id}'")));
@@ -135,6 +190,18 @@ mod tests {
         for label in ["", "TILL 2", "TILL-2", "ABCDEFGHIJKLM", "KASSE\u{e4}"] {
             let bad = TillConfig { terminal_label: Some(label.into()), ..TillConfig::default() };
             assert!(bad.save(&path, IDS).is_err(), "{label:?}");
+        }
+        for bad in [
+            TillConfig { shop_name: Some(" ".into()), ..TillConfig::default() },
+            TillConfig { shop_name: Some("a\nb".into()), ..TillConfig::default() },
+            TillConfig { shop_name: Some("x".repeat(MAX_SHOP_NAME_CHARS + 1)), ..TillConfig::default() },
+            TillConfig { language: "xx".into(), ..TillConfig::default() },
+            TillConfig { tip_percents: vec![0], ..TillConfig::default() },
+            TillConfig { tip_percents: vec![101], ..TillConfig::default() },
+            TillConfig { tip_percents: vec![5, 10, 15, 20, 25], ..TillConfig::default() },
+            TillConfig { idle_lock_minutes: 24 * 60 + 1, ..TillConfig::default() },
+        ] {
+            assert!(bad.save(&path, IDS).is_err(), "{bad:?}");
         }
         assert_eq!(std::fs::read(&path).unwrap(), before);
     }

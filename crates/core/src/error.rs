@@ -4,6 +4,7 @@ use crate::credentials::CredentialError;
 use crate::gateway::GatewayError;
 use crate::ledger::LedgerError;
 use crate::money::MoneyError;
+use crate::pin::PinError;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +19,10 @@ pub enum Error {
     Ledger(#[from] LedgerError),
     #[error("{0}")]
     Credentials(#[from] CredentialError),
+    #[error("a manager must unlock this with the manager PIN")]
+    ManagerPinRequired,
+    #[error("{0}")]
+    Pin(#[from] PinError),
 }
 
 /// How an error crosses IPC and `--json`: `{code, message}`.
@@ -57,10 +62,16 @@ impl Error {
             },
             Error::Ledger(LedgerError::DuplicateOrder(_)) => "duplicate_order",
             Error::Ledger(LedgerError::NotFound(_)) => "not_found",
+            Error::Ledger(LedgerError::Final(..)) => "already_final",
             Error::Ledger(_) => "ledger",
             Error::Credentials(CredentialError::UnknownField { .. } | CredentialError::Invalid(_)) => "bad_credential",
             Error::Credentials(CredentialError::Unavailable(_)) => "keyring_unavailable",
             Error::Credentials(_) => "keyring",
+            Error::ManagerPinRequired => "manager_pin_required",
+            Error::Pin(PinError::Format) => "bad_pin",
+            Error::Pin(PinError::Wrong) => "wrong_pin",
+            Error::Pin(PinError::LockedOut(_)) => "pin_locked_out",
+            Error::Pin(PinError::BadHash) => "bad_pin_hash",
         }
     }
 
@@ -68,7 +79,7 @@ impl Error {
         match self.code() {
             "gateway_refused" | "gateway_unauthorized" | "gateway_bad_response" => ErrorKind::GatewayRefused,
             "network" | "timeout" => ErrorKind::Network,
-            "ledger" | "keyring_unavailable" | "keyring" => ErrorKind::Local,
+            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" => ErrorKind::Local,
             _ => ErrorKind::BadInput,
         }
     }

@@ -1,4 +1,5 @@
-//! The ledger as CSV for a spreadsheet: one row per invoice, amounts as exact decimal text.
+//! The ledger as CSV for a spreadsheet: one row per invoice, amounts as exact decimal text; and
+//! the CSV pieces every export shares (RFC 4180 records, a file that appears only once complete).
 
 use crate::clock::format_utc;
 use crate::ledger::{Invoice, LedgerError};
@@ -8,8 +9,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const HEADER: &str =
-    "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description";
+const HEADER: &str = "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,\
+                      pay_link,expires_at_utc,description,kind,refund_of";
 
 /// Why an export stopped: reading the ledger, or writing the file.
 #[derive(Debug, thiserror::Error)]
@@ -40,7 +41,7 @@ pub fn write_invoices_csv<W: Write, I: Borrow<Invoice>>(
 }
 
 fn write_row(out: &mut impl Write, inv: &Invoice) -> std::io::Result<()> {
-    let fields = [
+    let fields: [String; 14] = [
         inv.id.to_string(),
         inv.order_id.clone(),
         format_utc(inv.created_at),
@@ -53,23 +54,53 @@ fn write_row(out: &mut impl Write, inv: &Invoice) -> std::io::Result<()> {
         inv.pay_link.clone().unwrap_or_default(),
         inv.expires_at.map(format_utc).unwrap_or_default(),
         inv.description.clone().unwrap_or_default(),
+        inv.kind.as_str().to_string(),
+        inv.refund_of.clone().unwrap_or_default(),
     ];
-    for (i, field) in fields.iter().enumerate() {
+    write_record(out, fields.iter().map(|f| Field::Text(f)))
+}
+
+/// One CSV cell.
+pub enum Field<'a> {
+    /// Text that may come from a person: quoted as needed, and defused if a spreadsheet would run it.
+    Text(&'a str),
+    /// A number Paydesk formatted itself ("-12.30"): written as it is, so a spreadsheet reads a number.
+    Number(&'a str),
+}
+
+/// Writes one record ending in CRLF, fields separated by commas (RFC 4180).
+pub fn write_record<'a>(out: &mut impl Write, fields: impl IntoIterator<Item = Field<'a>>) -> std::io::Result<()> {
+    for (i, field) in fields.into_iter().enumerate() {
         let sep = if i == 0 { "" } else { "," };
-        write!(out, "{sep}{}", cell(field))?;
+        match field {
+            Field::Text(text) => write!(out, "{sep}{}", cell(text))?,
+            Field::Number(number) => {
+                debug_assert!(number.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'), "{number}");
+                write!(out, "{sep}{number}")?
+            }
+        }
     }
     out.write_all(b"\r\n")
 }
 
-/// Writes the CSV to `path` through a temp file beside it that is renamed into place only once
-/// complete and on disk: a failure halfway leaves no partial file, and an earlier file at `path`
-/// stays as it was.
+/// Writes the CSV to `path`, which appears only once complete (see [`save_atomically`]).
 pub fn save_invoices_csv<I: Borrow<Invoice>>(
     path: &Path,
     rows: impl IntoIterator<Item = Result<I, LedgerError>>,
 ) -> Result<(), ExportError> {
+    save_atomically(path, |out| write_invoices_csv(out, rows).map(drop))
+}
+
+/// Writes a file through `write` into a temp file beside `path` that is renamed into place only
+/// once complete and on disk: a failure halfway leaves no partial file, and an earlier file at
+/// `path` stays as it was.
+pub fn save_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut BufWriter<File>) -> Result<(), ExportError>,
+) -> Result<(), ExportError> {
     let (temp_path, file) = create_temp_beside(path)?;
-    let written = write_invoices_csv(BufWriter::new(file), rows).and_then(|out| {
+    let mut out = BufWriter::new(file);
+    let written = write(&mut out).and_then(|()| {
         let file = out.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
         Ok(std::fs::rename(&temp_path, path)?)
@@ -134,6 +165,9 @@ mod tests {
             last_error: Some("not exported".into()),
             created_at: 1_700_000_000,
             updated_at: 1_700_000_000,
+            abandoned_at: None,
+            kind: crate::ledger::InvoiceKind::Sale,
+            refund_of: None,
         };
         let full = Invoice {
             id: 8,
@@ -145,15 +179,17 @@ mod tests {
             gateway_invoice_id: Some("G-8".into()),
             pay_link: Some("https://pay.example/G-8?a=1,b=2".into()),
             expires_at: Some(1_700_000_900),
+            kind: crate::ledger::InvoiceKind::Refund,
+            refund_of: Some("PD-1".into()),
             ..plain.clone()
         };
         vec![full, plain]
     }
 
     /// The exact bytes a spreadsheet gets: header, CRLF line ends, quoting, empty optional cells.
-    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description\r\n\
-        8,PD-8,2023-11-14T22:13:20Z,demo,1500,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\"\r\n\
-        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,USD,creating,,,,,\r\n";
+    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description,kind,refund_of\r\n\
+        8,PD-8,2023-11-14T22:13:20Z,demo,1500,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\",refund,PD-1\r\n\
+        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,USD,creating,,,,,,sale,\r\n";
 
     #[test]
     fn the_csv_bytes_are_exactly_the_format() {

@@ -44,6 +44,15 @@ CREATE INDEX invoice_events_by_invoice ON invoice_events (invoice_id, id);
 "#,
     // History's search by amount: found through this index instead of a scan of every sale.
     "CREATE INDEX invoices_by_amount ON invoices (amount_minor, currency);",
+    // Abandoned at the counter (Unix seconds): still watched, and a payment after it is paid late.
+    "ALTER TABLE invoices ADD COLUMN abandoned_at INTEGER;",
+    // Cash sales and manual refunds are ledger entries too, so a day's totals are whole. A refund
+    // may name the sale it pays back; the partial index finds a sale's refunds without a scan.
+    r#"
+ALTER TABLE invoices ADD COLUMN kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN ('sale', 'cash', 'refund'));
+ALTER TABLE invoices ADD COLUMN refund_of INTEGER REFERENCES invoices (id);
+CREATE INDEX invoices_refunds ON invoices (refund_of) WHERE refund_of IS NOT NULL;
+"#,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -52,6 +61,11 @@ pub enum LedgerError {
     DuplicateOrder(String),
     #[error("no invoice '{0}' in the ledger")]
     NotFound(String),
+    #[error("sale {0} is already {1}: there is nothing left to wait for")]
+    Final(String, InvoiceStatus),
+    /// A refund that would not add up (wrong currency, more than was paid, not a paid sale).
+    #[error("{0}")]
+    Refund(String),
     #[error("the ledger at {path} could not be opened: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("the ledger file was written by a newer Paydesk (schema {found}, this one knows {known})")]
@@ -77,7 +91,55 @@ pub struct Invoice {
     pub last_error: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// When the cashier went on to the next customer without waiting for this one (Unix seconds).
+    pub abandoned_at: Option<i64>,
+    pub kind: InvoiceKind,
+    /// The order id of the sale a refund pays back, where the refund named one.
+    pub refund_of: Option<String>,
 }
+
+/// What a ledger row records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum InvoiceKind {
+    /// A sale through a payment gateway.
+    Sale,
+    /// A sale paid in cash at the counter: recorded paid at once, nothing is sent anywhere.
+    Cash,
+    /// Money paid back by hand (no gateway refund API is assumed); the amount is positive.
+    Refund,
+}
+
+impl InvoiceKind {
+    pub const ALL: [InvoiceKind; 3] = [InvoiceKind::Sale, InvoiceKind::Cash, InvoiceKind::Refund];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            InvoiceKind::Sale => "sale",
+            InvoiceKind::Cash => "cash",
+            InvoiceKind::Refund => "refund",
+        }
+    }
+}
+
+impl std::str::FromStr for InvoiceKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        InvoiceKind::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| format!("unknown kind '{s}'"))
+    }
+}
+
+/// The statuses in which the customer's money arrived in full: what a report counts as received.
+pub const RECEIVED: [InvoiceStatus; 3] = [InvoiceStatus::Paid, InvoiceStatus::Overpaid, InvoiceStatus::PaidLate];
+/// The statuses in which some money arrived, so a refund may name the sale.
+pub const REFUNDABLE: [InvoiceStatus; 5] = [
+    InvoiceStatus::Paid,
+    InvoiceStatus::Overpaid,
+    InvoiceStatus::PaidLate,
+    InvoiceStatus::Underpaid,
+    InvoiceStatus::ExpiredPartial,
+];
 
 /// One change of an invoice's status, for the audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,6 +148,30 @@ pub struct InvoiceEvent {
     pub status: InvoiceStatus,
     pub gateway_status: Option<String>,
     pub detail: Option<String>,
+}
+
+/// A cash sale or a refund: final the moment it is written, as nothing is sent anywhere.
+#[derive(Debug, Clone)]
+pub struct NewEntry<'a> {
+    pub order_id: &'a str,
+    pub kind: InvoiceKind,
+    pub gateway: &'a str,
+    pub amount: Amount,
+    pub description: Option<&'a str>,
+    /// A refund's original sale (local id): same currency, and its refunds may not exceed it.
+    pub refund_of: Option<i64>,
+}
+
+/// One group of [`Ledger::totals`]: the rows of one kind, status, gateway and currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupTotal {
+    pub kind: InvoiceKind,
+    pub status: InvoiceStatus,
+    pub gateway: String,
+    pub currency: Currency,
+    pub count: u64,
+    /// The sum of the rows' amounts in minor units (may exceed one sale's maximum).
+    pub minor: u64,
 }
 
 /// A sale about to be sent to a gateway.
@@ -101,8 +187,10 @@ pub struct Ledger {
     conn: Mutex<Connection>,
 }
 
+// The last column is a refund's original order id, looked up by the refund's `refund_of`.
 const COLUMNS: &str = "id, order_id, gateway, amount_minor, currency, description, status, gateway_status, \
-                       gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at";
+                       gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at, abandoned_at, \
+                       kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of)";
 
 impl Ledger {
     /// Opens (creating if needed) the ledger file and brings its schema up to date.
@@ -166,15 +254,66 @@ impl Ledger {
                 now
             ],
         );
-        match inserted {
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                return Err(LedgerError::DuplicateOrder(new.order_id.to_string()));
-            }
-            other => other?,
-        };
+        inserted.map_err(|e| duplicate_order(e, new.order_id))?;
         let id = conn.last_insert_rowid();
         add_event(&conn, id, now, InvoiceStatus::Creating, None, None)?;
         get_by_id(&conn, id)
+    }
+
+    /// Writes a cash sale or a refund, final at once (`paid`: received, or paid out). A refund
+    /// naming its sale is checked against it in the same write transaction, so two tills sharing
+    /// the ledger cannot together pay back more than the sale took.
+    pub fn insert_entry(&self, new: &NewEntry<'_>) -> Result<Invoice, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if let Some(original) = new.refund_of {
+            check_refund(&tx, original, new.amount)?;
+        }
+        let now = unix_now();
+        tx.execute(
+            "INSERT INTO invoices (order_id, kind, gateway, amount_minor, currency, description, status, refund_of,
+                                   created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            params![
+                new.order_id,
+                new.kind.as_str(),
+                new.gateway,
+                new.amount.minor() as i64,
+                new.amount.currency().code(),
+                new.description,
+                InvoiceStatus::Paid.as_str(),
+                new.refund_of,
+                now
+            ],
+        )
+        .map_err(|e| duplicate_order(e, new.order_id))?;
+        let id = tx.last_insert_rowid();
+        let detail = match new.kind {
+            InvoiceKind::Refund => "refund recorded by hand",
+            _ => "cash sale recorded at the counter",
+        };
+        add_event(&tx, id, now, InvoiceStatus::Paid, None, Some(detail))?;
+        tx.commit()?;
+        get_by_id(&conn, id)
+    }
+
+    /// Counts and sums of the rows created in `[from, to)` (Unix seconds), grouped by kind,
+    /// status, gateway and currency. The range is read through `invoices_by_created`.
+    pub fn totals(&self, from: i64, to: i64) -> Result<Vec<GroupTotal>, LedgerError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(TOTALS_SQL)?;
+        let rows = stmt.query_map(params![from, to], |r| {
+            let currency: String = r.get(3)?;
+            Ok(GroupTotal {
+                kind: r.get::<_, String>(0)?.parse().map_err(|e: String| conversion_error(0, e))?,
+                status: parse_status(r.get(1)?, 1)?,
+                gateway: r.get(2)?,
+                currency: currency.parse().map_err(|e: crate::money::MoneyError| conversion_error(3, e.to_string()))?,
+                count: r.get::<_, i64>(4)? as u64,
+                minor: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
     }
 
     /// Records the gateway's answer to a create: the invoice is now pending payment.
@@ -204,13 +343,39 @@ impl Ledger {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let before = get_by_id(&tx, id)?;
-        if before.status != report.status || before.gateway_status.as_deref() != Some(&report.gateway_status) {
+        let status = InvoiceStatus::settle(before.status, report.status, before.abandoned_at.is_some());
+        if before.status != status || before.gateway_status.as_deref() != Some(&report.gateway_status) {
             let now = unix_now();
             tx.execute(
                 "UPDATE invoices SET status = ?2, gateway_status = ?3, last_error = NULL, updated_at = ?4 WHERE id = ?1",
-                params![id, report.status.as_str(), report.gateway_status, now],
+                params![id, status.as_str(), report.gateway_status, now],
             )?;
-            add_event(&tx, id, now, report.status, Some(&report.gateway_status), None)?;
+            add_event(&tx, id, now, status, Some(&report.gateway_status), None)?;
+        }
+        tx.commit()?;
+        get_by_id(&conn, id)
+    }
+
+    /// Marks an open sale abandoned: the cashier moved on, the gateway may still be paid. A final
+    /// sale cannot be abandoned (there is nothing left to wait for); abandoning twice is a no-op.
+    pub fn abandon(&self, id: i64) -> Result<Invoice, LedgerError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let before = get_by_id(&tx, id)?;
+        if before.status.is_final() {
+            return Err(LedgerError::Final(before.order_id, before.status));
+        }
+        if before.abandoned_at.is_none() {
+            let now = unix_now();
+            tx.execute("UPDATE invoices SET abandoned_at = ?2, updated_at = ?2 WHERE id = ?1", params![id, now])?;
+            add_event(
+                &tx,
+                id,
+                now,
+                before.status,
+                None,
+                Some("abandoned at the counter; still watched for a late payment"),
+            )?;
         }
         tx.commit()?;
         get_by_id(&conn, id)
@@ -329,11 +494,22 @@ impl Ledger {
     /// Newest first, keeping rows whose order id contains `text` or whose amount reads as `text`
     /// in its own currency ("12.34", "12" for 12.00, "1500" for 1500 JPY). Empty text lists all.
     pub fn search(&self, text: &str, limit: u32, offset: u32) -> Result<Vec<Invoice>, LedgerError> {
+        self.search_since(text, i64::MIN, limit, offset)
+    }
+
+    /// [`Ledger::search`] among the rows created at or after `since` (Unix seconds): a locked
+    /// till shows its cashier only today's sales.
+    pub fn search_since(&self, text: &str, since: i64, limit: u32, offset: u32) -> Result<Vec<Invoice>, LedgerError> {
         let text = text.trim();
-        if text.is_empty() {
-            return self.list(limit, offset);
-        }
-        let (sql, values) = search_query(text, limit, offset);
+        let (sql, values) = if text.is_empty() {
+            let sql = format!(
+                "SELECT {COLUMNS} FROM invoices WHERE created_at >= ?1 \
+                 ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+            );
+            (sql, vec![since.into(), i64::from(limit).into(), i64::from(offset).into()])
+        } else {
+            search_query(text, since, limit, offset)
+        };
         let conn = self.lock();
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values), read_invoice)?;
@@ -374,7 +550,7 @@ impl Ledger {
 /// each amount match are separate branches of a `UNION`: SQLite uses an index for an `OR` only
 /// when every branch can, and `LIKE '%…%'` never can, so one `OR` would scan every row for the
 /// amounts too. Apart, the amounts are looked up in `invoices_by_amount`.
-fn search_query(text: &str, limit: u32, offset: u32) -> (String, Vec<rusqlite::types::Value>) {
+fn search_query(text: &str, since: i64, limit: u32, offset: u32) -> (String, Vec<rusqlite::types::Value>) {
     let pattern = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let mut ids = String::from("SELECT id FROM invoices WHERE order_id LIKE ?1 ESCAPE '\\'");
     let mut values: Vec<rusqlite::types::Value> = vec![pattern.into()];
@@ -390,14 +566,67 @@ fn search_query(text: &str, limit: u32, offset: u32) -> (String, Vec<rusqlite::t
             ));
         }
     }
+    values.push(since.into());
     values.push(i64::from(limit).into());
     values.push(i64::from(offset).into());
+    // `+created_at` keeps the planner on the id lookups instead of walking the date index.
     let sql = format!(
-        "SELECT {COLUMNS} FROM invoices WHERE id IN ({ids}) ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM invoices WHERE id IN ({ids}) AND +created_at >= ?{} \
+         ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        values.len() - 2,
         values.len() - 1,
         values.len()
     );
     (sql, values)
+}
+
+const TOTALS_SQL: &str = "SELECT kind, status, gateway, currency, COUNT(*), SUM(amount_minor) FROM invoices
+                          WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind, status, gateway, currency";
+
+/// Refuses a refund of `amount` against the row `original` unless that row is a sale that took
+/// money, in the same currency, with at least `amount` not yet paid back.
+fn check_refund(conn: &Connection, original: i64, amount: Amount) -> Result<(), LedgerError> {
+    let sale = get_by_id(conn, original)?;
+    if sale.kind == InvoiceKind::Refund {
+        return Err(LedgerError::Refund(format!("{} is itself a refund: name the sale it paid back", sale.order_id)));
+    }
+    if !REFUNDABLE.contains(&sale.status) {
+        return Err(LedgerError::Refund(format!(
+            "{} is {}: only a sale that took money can be refunded",
+            sale.order_id, sale.status
+        )));
+    }
+    let currency = sale.amount.currency();
+    if currency != amount.currency() {
+        return Err(LedgerError::Refund(format!(
+            "{} was paid in {currency}: refund it in {currency}, not {}",
+            sale.order_id,
+            amount.currency()
+        )));
+    }
+    let refunded: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(amount_minor), 0) FROM invoices WHERE refund_of = ?1 AND kind = 'refund'",
+        [original],
+        |r| r.get(0),
+    )?;
+    let left = sale.amount.minor().saturating_sub(refunded as u64);
+    if amount.minor() <= left {
+        return Ok(());
+    }
+    Err(LedgerError::Refund(match Amount::from_minor(left, currency) {
+        Ok(left) => format!("at most {left} of {} ({}) is left to refund, not {amount}", sale.order_id, sale.amount),
+        Err(_) => format!("{} ({}) has been refunded in full already", sale.order_id, sale.amount),
+    }))
+}
+
+/// A unique-constraint failure on insert is a reused order id; anything else stays as it is.
+fn duplicate_order(e: rusqlite::Error, order_id: &str) -> LedgerError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            LedgerError::DuplicateOrder(order_id.to_string())
+        }
+        other => other.into(),
+    }
 }
 
 fn add_event(
@@ -448,6 +677,9 @@ fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
         last_error: r.get(11)?,
         created_at: r.get(12)?,
         updated_at: r.get(13)?,
+        abandoned_at: r.get(14)?,
+        kind: r.get::<_, String>(15)?.parse().map_err(|e: String| conversion_error(15, e))?,
+        refund_of: r.get(16)?,
     })
 }
 
@@ -609,7 +841,7 @@ mod tests {
     #[test]
     fn the_amount_search_uses_its_index_and_not_a_scan() {
         let (_dir, l) = ledger();
-        let (sql, values) = search_query("12.34", 50, 0);
+        let (sql, values) = search_query("12.34", i64::MIN, 50, 0);
         let conn = l.lock();
         let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
         let plan: Vec<String> =
@@ -631,6 +863,16 @@ mod tests {
         let streamed: Vec<Invoice> = l.with_all(|rows| rows.collect::<Result<_, _>>()).unwrap().unwrap();
         assert_eq!(streamed, l.list(u32::MAX, 0).unwrap());
         assert_eq!(l.with_all(|rows| rows.take(2).count()).unwrap(), 2);
+    }
+
+    #[test]
+    fn the_report_totals_read_their_period_through_the_date_index() {
+        let (_dir, l) = ledger();
+        let conn = l.lock();
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {TOTALS_SQL}")).unwrap();
+        let plan: Vec<String> = stmt.query_map(params![0, 1], |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+        assert!(plan.iter().any(|step| step.contains("USING INDEX invoices_by_created")), "{plan:#?}");
+        assert!(!plan.iter().any(|step| step.starts_with("SCAN invoices")), "{plan:#?}");
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub const MAX_LINK_BYTES: usize = 1024;
 pub const MAX_PNG_PX: u32 = 4096;
 
 /// The light border scanners need to find the code; 4 modules is what the QR standard asks for.
-const QUIET_ZONE: u32 = 4;
+pub const QUIET_ZONE: u32 = 4;
 
 /// Level M restores up to ~15% damage: enough for glare, a smudged screen or a creased printout at
 /// arm's length, while keeping modules larger (easier to focus on) than Q or H would for the same link.
@@ -57,6 +57,13 @@ pub fn qr_png(link: &str, min_px: u32) -> Result<Vec<u8>, QrError> {
 pub fn qr_terminal(link: &str) -> Result<String, QrError> {
     let code = encode(link)?;
     Ok(renderer::<Dense1x2>(&code, &code.to_colors()).dark_color(Dense1x2::Light).light_color(Dense1x2::Dark).build())
+}
+
+/// The code's modules row by row (`true` is dark) and its width in modules, without the quiet
+/// zone, for drawing it some other way (the PDF receipt draws each run as a filled rectangle).
+pub fn qr_modules(link: &str) -> Result<(usize, Vec<bool>), QrError> {
+    let code = encode(link)?;
+    Ok((code.width(), code.to_colors().into_iter().map(|c| c == qrcode::Color::Dark).collect()))
 }
 
 fn encode(link: &str) -> Result<QrCode, QrError> {

@@ -17,7 +17,11 @@ pub enum InvoiceStatus {
     Paid,
     Underpaid,
     Overpaid,
+    /// Paid in full after the cashier abandoned the sale: the customer may have left.
+    PaidLate,
     Expired,
+    /// Expired with only part of the amount paid.
+    ExpiredPartial,
     Failed,
     Cancelled,
     /// The gateway answered a status Paydesk cannot place, or the outcome is not known.
@@ -25,14 +29,16 @@ pub enum InvoiceStatus {
 }
 
 impl InvoiceStatus {
-    pub const ALL: [InvoiceStatus; 10] = [
+    pub const ALL: [InvoiceStatus; 12] = [
         InvoiceStatus::Creating,
         InvoiceStatus::Pending,
         InvoiceStatus::Confirming,
         InvoiceStatus::Paid,
         InvoiceStatus::Underpaid,
         InvoiceStatus::Overpaid,
+        InvoiceStatus::PaidLate,
         InvoiceStatus::Expired,
+        InvoiceStatus::ExpiredPartial,
         InvoiceStatus::Failed,
         InvoiceStatus::Cancelled,
         InvoiceStatus::Unknown,
@@ -46,7 +52,9 @@ impl InvoiceStatus {
             InvoiceStatus::Paid => "paid",
             InvoiceStatus::Underpaid => "underpaid",
             InvoiceStatus::Overpaid => "overpaid",
+            InvoiceStatus::PaidLate => "paid_late",
             InvoiceStatus::Expired => "expired",
+            InvoiceStatus::ExpiredPartial => "expired_partial",
             InvoiceStatus::Failed => "failed",
             InvoiceStatus::Cancelled => "cancelled",
             InvoiceStatus::Unknown => "unknown",
@@ -59,10 +67,23 @@ impl InvoiceStatus {
             self,
             InvoiceStatus::Paid
                 | InvoiceStatus::Overpaid
+                | InvoiceStatus::PaidLate
                 | InvoiceStatus::Expired
+                | InvoiceStatus::ExpiredPartial
                 | InvoiceStatus::Failed
                 | InvoiceStatus::Cancelled
         )
+    }
+
+    /// The status to record when the gateway reports `reported` for a sale that stood at `before`:
+    /// a payment after the cashier abandoned the sale is paid late (someone must act on it), and
+    /// an expiry after a part payment is expired-with-partial (money is held that the sale lacks).
+    pub fn settle(before: InvoiceStatus, reported: InvoiceStatus, abandoned: bool) -> InvoiceStatus {
+        match reported {
+            InvoiceStatus::Paid | InvoiceStatus::Overpaid if abandoned => InvoiceStatus::PaidLate,
+            InvoiceStatus::Expired if before == InvoiceStatus::Underpaid => InvoiceStatus::ExpiredPartial,
+            other => other,
+        }
     }
 }
 
@@ -96,5 +117,18 @@ mod tests {
         assert!(!InvoiceStatus::Underpaid.is_final());
         assert!(InvoiceStatus::Paid.is_final());
         assert!(!InvoiceStatus::Pending.is_final());
+    }
+
+    #[test]
+    fn late_and_partial_outcomes_get_statuses_of_their_own() {
+        use InvoiceStatus::*;
+        assert_eq!(InvoiceStatus::settle(Pending, Paid, true), PaidLate);
+        assert_eq!(InvoiceStatus::settle(Underpaid, Overpaid, true), PaidLate);
+        assert_eq!(InvoiceStatus::settle(Pending, Paid, false), Paid);
+        assert_eq!(InvoiceStatus::settle(Underpaid, Expired, false), ExpiredPartial);
+        assert_eq!(InvoiceStatus::settle(Underpaid, Expired, true), ExpiredPartial);
+        assert_eq!(InvoiceStatus::settle(Pending, Expired, true), Expired);
+        assert_eq!(InvoiceStatus::settle(Pending, Confirming, true), Confirming);
+        assert!(PaidLate.is_final() && ExpiredPartial.is_final());
     }
 }

@@ -43,8 +43,7 @@ impl Fixture {
             default_gateway: "demo".into(),
             default_currency: "USD".into(),
             base_urls: urls,
-            decimal_comma: false,
-            terminal_label: None,
+            ..SettingsInput::defaults()
         })
         .unwrap();
         Fixture { dir, till }
@@ -77,8 +76,7 @@ fn settings(default_gateway: &str, currency: &str, base_urls: &[(&str, &str)]) -
         default_gateway: default_gateway.into(),
         default_currency: currency.into(),
         base_urls: base_urls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        decimal_comma: false,
-        terminal_label: None,
+        ..SettingsInput::defaults()
     }
 }
 

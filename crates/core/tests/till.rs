@@ -23,8 +23,7 @@ fn settings(default_gateway: &str, base_urls: &[(&str, &str)]) -> SettingsInput 
         default_gateway: default_gateway.into(),
         default_currency: "usd".into(),
         base_urls: base_urls.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        decimal_comma: false,
-        terminal_label: None,
+        ..SettingsInput::defaults()
     }
 }
 
@@ -130,4 +129,64 @@ async fn credential_replies_never_carry_values() {
     assert!(shown.contains("keyring"));
     let err = till.set_credential("oxapay", "nope", "DISTINCTIVE-OXA-KEY-42".into()).unwrap_err();
     assert!(!serde_json::to_string(&err.reply()).unwrap().contains("DISTINCTIVE"));
+}
+
+async fn press(link: &str, button: &str) {
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(client.post(format!("{link}/{button}")).send().await.unwrap().status().as_u16(), 303, "{button}");
+}
+
+#[tokio::test]
+async fn an_abandoned_sale_is_still_followed_and_a_late_payment_is_paid_late() {
+    let (_dir, _sim, till) = till().await;
+    let sold = till.charge(sale("demo", "12.34")).await.unwrap();
+    let left = till.abandon(&sold.order_id).unwrap();
+    assert!(left.abandoned_at.is_some() && !left.is_final, "abandoned, yet still open: {left:?}");
+    assert_eq!(till.abandon(&sold.order_id).unwrap().abandoned_at, left.abandoned_at, "abandoning twice is a no-op");
+    assert_eq!(
+        till.open_sales().unwrap(),
+        std::slice::from_ref(&sold.order_id),
+        "an abandoned sale is followed after a restart"
+    );
+
+    press(sold.pay_link.as_deref().unwrap(), "pay").await;
+    let done = till.follow(&sold.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    assert_eq!((done.status, done.is_final), (InvoiceStatus::PaidLate, true));
+    let listed = till.history(&sold.order_id, 10, 0).unwrap();
+    assert_eq!(listed[0].status, InvoiceStatus::PaidLate, "History shows the late payment");
+    assert!(till.open_sales().unwrap().is_empty());
+
+    let err = till.abandon(&sold.order_id).unwrap_err().reply();
+    assert_eq!(err.code, "already_final", "{err:?}");
+}
+
+#[tokio::test]
+async fn a_sale_that_expires_part_paid_is_expired_partial_and_a_waited_for_payment_is_just_paid() {
+    let (_dir, _sim, till) = till().await;
+    let part = till.charge(sale("demo", "5.00")).await.unwrap();
+    let link = part.pay_link.clone().unwrap();
+    press(&link, "underpay").await;
+    assert_eq!(till.refresh(&part.order_id).await.unwrap().status, InvoiceStatus::Underpaid);
+    press(&link, "expire").await;
+    let done = till.follow(&part.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    assert_eq!(done.status, InvoiceStatus::ExpiredPartial);
+
+    let waited = till.charge(sale("demo", "6.00")).await.unwrap();
+    press(waited.pay_link.as_deref().unwrap(), "pay").await;
+    let done = till.follow(&waited.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    assert_eq!((done.status, done.abandoned_at), (InvoiceStatus::Paid, None));
+}
+
+#[tokio::test]
+async fn a_sale_open_when_the_network_drops_is_followed_again_once_it_is_back() {
+    use paydesk_gatewaysim::faults::{Fault, Match};
+    let (_dir, sim, till) = till().await;
+    let sold = till.charge(sale("demo", "3.00")).await.unwrap();
+    press(sold.pay_link.as_deref().unwrap(), "pay").await;
+    // Every status request in the outage has its connection dropped, more than one poll's retries.
+    const OUTAGE: u32 = 8;
+    sim.sim.inject(Fault::Reset, Match::new("demo", "invoices/", OUTAGE));
+    let done = till.follow_through_outages(&sold.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    assert_eq!(done.status, InvoiceStatus::Paid);
+    assert!(sim.sim.requests("demo", "invoices/") > OUTAGE as usize, "the outage was not outlasted");
 }

@@ -7,4 +7,20 @@ export type SettingsInput = { default_gateway: string, default_currency: string,
 /**
  * Prefixes this till's order ids; empty or null for none.
  */
-terminal_label: string | null, };
+terminal_label: string | null, 
+/**
+ * Empty or null for none.
+ */
+shop_name: string | null, 
+/**
+ * "en" or "es".
+ */
+language: string, sounds: boolean, 
+/**
+ * Whole percent; empty when tips are off.
+ */
+tip_percents: Array<number>, kiosk: boolean, always_on_top: boolean, 
+/**
+ * 0: never.
+ */
+idle_lock_minutes: number, };

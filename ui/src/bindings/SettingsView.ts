@@ -4,4 +4,20 @@ export type SettingsView = { default_gateway: string, default_currency: string, 
 /**
  * Base URL overrides the owner set, by gateway id.
  */
-base_urls: { [key in string]: string }, decimal_comma: boolean, terminal_label: string | null, };
+base_urls: { [key in string]: string }, decimal_comma: boolean, terminal_label: string | null, shop_name: string | null, 
+/**
+ * "en" or "es".
+ */
+language: string, sounds: boolean, 
+/**
+ * Whole percent; empty when tips are off.
+ */
+tip_percents: Array<number>, kiosk: boolean, always_on_top: boolean, 
+/**
+ * 0: never.
+ */
+idle_lock_minutes: number, 
+/**
+ * Whether a manager PIN guards Settings, credentials, export and refunds.
+ */
+manager_pin_set: boolean, };
