@@ -43,8 +43,8 @@ function chargeButton(): HTMLButtonElement {
   return byId('charge') as HTMLButtonElement;
 }
 
-async function chargeAndShowInvoice(invoice: InvoiceView) {
-  const calls = await start({ charge: () => invoice });
+async function chargeAndShowInvoice(invoice: InvoiceView, handlers: Parameters<typeof start>[0] = {}) {
+  const calls = await start({ charge: () => invoice, ...handlers });
   await typeAmount('12.34');
   await waitFor(() => expect(chargeButton().disabled).toBe(false));
   await fireEvent.click(chargeButton());
@@ -169,8 +169,17 @@ describe('charge errors where the sale may exist', () => {
       const hint = await failCharge(code);
       expect(hint).not.toBe(SALE_KEPT_HINT);
       expect(byId('screen-charge')?.textContent).not.toContain('History');
+      expect(byId('offline')).toBeNull();
     },
   );
+
+  test('offline: the charge explains the network is down and offers to take the amount as cash', async () => {
+    await failCharge('network');
+    expect(byId('offline')?.textContent).toMatch(/network may be down/);
+    await fireEvent.click(byId('offline-cash')!);
+    await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
+    expect((byId('cash-amount') as HTMLInputElement).value).toBe('7');
+  });
 });
 
 describe('invoice screen', () => {
@@ -203,7 +212,8 @@ describe('invoice screen', () => {
   });
 
   test('New sale returns to an empty keypad, whatever was typed before', async () => {
-    await start({ history: () => [invoiceView()], follow_invoice: () => invoiceView() });
+    const done = invoiceView({ status: 'paid', is_final: true });
+    await start({ history: () => [done], follow_invoice: () => done });
     await typeAmount('9');
     await fireEvent.click(byId('nav-history')!);
     await waitFor(() => expect(document.querySelector('.history-row')).not.toBeNull());
@@ -215,6 +225,53 @@ describe('invoice screen', () => {
     expect(byId('screen-invoice')).toBeNull();
     expect(byId('amount')?.textContent).toBe('');
     expect(chargeButton().disabled).toBe(true);
+  });
+});
+
+describe('abandon and late payments', () => {
+  test('Next customer marks the open sale abandoned and frees the keypad; a later payment is raised', async () => {
+    const calls = await chargeAndShowInvoice(invoiceView());
+    expect(byId('new-sale')).toBeNull();
+    await fireEvent.click(byId('abandon')!);
+    await waitFor(() => expect(byId('screen-charge')).not.toBeNull());
+    expect(callsTo(calls, 'abandon_invoice')).toEqual([{ key: invoiceView().order_id }]);
+    expect(byId('late-notices')).toBeNull();
+
+    const late = invoiceView({ status: 'paid_late', is_final: true, abandoned_at: 1 });
+    await sendInvoiceUpdate(late);
+    await waitFor(() => expect(byId('late-notices')).not.toBeNull());
+    const notice = document.querySelector<HTMLElement>('.late-notice')!;
+    expect(notice.getAttribute('role')).toBe('alert');
+    expect(notice.textContent).toContain('Paid late: 12.34 USD, order PD-20261123-AAAA1111');
+    expect(byId('screen-charge')).not.toBeNull(); // the cashier is not pulled away from the keypad
+
+    await sendInvoiceUpdate(late); // the same news twice is one notice
+    expect(document.querySelectorAll('.late-notice')).toHaveLength(1);
+
+    await fireEvent.click(notice.querySelector<HTMLElement>('.late-show')!);
+    await waitFor(() => expect(byId('end-state')?.dataset.status).toBe('paid_late'));
+    expect(byId('end-state')?.textContent).toMatch(/refund/i);
+    await fireEvent.click(document.querySelector<HTMLElement>('.late-dismiss')!);
+    await waitFor(() => expect(byId('late-notices')).toBeNull());
+  });
+
+  test('an abandon the backend refuses keeps the invoice on screen and says why', async () => {
+    await chargeAndShowInvoice(invoiceView(), {
+      abandon_invoice: () => {
+        throw rejection('already_final', 'sale PD-1 is already paid: there is nothing left to wait for');
+      },
+    });
+    await fireEvent.click(byId('abandon')!);
+    await waitFor(() => expect(document.body.textContent).toContain('already paid'));
+    expect(byId('screen-invoice')).not.toBeNull();
+  });
+
+  test('an expired part-paid sale tells the cashier what to do', async () => {
+    await chargeAndShowInvoice(invoiceView());
+    await sendInvoiceUpdate(invoiceView({ status: 'expired_partial', is_final: true }));
+    await waitFor(() => expect(byId('end-state')?.dataset.status).toBe('expired_partial'));
+    expect(byId('end-state')?.textContent).toMatch(/collect the rest/i);
+    expect(byId('status')?.textContent).toBe('Expired, part paid');
   });
 });
 

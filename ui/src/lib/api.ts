@@ -7,10 +7,14 @@ import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ChargeRequest } from '../bindings/ChargeRequest';
 import type { ConnectionCheck } from '../bindings/ConnectionCheck';
 import type { CredentialField } from '../bindings/CredentialField';
+import type { CustomerView } from '../bindings/CustomerView';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ManagerStatus } from '../bindings/ManagerStatus';
+import type { ReceiptView } from '../bindings/ReceiptView';
 import type { SettingsInput } from '../bindings/SettingsInput';
 import type { SettingsView } from '../bindings/SettingsView';
+import type { ShiftReport } from '../bindings/ShiftReport';
 
 export class ApiError extends Error implements ErrorReply {
   readonly code: string;
@@ -34,11 +38,30 @@ export function toApiError(reason: unknown): ApiError {
   return new ApiError({ code: 'internal', message: 'something went wrong inside Paydesk' });
 }
 
-async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+let askManager: (() => Promise<boolean>) | null = null;
+
+/** Who asks for the manager PIN when a command answers `manager_pin_required`; true once unlocked. */
+export function onManagerPinRequired(ask: () => Promise<boolean>) {
+  askManager = ask;
+}
+
+async function send<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
     throw toApiError(reason);
+  }
+}
+
+async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  try {
+    return await send<T>(command, args);
+  } catch (e) {
+    // A manager-only command on a locked till: ask for the PIN, then send it once more.
+    if ((e as ApiError).code === 'manager_pin_required' && askManager && (await askManager())) {
+      return send<T>(command, args);
+    }
+    throw e;
   }
 }
 
@@ -49,21 +72,64 @@ export const charge = (request: ChargeRequest) => call<InvoiceView>('charge', { 
 export const followInvoice = (key: string) => call<InvoiceView>('follow_invoice', { key });
 /** Asks the gateway about a failed or unknown sale, or re-sends it under the same order id. */
 export const retryInvoice = (key: string) => call<InvoiceView>('retry_invoice', { key });
+/** Back to the keypad; the sale is marked abandoned and still followed for a late payment. */
+export const abandonInvoice = (key: string) => call<InvoiceView>('abandon_invoice', { key });
 export const invoiceQr = (key: string) => call<string>('invoice_qr', { key });
 export const openPayLink = (key: string) => call<null>('open_pay_link', { key });
 export const history = (search: string, limit: number, offset: number) =>
   call<InvoiceView[]>('history', { search, limit, offset });
 export const exportCsv = () => call<string>('export_csv');
+/** A sale paid in cash: recorded paid at once, nothing is sent to a gateway. */
+export const recordCashSale = (amount: string, currency: string, description: string | null) =>
+  call<InvoiceView>('record_cash_sale', { amount, currency, description });
+/** Money paid back by hand (manager only); `original` is the refunded sale's order id, if any. */
+export const recordRefund = (amount: string, currency: string, reason: string, original: string | null) =>
+  call<InvoiceView>('record_refund', { amount, currency, reason, original });
+/** Totals of the entries created in [from, to), Unix seconds. */
+export const shiftReport = (from: number, to: number) => call<ShiftReport>('shift_report', { from, to });
+export const exportReportCsv = (from: number, to: number) => call<string>('export_report_csv', { from, to });
 export const credentials = (gateway: string) => call<CredentialField[]>('credentials', { gateway });
 export const setCredential = (gateway: string, field: string, value: string) =>
   call<CredentialField[]>('set_credential', { gateway, field, value });
 export const deleteCredentials = (gateway: string) => call<CredentialField[]>('delete_credentials', { gateway });
 export const saveSettings = (input: SettingsInput) => call<SettingsView>('save_settings', { input });
 export const testConnection = (gateway: string) => call<ConnectionCheck>('test_connection', { gateway });
+export const managerStatus = () => send<ManagerStatus>('manager_status');
+export const unlock = (pin: string) => send<ManagerStatus>('unlock', { pin });
+export const lock = () => send<ManagerStatus>('lock');
+/** Sets or changes (`next` given) or removes (`next` null) the manager PIN. */
+export const setManagerPin = (current: string | null, next: string | null) =>
+  call<ManagerStatus>('set_manager_pin', { current, new: next });
+export const leaveKiosk = () => call<SettingsView>('leave_kiosk');
+/** The OS print dialog for the window; the print stylesheet leaves only the receipt or report. */
+export const printPage = () => call<null>('print_page');
+/** The till's offset from UTC in minutes (east positive) at a moment: the backend has no time-zone
+ *  data, so receipts print local time by this. */
+export const utcOffsetMinutes = (unixSeconds: number) => -new Date(unixSeconds * 1000).getTimezoneOffset() || 0;
+const receiptArgs = (sale: InvoiceView) => ({ key: sale.order_id, utcOffsetMinutes: utcOffsetMinutes(sale.created_at) });
+export const receipt = (sale: InvoiceView) => call<ReceiptView>('receipt', receiptArgs(sale));
+/** Saves the receipt as a PDF where exports go; resolves to the file's path. */
+export const saveReceiptPdf = (sale: InvoiceView) => call<string>('save_receipt_pdf', receiptArgs(sale));
+/** Opens or closes the customer-facing window; resolves to whether it is open now. */
+export const toggleCustomerDisplay = () => call<boolean>('toggle_customer_display');
+/** Shows the sale `key` on the customer-facing window, or the welcome for null. */
+export const showOnCustomerDisplay = (key: string | null) => call<null>('show_on_customer_display', { key });
+/** What the customer-facing window should show now (it asks when it loads). */
+export const customerDisplay = () => call<CustomerView>('customer_display');
 /** Tells the backend the keypad is interactive (bench/startup times cold start by it). */
 export const uiReady = () => call<null>('ui_ready');
 
 /** Calls `handler` with every `invoice-updated` event the backend emits while following invoices. */
 export function onInvoiceUpdated(handler: (invoice: InvoiceView) => void): Promise<UnlistenFn> {
   return listen<InvoiceView>('invoice-updated', (event) => handler(event.payload));
+}
+
+/** Calls `handler` with what the customer-facing window is to show from now on. */
+export function onCustomerDisplay(handler: (view: CustomerView) => void): Promise<UnlistenFn> {
+  return listen<CustomerView>('customer-display', (event) => handler(event.payload));
+}
+
+/** Calls `handler` when the customer-facing window closes (its own close button included). */
+export function onCustomerDisplayClosed(handler: () => void): Promise<UnlistenFn> {
+  return listen<null>('customer-display-closed', () => handler());
 }

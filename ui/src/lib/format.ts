@@ -1,19 +1,13 @@
 // Words and numbers as the cashier reads them.
 import type { InvoiceStatus } from '../bindings/InvoiceStatus';
+import { t, type Key } from './i18n.svelte';
+import { en } from './i18n/en';
 import { shown } from './keypad';
 
-export const STATUS_LABEL: Record<InvoiceStatus, string> = {
-  creating: 'Creating',
-  pending: 'Waiting for payment',
-  confirming: 'Confirming payment',
-  paid: 'Paid',
-  underpaid: 'Underpaid',
-  overpaid: 'Overpaid',
-  expired: 'Expired',
-  failed: 'Failed',
-  cancelled: 'Cancelled',
-  unknown: 'Unknown',
-};
+/** A status as the cashier reads it, in the current language. */
+export function statusLabel(status: InvoiceStatus): string {
+  return t(`status.${status}`);
+}
 
 export interface EndState {
   title: string;
@@ -21,42 +15,37 @@ export interface EndState {
 }
 
 // Underpaid and unknown are not final for the backend (it keeps following them), but the cashier
-// must act on them now, so they get an end state too.
-const END_STATES: Partial<Record<InvoiceStatus, EndState>> = {
-  paid: { title: 'Paid', detail: 'The payment is complete.' },
-  overpaid: { title: 'Paid (overpaid)', detail: 'The customer paid more than asked. Settle the difference as your shop does.' },
-  underpaid: {
-    title: 'Underpaid',
-    detail: 'The customer paid less than asked. They can pay the rest with the same link, or settle it another way.',
-  },
-  expired: { title: 'Expired', detail: 'No payment arrived in time. Start a new sale to charge again.' },
-  failed: { title: 'Failed', detail: 'This invoice did not go through. Start a new sale to try again.' },
-  cancelled: {
-    title: 'Cancelled: check manually',
-    detail: "The gateway reports this invoice as cancelled. Check the gateway's dashboard before charging again.",
-  },
-  unknown: {
-    title: 'Unknown: check manually',
-    detail: "Paydesk cannot tell what happened to this invoice. Check the gateway's dashboard before charging again, so nobody pays twice.",
-  },
+// must act on them now, so they get an end state too. Each is [title, detail].
+const END_STATES: Partial<Record<InvoiceStatus, [Key, Key]>> = {
+  paid: ['end.paid.title', 'end.paid.detail'],
+  overpaid: ['end.overpaid.title', 'end.overpaid.detail'],
+  underpaid: ['end.underpaid.title', 'end.underpaid.detail'],
+  paid_late: ['status.paid_late', 'status.paid_late.guide'],
+  expired: ['end.expired.title', 'end.expired.detail'],
+  expired_partial: ['status.expired_partial', 'status.expired_partial.guide'],
+  failed: ['end.failed.title', 'end.failed.detail'],
+  cancelled: ['end.cancelled.title', 'end.cancelled.detail'],
+  unknown: ['end.unknown.title', 'end.unknown.detail'],
 };
 
 export function endState(status: InvoiceStatus): EndState | null {
-  return END_STATES[status] ?? null;
+  const keys = END_STATES[status];
+  return keys ? { title: t(keys[0]), detail: t(keys[1]) } : null;
 }
 
-/** What the cashier can do about an error, beyond the backend's message. */
-const ERROR_HINTS: Record<string, string> = {
-  missing_credential: 'Add the missing credentials in Settings, or use the Demo gateway.',
-  gateway_unauthorized: 'Check the credentials in Settings.',
-  network: 'Check the internet connection, then try again.',
-  timeout: 'The gateway did not answer in time. Look in History before charging again: an invoice may exist.',
-  keyring_unavailable: 'Unlock the system keyring, or set the credentials as PAYDESK_<GATEWAY>_<FIELD> environment variables.',
-  unsupported: 'Pick another gateway or currency.',
-};
+/** Error codes the cashier can do something about, beyond the backend's message. */
+const HINTED_CODES = [
+  'missing_credential',
+  'gateway_unauthorized',
+  'network',
+  'timeout',
+  'keyring_unavailable',
+  'unsupported',
+] as const;
+type HintedCode = (typeof HINTED_CODES)[number];
 
 export function errorHint(code: string): string | null {
-  return ERROR_HINTS[code] ?? null;
+  return (HINTED_CODES as readonly string[]).includes(code) ? t(`hint.${code as HintedCode}`) : null;
 }
 
 /** Sales History can try again: the backend asks the gateway first, then re-sends under the same order id. */
@@ -65,12 +54,12 @@ export const RETRYABLE: readonly InvoiceStatus[] = ['failed', 'unknown'];
 // After these the invoice may exist on the gateway, so the ledger keeps the sale as "unknown".
 const SALE_MAY_EXIST = ['network', 'timeout', 'gateway_bad_response'];
 
-export const SALE_KEPT_HINT =
-  'Paydesk kept this sale in History. Retry it from there instead of charging again: the retry re-uses the same order, so the customer is not charged twice.';
+/** The English text of the hint after a charge that may have reached the gateway (tests compare with it). */
+export const SALE_KEPT_HINT: string = en['hint.sale_kept'];
 
 /** A failed charge's hint: "try again" would mean a second order when the first may exist. */
 export function chargeErrorHint(code: string): string | null {
-  return SALE_MAY_EXIST.includes(code) ? SALE_KEPT_HINT : errorHint(code);
+  return SALE_MAY_EXIST.includes(code) ? t('hint.sale_kept') : errorHint(code);
 }
 
 /** "12.34 USD", or "12,34 USD" with the decimal comma setting. */

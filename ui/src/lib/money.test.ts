@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { fromMinor, sum, toMinor } from './money';
+import { fromMinor, sum, tipMinor, toMinor } from './money';
 
 describe('exact sums', () => {
   test('decimal fractions add up exactly, where JS numbers would not', () => {
@@ -42,5 +42,47 @@ describe('exact sums', () => {
     expect(fromMinor(0n, 3)).toBe('0.000');
     expect(fromMinor(350n, 0)).toBe('350');
     expect(sum([], 2)).toBe('0.00');
+  });
+});
+
+describe('tips', () => {
+  /** The tip and the total with it, as text, for an amount typed in a currency with `decimals`. */
+  function withTip(amount: string, percent: number, decimals: number) {
+    const minor = toMinor(amount, decimals)!;
+    const tip = tipMinor(minor, percent);
+    return [fromMinor(tip, decimals), fromMinor(minor + tip, decimals)];
+  }
+
+  test('a percentage of the amount, exact in minor units', () => {
+    expect(withTip('18.50', 10, 2)).toEqual(['1.85', '20.35']);
+    expect(withTip('10.00', 15, 2)).toEqual(['1.50', '11.50']);
+    expect(withTip('19.99', 20, 2)).toEqual(['4.00', '23.99']); // 3.998 rounds up
+    expect(withTip('12.34', 0, 2)).toEqual(['0.00', '12.34']);
+  });
+
+  test('half a minor unit rounds up, less rounds down', () => {
+    expect(withTip('0.05', 10, 2)).toEqual(['0.01', '0.06']); // 0.005
+    expect(withTip('0.04', 10, 2)).toEqual(['0.00', '0.04']); // 0.004
+    expect(withTip('0.30', 15, 2)).toEqual(['0.05', '0.35']); // 0.045
+    expect(withTip('0.10', 15, 2)).toEqual(['0.02', '0.12']); // 0.015
+    expect(withTip('0.03', 15, 2)).toEqual(['0.00', '0.03']); // 0.0045
+  });
+
+  test('JPY has no decimals: the tip is whole yen', () => {
+    expect(withTip('1050', 15, 0)).toEqual(['158', '1208']); // 157.5
+    expect(withTip('5', 10, 0)).toEqual(['1', '6']); // 0.5
+    expect(withTip('4', 10, 0)).toEqual(['0', '4']);
+  });
+
+  test('KWD has three decimals: the tip is in fils', () => {
+    expect(withTip('1.234', 15, 3)).toEqual(['0.185', '1.419']); // 0.1851
+    expect(withTip('0.005', 10, 3)).toEqual(['0.001', '0.006']); // 0.0005
+    expect(withTip('2.000', 12, 3)).toEqual(['0.240', '2.240']);
+  });
+
+  test('exact past what a double holds, up to the largest preset', () => {
+    expect(withTip('90071992547409.93', 15, 2)).toEqual(['13510798882111.49', '103582791429521.42']);
+    expect(withTip('999999999.99', 255, 2)).toEqual(['2549999999.97', '3549999999.96']);
+    expect(tipMinor(1n, 100)).toBe(1n);
   });
 });

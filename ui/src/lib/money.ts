@@ -28,3 +28,9 @@ export function sum(amounts: readonly string[], decimals: number): string | null
   }
   return fromMinor(total, decimals);
 }
+
+/** `percent` % of `minor` units (both whole, not negative), rounded half up to a whole minor unit:
+ *  10 % of 0.05 is 0.01, since 0.005 rounds up. Exact at any size, as BigInt. */
+export function tipMinor(minor: bigint, percent: number): bigint {
+  return (minor * BigInt(percent) + 50n) / 100n;
+}

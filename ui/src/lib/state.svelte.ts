@@ -6,8 +6,12 @@ import type { ErrorReply } from '../bindings/ErrorReply';
 import type { GatewayView } from '../bindings/GatewayView';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { SettingsView } from '../bindings/SettingsView';
+import * as api from './api';
+import { Manager } from './manager.svelte';
+import { setLanguage } from './i18n.svelte';
+import { playOutcome } from './sounds';
 
-export type Screen = 'charge' | 'invoice' | 'history' | 'settings';
+export type Screen = 'charge' | 'invoice' | 'history' | 'report' | 'settings';
 
 export interface Sale {
   /** As typed, with "." as the decimal mark (see keypad.ts). */
@@ -25,14 +29,20 @@ export class AppState {
   settings: SettingsView;
   screen: Screen = $state('charge');
   invoice: InvoiceView | null = $state(null);
+  /** Abandoned sales that were paid (or expired part-paid) afterwards, until the cashier dismisses them. */
+  lateNotices: InvoiceView[] = $state([]);
   /** Why following the invoice on screen could not be resumed. */
   followError: ErrorReply | null = $state(null);
   sale: Sale;
+  /** The manager PIN's lock: what it guards asks for the PIN first. */
+  readonly manager: Manager;
 
   constructor(boot: Bootstrap) {
+    this.manager = new Manager(boot.settings.manager_pin_set);
     this.gateways = boot.gateways;
     this.currencies = boot.currencies;
     this.settings = $state(boot.settings);
+    setLanguage(boot.settings.language);
     const { last_gateway, default_gateway, default_currency } = boot.settings;
     const gateway = [last_gateway, default_gateway].find((id) => id && this.gateway(id)) ?? boot.gateways[0]?.id ?? '';
     this.sale = $state({ amount: '', parts: [], currency: default_currency, gateway, description: '' });
@@ -58,15 +68,43 @@ export class AppState {
     this.invoice = invoice;
     this.followError = null;
     this.screen = 'invoice';
+    // The customer's screen is a courtesy: a failure there must not disturb the sale.
+    api.showOnCustomerDisplay(invoice.order_id).catch(() => {});
   }
 
-  /** An `invoice-updated` event or a follow answer; only the invoice on screen changes. */
-  update(invoice: InvoiceView) {
+  /** An `invoice-updated` event or a follow answer; only the invoice on screen changes, but a
+   *  late outcome of an abandoned sale is raised wherever the cashier is. Returns whether a new
+   *  late notice was raised (the caller may play a sound). */
+  update(invoice: InvoiceView): boolean {
+    const late = this.noteLate(invoice);
+    this.showUpdate(invoice);
+    return late;
+  }
+
+  private noteLate(invoice: InvoiceView): boolean {
+    const needsAction = invoice.status === 'paid_late' || (invoice.abandoned_at !== null && invoice.status === 'expired_partial');
+    if (!needsAction || this.lateNotices.some((n) => n.order_id === invoice.order_id)) return false;
+    this.lateNotices.push(invoice);
+    return true;
+  }
+
+  dismissLate(orderId: string) {
+    this.lateNotices = this.lateNotices.filter((n) => n.order_id !== orderId);
+  }
+
+  private showUpdate(invoice: InvoiceView) {
     const current = this.invoice;
     if (current?.order_id !== invoice.order_id) return;
     // Events and command answers can cross; once final, an invoice never goes back.
     if (current.is_final && !invoice.is_final) return;
     this.invoice = invoice;
+    playOutcome(invoice, this.settings.sounds);
+  }
+
+  /** The customer left without paying yet: the backend keeps watching the sale, the keypad is free. */
+  abandoned(invoice: InvoiceView) {
+    this.showUpdate(invoice);
+    this.newSale();
   }
 
   newSale() {
@@ -75,10 +113,12 @@ export class AppState {
     this.sale.description = '';
     this.invoice = null;
     this.screen = 'charge';
+    api.showOnCustomerDisplay(null).catch(() => {});
   }
 
   settingsSaved(settings: SettingsView) {
     this.settings = settings;
+    setLanguage(settings.language);
     // A new default currency applies to the next sale, never under an amount already typed or added.
     if (this.sale.amount === '' && this.sale.parts.length === 0) this.sale.currency = settings.default_currency;
   }

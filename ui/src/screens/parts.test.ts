@@ -168,7 +168,7 @@ describe('running total', () => {
       description: null,
     });
 
-    await fireEvent.click(byId('new-sale')!);
+    await fireEvent.click(byId('abandon')!);
     await waitFor(() => expect(byId('screen-charge')).not.toBeNull());
     expect(byId('parts')).toBeNull();
     expect(chargeButton().disabled).toBe(true);

@@ -116,6 +116,9 @@ describe('settings', () => {
     await fireEvent.input(baseUrl, { target: { value: ' http://127.0.0.1:8787/dex3/ ' } });
     await fireEvent.click(byId('decimal-comma')!);
     await fireEvent.input(byId('terminal-label')!, { target: { value: ' TILL2 ' } });
+    await fireEvent.input(byId('shop-name')!, { target: { value: ' Corner Shop ' } });
+    await fireEvent.input(byId('tip-presets')!, { target: { value: '10, 15 20%' } });
+    await fireEvent.click(byId('sounds')!);
     await fireEvent.click(byId('save-settings')!);
 
     await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
@@ -127,6 +130,13 @@ describe('settings', () => {
           base_urls: { dex3: 'http://127.0.0.1:8787/dex3/' },
           decimal_comma: true,
           terminal_label: 'TILL2',
+          shop_name: 'Corner Shop',
+          language: 'en',
+          sounds: true,
+          tip_percents: [10, 15, 20],
+          kiosk: false,
+          always_on_top: false,
+          idle_lock_minutes: 0,
         },
       },
     ]);

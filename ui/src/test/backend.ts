@@ -36,6 +36,14 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       base_urls: {},
       decimal_comma: false,
       terminal_label: null,
+      shop_name: null,
+      language: 'en',
+      sounds: false,
+      tip_percents: [],
+      kiosk: false,
+      always_on_top: false,
+      idle_lock_minutes: 0,
+      manager_pin_set: false,
       ...settings,
     },
   };
@@ -58,6 +66,9 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
     last_error: null,
     created_at: Math.floor(Date.now() / 1000),
     is_final: false,
+    abandoned_at: null,
+    kind: 'sale',
+    refund_of: null,
     ...overrides,
   };
 }
@@ -84,6 +95,13 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     history: () => [],
     credentials: ({ gateway }) => bootstrapReply().gateways.find((g) => g.id === gateway)?.fields ?? [],
     ui_ready: () => null,
+    abandon_invoice: ({ key }) => invoiceView({ order_id: String(key), abandoned_at: Math.floor(Date.now() / 1000) }),
+    manager_status: () => ({ pin_set: false, unlocked: true, locked_out_seconds: 0 }),
+    lock: () => ({ pin_set: false, unlocked: true, locked_out_seconds: 0 }),
+    unlock: () => ({ pin_set: false, unlocked: true, locked_out_seconds: 0 }),
+    set_manager_pin: (args) => ({ pin_set: args.new !== null, unlocked: true, locked_out_seconds: 0 }),
+    leave_kiosk: () => bootstrapReply().settings,
+    show_on_customer_display: () => null,
   };
   mockIPC(
     (command, args) => {

@@ -1,0 +1,181 @@
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import App from '../App.svelte';
+import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ReceiptView } from '../bindings/ReceiptView';
+import { utcOffsetMinutes } from '../lib/api';
+import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, rejection, waitUntilReady } from '../test/backend';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const PAID = invoiceView({ id: 7, order_id: 'PD-PAID-1', status: 'paid', is_final: true, created_at: 1_795_436_100 });
+
+function receiptView(sale: InvoiceView, overrides: Partial<ReceiptView['receipt']> = {}): ReceiptView {
+  return {
+    receipt: {
+      shop_name: 'Corner Café',
+      title: 'Receipt',
+      lines: [
+        { label: 'Time', value: '2026-11-23 13:15 UTC+01:00', strong: false },
+        { label: 'Order', value: sale.order_id, strong: false },
+        { label: 'Status', value: 'Paid', strong: false },
+        { label: 'Amount', value: '12.34 USD', strong: true },
+      ],
+      order_id: sale.order_id,
+      pay_link: sale.pay_link,
+      ...overrides,
+    },
+    qr_svg: QR_SVG,
+  };
+}
+
+type Handlers = Parameters<typeof mockBackend>[0];
+
+async function openHistory(handlers: Handlers = {}) {
+  const calls = mockBackend({
+    history: () => [PAID],
+    receipt: () => receiptView(PAID),
+    save_receipt_pdf: () => `/home/till/Downloads/receipt-${PAID.order_id}.pdf`,
+    print_page: () => null,
+    ...handlers,
+  });
+  render(App);
+  await waitUntilReady();
+  await fireEvent.click(byId('nav-history')!);
+  await waitFor(() => expect(document.querySelector('.receipt-row')).not.toBeNull());
+  return calls;
+}
+
+function receiptButton(): HTMLButtonElement {
+  return document.querySelector<HTMLButtonElement>(`.history-row[data-order-id="${PAID.order_id}"] .receipt-row`)!;
+}
+
+async function openPreview(handlers: Handlers = {}) {
+  const calls = await openHistory(handlers);
+  await fireEvent.click(receiptButton());
+  await waitFor(() => expect(byId('receipt-preview')).not.toBeNull());
+  return calls;
+}
+
+describe('receipt preview from History', () => {
+  test("a row's Receipt button shows the backend's lines and code, in local time, without opening the sale", async () => {
+    const calls = await openPreview();
+    await waitFor(() => expect(byId('receipt')).not.toBeNull());
+    expect(callsTo(calls, 'receipt')).toEqual([
+      { key: PAID.order_id, utcOffsetMinutes: utcOffsetMinutes(PAID.created_at) },
+    ]);
+    expect(utcOffsetMinutes(PAID.created_at)).toBe(-new Date(PAID.created_at * 1000).getTimezoneOffset() || 0);
+    const receipt = byId('receipt')!;
+    expect(byId('receipt-shop')?.textContent).toBe('Corner Café');
+    const lines = [...receipt.querySelectorAll('.receipt-line')].map((l) => [
+      l.querySelector('dt')?.textContent,
+      l.querySelector('dd')?.textContent,
+    ]);
+    expect(lines).toEqual([
+      ['Time', '2026-11-23 13:15 UTC+01:00'],
+      ['Order', PAID.order_id],
+      ['Status', 'Paid'],
+      ['Amount', '12.34 USD'],
+    ]);
+    expect(receipt.querySelector('.receipt-line.strong dd')?.textContent).toBe('12.34 USD');
+    expect(byId('receipt-qr')?.querySelector('svg')).not.toBeNull();
+    expect(receipt.textContent).toContain(PAID.pay_link);
+    // The row's own click did not open the sale behind the dialog.
+    expect(byId('screen-history')).not.toBeNull();
+    expect(callsTo(calls, 'follow_invoice')).toEqual([]);
+    expect(byId('receipt-preview')?.getAttribute('aria-modal')).toBe('true');
+  });
+
+  test('Save as PDF saves the sale and says where; Print opens the print dialog', async () => {
+    const calls = await openPreview();
+    await waitFor(() => expect((byId('receipt-pdf') as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(byId('receipt-pdf')!);
+    await waitFor(() => expect(byId('receipt-result')?.textContent).toContain(`receipt-${PAID.order_id}.pdf`));
+    expect(callsTo(calls, 'save_receipt_pdf')).toEqual([
+      { key: PAID.order_id, utcOffsetMinutes: utcOffsetMinutes(PAID.created_at) },
+    ]);
+    expect(callsTo(calls, 'print_page')).toEqual([]);
+    await fireEvent.click(byId('receipt-print')!);
+    await waitFor(() => expect(callsTo(calls, 'print_page')).toHaveLength(1));
+  });
+
+  test('a failed save or print says why and keeps the preview', async () => {
+    const fail = (code: string) => () => {
+      throw rejection(code, `${code}: the disk is full`);
+    };
+    await openPreview({ save_receipt_pdf: fail('bad_input'), print_page: fail('print_failed') });
+    await waitFor(() => expect((byId('receipt-pdf') as HTMLButtonElement).disabled).toBe(false));
+    await fireEvent.click(byId('receipt-pdf')!);
+    await waitFor(() => expect(byId('receipt-action-error')?.textContent).toBe('bad_input: the disk is full'));
+    expect(byId('receipt-result')).toBeNull();
+    await fireEvent.click(byId('receipt-print')!);
+    await waitFor(() => expect(byId('receipt-action-error')?.textContent).toBe('print_failed: the disk is full'));
+    expect(byId('receipt')).not.toBeNull();
+  });
+
+  test('while the receipt loads, Print and Save wait; a load error is shown', async () => {
+    const reply = deferred<ReceiptView>();
+    await openPreview({ receipt: () => reply.promise });
+    expect((byId('receipt-print') as HTMLButtonElement).disabled).toBe(true);
+    expect((byId('receipt-pdf') as HTMLButtonElement).disabled).toBe(true);
+    reply.reject(rejection('not_found', 'no sale PD-PAID-1'));
+    await waitFor(() => expect(byId('receipt-error')?.textContent).toBe('no sale PD-PAID-1'));
+    expect((byId('receipt-print') as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  test('Close and Escape close it, the page behind is inert meanwhile, and focus returns to the row', async () => {
+    await openHistory();
+    receiptButton().focus();
+    await fireEvent.click(receiptButton());
+    await waitFor(() => expect(byId('receipt')).not.toBeNull());
+    expect(document.querySelector<HTMLElement>('.topbar')?.inert).toBe(true);
+    expect(byId('receipt-preview')?.contains(document.activeElement)).toBe(true);
+    await fireEvent.click(byId('receipt-close')!);
+    expect(byId('receipt-preview')).toBeNull();
+    expect(document.querySelector<HTMLElement>('.topbar')?.inert).toBe(false);
+    expect(document.activeElement).toBe(receiptButton());
+
+    await fireEvent.click(receiptButton());
+    await waitFor(() => expect(byId('receipt-preview')).not.toBeNull());
+    await fireEvent.keyDown(byId('receipt-preview')!, { key: 'Escape' });
+    expect(byId('receipt-preview')).toBeNull();
+  });
+
+  test('a receipt without a shop name or pay link has no heading and no code', async () => {
+    const cash = invoiceView({ ...PAID, pay_link: null });
+    await openPreview({ receipt: () => ({ ...receiptView(cash, { shop_name: null }), qr_svg: null }) });
+    await waitFor(() => expect(byId('receipt')).not.toBeNull());
+    expect(byId('receipt-shop')).toBeNull();
+    expect(byId('receipt-qr')).toBeNull();
+  });
+});
+
+describe('receipt buttons on the invoice screen', () => {
+  async function showPaidInvoice(handlers: Handlers) {
+    const calls = await openHistory(handlers);
+    await fireEvent.click(document.querySelector(`.history-row[data-order-id="${PAID.order_id}"] .row-open`)!);
+    await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+    return calls;
+  }
+
+  test('Print receipt shows the receipt and prints it at once', async () => {
+    const calls = await showPaidInvoice({});
+    await fireEvent.click(byId('print-receipt')!);
+    await waitFor(() => expect(callsTo(calls, 'print_page')).toHaveLength(1));
+    // Printed only once the receipt is on the page, since only it prints.
+    expect(byId('receipt')).not.toBeNull();
+    expect(callsTo(calls, 'save_receipt_pdf')).toEqual([]);
+  });
+
+  test('Save as PDF saves at once and shows where', async () => {
+    const calls = await showPaidInvoice({});
+    await fireEvent.click(byId('save-receipt-pdf')!);
+    await waitFor(() => expect(byId('receipt-result')?.textContent).toContain(`receipt-${PAID.order_id}.pdf`));
+    expect(callsTo(calls, 'save_receipt_pdf')).toHaveLength(1);
+    expect(callsTo(calls, 'print_page')).toEqual([]);
+  });
+});

@@ -1,0 +1,306 @@
+// Cash sales, refunds and the shift report, through the real App, api.ts and IPC mock.
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import App from '../App.svelte';
+import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ShiftReport } from '../bindings/ShiftReport';
+import { bounds, parseDateValue, periodDays, refundable } from '../lib/report';
+import { byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+type Handlers = Parameters<typeof mockBackend>[0];
+
+async function start(handlers: Handlers = {}) {
+  const calls = mockBackend(handlers);
+  render(App);
+  await waitUntilReady();
+  return calls;
+}
+
+async function press(keys: string) {
+  for (const key of keys) await fireEvent.click(document.querySelector(`button[data-key="${key}"]`)!);
+}
+
+function input(id: string): HTMLInputElement {
+  const el = byId(id);
+  if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement)) throw new Error(`no field #${id}`);
+  return el as HTMLInputElement;
+}
+
+const midnight = (y: number, m: number, d: number) => new Date(y, m - 1, d).getTime() / 1000;
+
+describe('report periods', () => {
+  test('today, yesterday and this week are whole local days; weeks start on Monday', () => {
+    const sunday = new Date(2026, 10, 29, 18, 30); // Sunday 29 November 2026, local time
+    expect(periodDays('today', sunday)).toEqual({ from: '2026-11-29', to: '2026-11-29' });
+    expect(periodDays('yesterday', sunday)).toEqual({ from: '2026-11-28', to: '2026-11-28' });
+    expect(periodDays('week', sunday)).toEqual({ from: '2026-11-23', to: '2026-11-29' });
+    const monday = new Date(2026, 10, 23, 0, 5);
+    expect(periodDays('week', monday)).toEqual({ from: '2026-11-23', to: '2026-11-23' });
+    expect(periodDays('yesterday', new Date(2026, 0, 1, 9))).toEqual({ from: '2025-12-31', to: '2025-12-31' });
+  });
+
+  test('dates become [from, to) in Unix seconds, the last day included', () => {
+    expect(bounds('2026-11-23', '2026-11-23')).toEqual({ from: midnight(2026, 11, 23), to: midnight(2026, 11, 24) });
+    expect(bounds('2026-02-27', '2026-03-01')).toEqual({ from: midnight(2026, 2, 27), to: midnight(2026, 3, 2) });
+    expect(bounds('2026-11-24', '2026-11-23')).toBe('reversed');
+    expect(bounds('', '2026-11-23')).toBe('missing');
+    expect(parseDateValue('2026-02-30')).toBeNull();
+    expect(parseDateValue('23/11/2026')).toBeNull();
+  });
+
+  test('only sales that took money can be refunded', () => {
+    expect(refundable(invoiceView({ status: 'paid' }))).toBe(true);
+    expect(refundable(invoiceView({ status: 'expired_partial' }))).toBe(true);
+    expect(refundable(invoiceView({ status: 'paid', kind: 'cash' }))).toBe(true);
+    expect(refundable(invoiceView({ status: 'pending' }))).toBe(false);
+    expect(refundable(invoiceView({ status: 'failed' }))).toBe(false);
+    expect(refundable(invoiceView({ status: 'paid', kind: 'refund' }))).toBe(false);
+  });
+});
+
+const REPORT: ShiftReport = {
+  from: 0,
+  to: 0,
+  currencies: [
+    {
+      currency: 'USD',
+      received: '24.68',
+      received_count: 2,
+      cash: '20.00',
+      cash_count: 1,
+      refunds: '2.34',
+      refund_count: 1,
+      net: '42.34',
+    },
+  ],
+  by_status: [
+    { status: 'paid', currency: 'USD', count: 2, total: '24.68' },
+    { status: 'failed', currency: 'USD', count: 1, total: '5.00' },
+  ],
+  by_gateway: [
+    { kind: 'sale', gateway: 'demo', gateway_name: 'Demo', currency: 'USD', count: 2, total: '24.68' },
+    { kind: 'cash', gateway: 'cash', gateway_name: 'Cash', currency: 'USD', count: 1, total: '20.00' },
+    { kind: 'refund', gateway: 'manual', gateway_name: 'Manual', currency: 'USD', count: 1, total: '2.34' },
+  ],
+};
+
+async function openReport(handlers: Handlers = {}) {
+  const calls = await start({ shift_report: ({ from, to }) => ({ ...REPORT, from, to }), ...handlers });
+  await fireEvent.click(byId('nav-report')!);
+  await waitFor(() => expect(byId('screen-report')).not.toBeNull());
+  return calls;
+}
+
+describe('shift report screen', () => {
+  test("opens on today's totals, per currency, status and gateway, with data attributes", async () => {
+    const calls = await openReport();
+    const today = periodDays('today', new Date());
+    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(6));
+    expect(callsTo(calls, 'shift_report')).toEqual([bounds(today.from, today.to)]);
+    expect(input('report-period').value).toBe('today');
+    expect([input('report-from').value, input('report-to').value]).toEqual([today.from, today.to]);
+    const usd = document.querySelector<HTMLElement>('#report-totals .report-row[data-currency="USD"]')!;
+    expect({ ...usd.dataset }).toMatchObject({ received: '24.68', cash: '20.00', refunds: '2.34', net: '42.34' });
+    expect(usd.textContent).toContain('42.34 USD');
+    expect(usd.textContent).toContain('24.68 USD (2)');
+    const failed = document.querySelector<HTMLElement>('.report-row[data-section="status"][data-status="failed"]')!;
+    expect(failed.textContent).toContain('Failed');
+    const refunds = document.querySelector<HTMLElement>('.report-row[data-section="gateway"][data-kind="refund"]')!;
+    expect(refunds.textContent).toContain('Refund');
+    expect(refunds.textContent).toContain('−2.34 USD');
+  });
+
+  test('another period asks again; reversed dates explain themselves and ask nothing', async () => {
+    const calls = await openReport();
+    await waitFor(() => expect(callsTo(calls, 'shift_report')).toHaveLength(1));
+    await fireEvent.change(input('report-period'), { target: { value: 'yesterday' } });
+    const yesterday = periodDays('yesterday', new Date());
+    await waitFor(() => expect(callsTo(calls, 'shift_report').at(-1)).toEqual(bounds(yesterday.from, yesterday.to)));
+
+    await fireEvent.input(input('report-from'), { target: { value: '2026-11-25' } });
+    await fireEvent.input(input('report-to'), { target: { value: '2026-11-20' } });
+    expect(input('report-period').value).toBe('custom');
+    await waitFor(() => expect(byId('report-period-error')?.textContent).toContain('after the end date'));
+    expect((byId('report-export') as HTMLButtonElement).disabled).toBe(true);
+    const asked = callsTo(calls, 'shift_report').length;
+    await fireEvent.input(input('report-to'), { target: { value: '2026-11-26' } });
+    await waitFor(() => expect(callsTo(calls, 'shift_report')).toHaveLength(asked + 1));
+    expect(callsTo(calls, 'shift_report').at(-1)).toEqual(bounds('2026-11-25', '2026-11-26'));
+    expect(byId('report-period-error')).toBeNull();
+  });
+
+  test('an empty period says so; a refused one shows the reason', async () => {
+    await openReport({ shift_report: () => ({ ...REPORT, currencies: [], by_status: [], by_gateway: [] }) });
+    await waitFor(() => expect(byId('report-empty')).not.toBeNull());
+    cleanup();
+    clearMocks();
+    await openReport({ shift_report: () => Promise.reject(rejection('bad_input', 'a report covers at most a year')) });
+    await waitFor(() => expect(byId('report-error')?.textContent).toBe('a report covers at most a year'));
+  });
+
+  test('export saves the same period as CSV and says where; print opens the print dialog', async () => {
+    const calls = await openReport({
+      export_report_csv: () => '/home/till/Downloads/paydesk-report.csv',
+      print_page: () => null,
+    });
+    await waitFor(() => expect(document.querySelectorAll('.report-row').length).toBeGreaterThan(0));
+    await fireEvent.click(byId('report-export')!);
+    await waitFor(() => expect(byId('report-export-result')?.textContent).toContain('paydesk-report.csv'));
+    const today = periodDays('today', new Date());
+    expect(callsTo(calls, 'export_report_csv')).toEqual([bounds(today.from, today.to)]);
+    await fireEvent.click(byId('report-print')!);
+    await waitFor(() => expect(callsTo(calls, 'print_page')).toHaveLength(1));
+  });
+});
+
+const CASH = invoiceView({
+  id: 9,
+  order_id: 'PD-CASH-20261123-AAAA',
+  gateway: 'cash',
+  gateway_name: 'Cash',
+  amount: '12.00',
+  kind: 'cash',
+  status: 'paid',
+  is_final: true,
+  pay_link: null,
+});
+
+describe('cash sale from the Charge screen', () => {
+  test('opens with the typed amount, records it without charging, and clears the keypad', async () => {
+    const calls = await start({ record_cash_sale: () => CASH });
+    await press('12');
+    await fireEvent.input(input('description'), { target: { value: 'Table 4' } });
+    await fireEvent.click(byId('record-cash')!);
+    await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
+    expect(input('cash-amount').value).toBe('12');
+    expect(input('cash-currency').value).toBe('USD');
+    expect(input('cash-description').value).toBe('Table 4');
+    expect(document.activeElement).toBe(byId('cash-amount'));
+    expect(byId('screen-charge')!.inert).toBe(true);
+    expect(document.querySelector<HTMLElement>('.topbar')!.inert).toBe(true);
+
+    // Keys typed in the dialog stay there: Enter saves the dialog, never charges the keypad's sale.
+    await fireEvent.input(input('cash-amount'), { target: { value: '12.00' } });
+    await fireEvent.keyDown(input('cash-amount'), { key: 'Enter' });
+    await fireEvent.keyDown(byId('cash-dialog')!, { key: '5' });
+    expect(callsTo(calls, 'charge')).toEqual([]);
+    expect(byId('amount')?.textContent).toBe('12');
+    await fireEvent.submit(input('cash-amount').form!);
+    await waitFor(() => expect(byId('cash-dialog')).toBeNull());
+    expect(callsTo(calls, 'charge')).toEqual([]);
+    expect(callsTo(calls, 'record_cash_sale')).toEqual([{ amount: '12.00', currency: 'USD', description: 'Table 4' }]);
+    expect(byId('cash-result')?.textContent).toContain('PD-CASH-20261123-AAAA');
+    expect(byId('amount')?.textContent).toBe('');
+    expect(input('description').value).toBe('');
+    expect(byId('screen-charge')!.inert).toBe(false);
+    expect(document.querySelector<HTMLElement>('.topbar')!.inert).toBe(false);
+  });
+
+  test('a refused cash sale keeps the dialog with the reason; Esc closes it and keeps the sale', async () => {
+    const calls = await start({
+      record_cash_sale: () => Promise.reject(rejection('bad_amount', 'USD takes at most 2 decimal places')),
+    });
+    await press('7');
+    byId('record-cash')!.focus(); // as a keyboard user reaches it
+    await fireEvent.click(byId('record-cash')!);
+    await fireEvent.input(input('cash-amount'), { target: { value: '7.001' } });
+    await fireEvent.click(byId('cash-save')!);
+    await waitFor(() => expect(byId('cash-error')?.textContent).toBe('USD takes at most 2 decimal places'));
+    expect(byId('cash-dialog')).not.toBeNull();
+    expect(callsTo(calls, 'record_cash_sale')).toHaveLength(1);
+    await fireEvent.keyDown(byId('cash-dialog')!, { key: 'Escape' });
+    await waitFor(() => expect(byId('cash-dialog')).toBeNull());
+    expect(byId('amount')?.textContent).toBe('7');
+    expect(document.activeElement).toBe(byId('record-cash'));
+  });
+});
+
+const PAID = invoiceView({ id: 2, order_id: 'PD-PAID', status: 'paid', is_final: true });
+const PENDING = invoiceView({ id: 3, order_id: 'PD-PENDING', status: 'pending' });
+const REFUND = invoiceView({
+  id: 4,
+  order_id: 'PD-REF-20261123-BBBB',
+  gateway: 'manual',
+  gateway_name: 'Manual',
+  amount: '2.34',
+  kind: 'refund',
+  refund_of: 'PD-PAID',
+  status: 'paid',
+  is_final: true,
+  pay_link: null,
+});
+
+async function openHistory(handlers: Handlers = {}, list: InvoiceView[] = [REFUND, CASH, PAID, PENDING]) {
+  const calls = await start({ history: () => list, ...handlers });
+  await fireEvent.click(byId('nav-history')!);
+  await waitFor(() => expect(document.querySelectorAll('.history-row')).toHaveLength(list.length));
+  return calls;
+}
+
+function row(orderId: string): HTMLElement {
+  return document.querySelector<HTMLElement>(`.history-row[data-order-id="${orderId}"]`)!;
+}
+
+describe('refunds from History', () => {
+  test('cash sales and refunds say what they are in words; only sales that took money offer a refund', async () => {
+    await openHistory();
+    expect(row('PD-CASH-20261123-AAAA').dataset.kind).toBe('cash');
+    expect(row('PD-CASH-20261123-AAAA').textContent).toContain('Cash sale');
+    expect(row('PD-REF-20261123-BBBB').textContent).toContain('Refund');
+    expect(row('PD-REF-20261123-BBBB').textContent).toContain('−2.34 USD');
+    expect(row('PD-REF-20261123-BBBB').textContent).toContain('refund of PD-PAID');
+    const offered = [...document.querySelectorAll('.refund-row')].map((b) => b.closest<HTMLElement>('.history-row')!.dataset.orderId);
+    expect(offered).toEqual(['PD-CASH-20261123-AAAA', 'PD-PAID']);
+  });
+
+  test("a row's refund names the sale, needs a reason, and records what was typed", async () => {
+    const calls = await openHistory({ record_refund: () => REFUND });
+    await fireEvent.click(row('PD-PAID').querySelector('.refund-row')!);
+    await waitFor(() => expect(byId('refund-dialog')).not.toBeNull());
+    expect(callsTo(calls, 'follow_invoice')).toEqual([]); // the row's own click did not open the sale
+    expect(input('refund-original').value).toBe('PD-PAID');
+    expect(input('refund-amount').value).toBe('12.34');
+    expect((byId('refund-currency') as HTMLSelectElement).disabled).toBe(true);
+
+    await fireEvent.click(byId('refund-save')!);
+    await waitFor(() => expect(byId('refund-error')?.textContent).toContain('why'));
+    expect(callsTo(calls, 'record_refund')).toEqual([]);
+
+    await fireEvent.input(input('refund-amount'), { target: { value: '2.34' } });
+    await fireEvent.input(input('refund-reason'), { target: { value: 'Damaged box' } });
+    await fireEvent.click(byId('refund-save')!);
+    await waitFor(() => expect(byId('refund-dialog')).toBeNull());
+    expect(callsTo(calls, 'record_refund')).toEqual([
+      { amount: '2.34', currency: 'USD', reason: 'Damaged box', original: 'PD-PAID' },
+    ]);
+    expect(byId('refund-result')?.textContent).toContain('PD-REF-20261123-BBBB');
+    expect(callsTo(calls, 'history').length).toBeGreaterThan(1); // the list was read again
+  });
+
+  test('Record refund starts empty; a refusal is shown in the dialog and nothing closes', async () => {
+    const calls = await openHistory({
+      record_refund: () => Promise.reject(rejection('bad_input', 'PD-PAID was paid in USD: refund it in USD, not EUR')),
+    });
+    await fireEvent.click(byId('record-refund')!);
+    expect(input('refund-original').value).toBe('');
+    expect(input('refund-amount').value).toBe('');
+    await fireEvent.input(input('refund-amount'), { target: { value: '1' } });
+    await fireEvent.change(input('refund-currency'), { target: { value: 'EUR' } });
+    await fireEvent.input(input('refund-reason'), { target: { value: 'Goodwill' } });
+    await fireEvent.input(input('refund-original'), { target: { value: 'PD-PAID' } });
+    await fireEvent.click(byId('refund-save')!);
+    await waitFor(() => expect(byId('refund-error')?.textContent).toContain('refund it in USD'));
+    expect(callsTo(calls, 'record_refund')).toEqual([
+      { amount: '1', currency: 'EUR', reason: 'Goodwill', original: 'PD-PAID' },
+    ]);
+    expect(byId('refund-dialog')).not.toBeNull();
+    await fireEvent.click(byId('refund-cancel')!);
+    await waitFor(() => expect(byId('refund-dialog')).toBeNull());
+  });
+});

@@ -1,0 +1,158 @@
+// Tips: off unless Settings lists presets; then "No tip" or a preset before Charge, the tip exact in
+// minor units, and the charge is the total with the tip, noted in the description.
+import { clearMocks } from '@tauri-apps/api/mocks';
+import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { afterEach, describe, expect, test } from 'vitest';
+import App from '../App.svelte';
+import type { Bootstrap } from '../bindings/Bootstrap';
+import type { ChargeRequest } from '../bindings/ChargeRequest';
+import { fromMinor, toMinor } from '../lib/money';
+import { bootstrapReply, byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const LIMIT_MINOR = 100_000n; // 1000.00: a small per-sale maximum, so a tip can pass it
+
+/** check_amount as the backend answers: normalised to the currency's decimals, refused over the limit. */
+function checkAmount(boot: Bootstrap) {
+  return ({ amount, currency }: Record<string, unknown>) => {
+    const decimals = boot.currencies.find((c) => c.code === currency)!.decimals;
+    const minor = toMinor(String(amount).replace(',', '.'), decimals);
+    if (minor === null) throw rejection('bad_amount', `not an amount in ${currency}`);
+    if (minor > LIMIT_MINOR) throw rejection('bad_amount', 'the amount is too large for one sale');
+    return { amount: fromMinor(minor, decimals), currency };
+  };
+}
+
+async function start(settings: Partial<Bootstrap['settings']> = { tip_percents: [10, 15] }) {
+  const boot = bootstrapReply(settings);
+  const calls = mockBackend({ bootstrap: () => boot, check_amount: checkAmount(boot), charge: () => invoiceView() });
+  render(App);
+  await waitUntilReady();
+  return calls;
+}
+
+async function press(keys: string) {
+  for (const key of keys) await fireEvent.click(document.querySelector(`button[data-key="${key}"]`)!);
+}
+
+const option = (percent: number) => document.querySelector<HTMLButtonElement>(`.tip-option[data-percent="${percent}"]`)!;
+const chargeButton = () => byId('charge') as HTMLButtonElement;
+const text = (id: string) => byId(id)?.textContent?.trim();
+
+async function charge(calls: ReturnType<typeof mockBackend>): Promise<ChargeRequest> {
+  await waitFor(() => expect(chargeButton().disabled).toBe(false));
+  await fireEvent.click(chargeButton());
+  await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+  const requests = callsTo(calls, 'charge');
+  expect(requests).toHaveLength(1);
+  return requests[0].request as ChargeRequest;
+}
+
+describe('tips', () => {
+  test('off by default: no tip buttons, and the amount is charged as typed', async () => {
+    const calls = await start({});
+    await press('18.5');
+    expect(byId('tip-none')).toBeNull();
+    expect(document.querySelector('.tip-option')).toBeNull();
+    expect(byId('tip-amount')).toBeNull();
+    expect(await charge(calls)).toMatchObject({ amount: '18.5', description: null });
+  });
+
+  test('a preset adds the tip: Tip 1.85, Total 20.35, charged with the tip noted', async () => {
+    const calls = await start();
+    expect(byId('tip-none')?.getAttribute('aria-pressed')).toBe('true');
+    expect([...document.querySelectorAll<HTMLElement>('.tip-option')].map((b) => b.dataset.percent)).toEqual(['10', '15']);
+    await press('18.50');
+    expect(byId('tip-amount')).toBeNull();
+    await fireEvent.click(option(10));
+    expect(option(10).getAttribute('aria-pressed')).toBe('true');
+    expect(byId('tip-none')?.getAttribute('aria-pressed')).toBe('false');
+    expect(text('tip-amount')).toBe('1.85 USD');
+    expect(text('total')).toBe('20.35 USD');
+    expect(text('amount')).toBe('18.50'); // the entry stays what was typed
+    await waitFor(() => expect(chargeButton().textContent?.trim()).toBe('Charge 20.35 USD'));
+    const description = byId('description') as HTMLInputElement;
+    description.value = 'Table 4';
+    await fireEvent.input(description);
+    expect(await charge(calls)).toMatchObject({ amount: '20.35', currency: 'USD', description: 'Table 4 (tip 10%)' });
+  });
+
+  test('No tip takes it back off; Esc clears the tip with the sale', async () => {
+    const calls = await start();
+    await press('10');
+    await fireEvent.click(option(15));
+    expect(text('total')).toBe('11.50 USD');
+    await fireEvent.click(byId('tip-none')!);
+    expect(byId('tip-amount')).toBeNull();
+    await fireEvent.click(option(15));
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    expect(byId('tip-none')?.getAttribute('aria-pressed')).toBe('true');
+    await press('10');
+    expect(byId('tip-amount')).toBeNull();
+    expect(await charge(calls)).toMatchObject({ amount: '10', description: null });
+  });
+
+  test('half a cent rounds up: 10% of 0.05 is 0.01', async () => {
+    const calls = await start();
+    await press('0.05');
+    await fireEvent.click(option(10));
+    expect(text('tip-amount')).toBe('0.01 USD');
+    expect(text('total')).toBe('0.06 USD');
+    expect(await charge(calls)).toMatchObject({ amount: '0.06', description: 'tip 10%' });
+  });
+
+  test('JPY tips are whole yen, and a decimal-comma till shows and sends a comma', async () => {
+    let calls = await start({ tip_percents: [15], default_currency: 'JPY' });
+    await press('1050');
+    await fireEvent.click(option(15));
+    expect(text('tip-amount')).toBe('158 JPY');
+    expect((await charge(calls)).amount).toBe('1208');
+    cleanup();
+    clearMocks();
+
+    calls = await start({ tip_percents: [10], decimal_comma: true });
+    await press('18.5');
+    await fireEvent.click(option(10));
+    expect(text('tip-amount')).toBe('1,85 USD');
+    expect((await charge(calls)).amount).toBe('20,35');
+  });
+
+  test('the tip applies to the running total of parts', async () => {
+    const calls = await start();
+    await press('10+');
+    await waitFor(() => expect(document.querySelectorAll('#parts .part')).toHaveLength(1));
+    await press('8.5');
+    await fireEvent.click(option(10));
+    expect(text('tip-amount')).toBe('1.85 USD');
+    expect(text('total')).toBe('20.35 USD');
+    expect((await charge(calls)).amount).toBe('20.35');
+  });
+
+  test('a tip that takes the sale over the maximum is refused before Charge', async () => {
+    const calls = await start();
+    await press('950');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    await fireEvent.click(option(10));
+    await waitFor(() => expect(text('total-error')).toMatch(/too large/));
+    expect(chargeButton().disabled).toBe(true);
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    expect(callsTo(calls, 'charge')).toEqual([]);
+  });
+
+  test('a long description is shortened so the tip note still fits in 200 characters', async () => {
+    const calls = await start();
+    await press('5');
+    await fireEvent.click(option(15));
+    const description = byId('description') as HTMLInputElement;
+    description.value = '☕'.repeat(199);
+    await fireEvent.input(description);
+    const sent = (await charge(calls)).description!;
+    expect(Array.from(sent)).toHaveLength(200);
+    expect(sent.endsWith('… (tip 15%)')).toBe(true);
+    expect(sent.startsWith('☕☕☕')).toBe(true);
+  });
+});
