@@ -8,6 +8,9 @@ use std::path::Path;
 
 /// The only permissions the webview holds; the app's own commands need none.
 const ALLOWED_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+/// The windows that hold them: the cashier's, and the customer-facing display (which also only
+/// listens: to what it is to show).
+const WINDOWS: &[&str] = &["main", "customer"];
 /// Permission families that would hand the page the machine or the network.
 const FORBIDDEN_PREFIXES: &[&str] = &["shell:", "fs:", "http:", "opener:", "dialog:", "process:", "updater:"];
 /// Where Tauri's IPC answers (`ipc:` on Linux and macOS, http(s)://ipc.localhost on Windows).
@@ -135,11 +138,11 @@ fn capabilities() -> Vec<(String, Value)> {
 }
 
 #[test]
-fn the_main_window_may_only_listen_to_events() {
+fn the_windows_may_only_listen_to_events() {
     let all = capabilities();
     assert!(!all.is_empty(), "the app's capabilities are where this test expects them");
     for (from, cap) in all {
-        assert_eq!(cap["windows"], serde_json::json!(["main"]), "{from}: granted to the main window only");
+        assert_eq!(cap["windows"], serde_json::json!(WINDOWS), "{from}: granted to Paydesk's own windows only");
         for key in ["webviews", "remote"] {
             assert!(cap[key].is_null(), "{from}: '{key}' widens who holds the permissions");
         }
