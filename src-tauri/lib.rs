@@ -212,8 +212,8 @@ async fn leave_kiosk(window: tauri::WebviewWindow, app: State<'_, App>) -> Reply
 /// Kiosk mode: full screen, and above other windows if the owner asked for that too. A window
 /// manager that refuses either is no reason to fail a saved setting, so errors are ignored.
 fn apply_kiosk(window: &tauri::WebviewWindow, settings: &SettingsView) {
-    let _ = window.set_fullscreen(settings.kiosk);
-    let _ = window.set_always_on_top(settings.kiosk && settings.always_on_top);
+    let _ = window.set_fullscreen(settings.saved.kiosk);
+    let _ = window.set_always_on_top(settings.saved.kiosk && settings.saved.always_on_top);
 }
 
 #[tauri::command]
@@ -229,20 +229,15 @@ async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
 }
 
 #[tauri::command]
-async fn receipt(app: State<'_, App>, key: String, utc_offset_minutes: Option<i32>) -> Reply<ReceiptView> {
-    app.till.receipt(&key, utc_offset_minutes).map_err(|e| e.reply())
+async fn receipt(app: State<'_, App>, key: String) -> Reply<ReceiptView> {
+    app.till.receipt(&key).map_err(|e| e.reply())
 }
 
 /// Saves the receipt as a PDF where CSV exports go.
 #[tauri::command]
-async fn save_receipt_pdf(
-    handle: AppHandle,
-    app: State<'_, App>,
-    key: String,
-    utc_offset_minutes: Option<i32>,
-) -> Reply<String> {
+async fn save_receipt_pdf(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<String> {
     let dir = export_dir(&handle);
-    blocking(&app, move |till| till.save_receipt_pdf(&key, &dir, utc_offset_minutes)).await
+    blocking(&app, move |till| till.save_receipt_pdf(&key, &dir)).await
 }
 
 /// Opens the customer-facing window (a normal window the cashier can drag to a second monitor),

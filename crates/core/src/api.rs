@@ -11,7 +11,7 @@ use crate::ledger::{Invoice, InvoiceKind, Ledger};
 use crate::money::{parse_amount, Currency, DecimalStyle};
 use crate::pin::{self, Session};
 use crate::qr;
-use crate::receipt::{receipt_pdf, Receipt, MAX_UTC_OFFSET_MINUTES};
+use crate::receipt::{receipt_pdf, Receipt};
 use crate::report::{self, ShiftReport};
 use crate::secret::Secret;
 use crate::service::{check_text, ChargeInput, Paydesk, Settings};
@@ -64,26 +64,13 @@ pub struct CredentialField {
     pub source: Option<String>,
 }
 
+/// The settings as saved: what the Settings screen can change, and what it only shows.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
 pub struct SettingsView {
-    pub default_gateway: String,
-    pub default_currency: String,
+    #[serde(flatten)]
+    pub saved: SettingsInput,
     pub last_gateway: Option<String>,
-    /// Base URL overrides the owner set, by gateway id.
-    pub base_urls: BTreeMap<String, String>,
-    pub decimal_comma: bool,
-    pub terminal_label: Option<String>,
-    pub shop_name: Option<String>,
-    /// "en" or "es".
-    pub language: String,
-    pub sounds: bool,
-    /// Whole percent; empty when tips are off.
-    pub tip_percents: Vec<u8>,
-    pub kiosk: bool,
-    pub always_on_top: bool,
-    /// 0: never.
-    pub idle_lock_minutes: u32,
     /// Whether a manager PIN guards Settings, credentials, export and refunds.
     pub manager_pin_set: bool,
 }
@@ -100,7 +87,7 @@ pub struct ManagerStatus {
 }
 
 /// What the Settings screen saves.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct SettingsInput {
     pub default_gateway: String,
@@ -125,21 +112,7 @@ pub struct SettingsInput {
 impl SettingsInput {
     /// What saving an untouched, fresh till would send.
     pub fn defaults() -> SettingsInput {
-        let view = settings_view(&TillConfig::default());
-        SettingsInput {
-            default_gateway: view.default_gateway,
-            default_currency: view.default_currency,
-            base_urls: view.base_urls,
-            decimal_comma: view.decimal_comma,
-            terminal_label: view.terminal_label,
-            shop_name: view.shop_name,
-            language: view.language,
-            sounds: view.sounds,
-            tip_percents: view.tip_percents,
-            kiosk: view.kiosk,
-            always_on_top: view.always_on_top,
-            idle_lock_minutes: view.idle_lock_minutes,
-        }
+        settings_view(&TillConfig::default()).saved
     }
 }
 
@@ -528,10 +501,9 @@ impl Till {
         qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
     }
 
-    /// A sale's receipt, its time in the till's local time (`utc_offset_minutes` east of UTC at
-    /// the time of the sale, as the webview knows it; `None` prints UTC).
-    pub fn receipt(&self, key: &str, utc_offset_minutes: Option<i32>) -> Result<ReceiptView, Error> {
-        let receipt = self.receipt_of(key, utc_offset_minutes)?;
+    /// A sale's receipt, its time in the till's local time.
+    pub fn receipt(&self, key: &str) -> Result<ReceiptView, Error> {
+        let receipt = self.receipt_of(key)?;
         let qr_svg =
             receipt.pay_link.as_deref().map(qr::qr_svg).transpose().map_err(|e| Error::BadInput(e.to_string()))?;
         Ok(ReceiptView { receipt, qr_svg })
@@ -539,8 +511,8 @@ impl Till {
 
     /// Writes a sale's receipt as a PDF into `dir`, named by its order id, and returns the file's
     /// path. The file appears only once complete; an earlier one of the same sale is replaced.
-    pub fn save_receipt_pdf(&self, key: &str, dir: &Path, utc_offset_minutes: Option<i32>) -> Result<String, Error> {
-        let receipt = self.receipt_of(key, utc_offset_minutes)?;
+    pub fn save_receipt_pdf(&self, key: &str, dir: &Path) -> Result<String, Error> {
+        let receipt = self.receipt_of(key)?;
         let pdf = receipt_pdf(&receipt).map_err(|e| Error::BadInput(e.to_string()))?;
         let path = dir.join(receipt.file_name());
         let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
@@ -552,13 +524,11 @@ impl Till {
         }
     }
 
-    fn receipt_of(&self, key: &str, utc_offset_minutes: Option<i32>) -> Result<Receipt, Error> {
+    fn receipt_of(&self, key: &str) -> Result<Receipt, Error> {
         check_key(key)?;
-        if utc_offset_minutes.is_some_and(|m| !(-MAX_UTC_OFFSET_MINUTES..=MAX_UTC_OFFSET_MINUTES).contains(&m)) {
-            return Err(Error::BadInput(format!("the UTC offset must be within ±{MAX_UTC_OFFSET_MINUTES} minutes")));
-        }
         let invoice = self.desk.find(key)?;
-        Ok(Receipt::new(&invoice, &self.gateway_name(&invoice.gateway), &self.config(), utc_offset_minutes))
+        let utc_offset_minutes = crate::clock::local_offset_secs(invoice.created_at) / 60;
+        Ok(Receipt::new(&invoice, &self.gateway_name(&invoice.gateway), &self.config(), Some(utc_offset_minutes)))
     }
 
     /// What the customer-facing window shows for the sale `key`, or the welcome for `None`.
@@ -843,19 +813,21 @@ fn gateway_view(info: &'static GatewayInfo) -> GatewayView {
 
 fn settings_view(config: &TillConfig) -> SettingsView {
     SettingsView {
-        default_gateway: config.default_gateway.clone(),
-        default_currency: config.default_currency.clone(),
+        saved: SettingsInput {
+            default_gateway: config.default_gateway.clone(),
+            default_currency: config.default_currency.clone(),
+            base_urls: config.base_urls.clone(),
+            decimal_comma: config.decimal_style == DecimalStyle::Comma,
+            terminal_label: config.terminal_label.clone(),
+            shop_name: config.shop_name.clone(),
+            language: config.language.clone(),
+            sounds: config.sounds,
+            tip_percents: config.tip_percents.clone(),
+            kiosk: config.kiosk,
+            always_on_top: config.always_on_top,
+            idle_lock_minutes: config.idle_lock_minutes,
+        },
         last_gateway: config.last_gateway.clone(),
-        base_urls: config.base_urls.clone(),
-        decimal_comma: config.decimal_style == DecimalStyle::Comma,
-        terminal_label: config.terminal_label.clone(),
-        shop_name: config.shop_name.clone(),
-        language: config.language.clone(),
-        sounds: config.sounds,
-        tip_percents: config.tip_percents.clone(),
-        kiosk: config.kiosk,
-        always_on_top: config.always_on_top,
-        idle_lock_minutes: config.idle_lock_minutes,
         manager_pin_set: config.manager_pin_hash.is_some(),
     }
 }

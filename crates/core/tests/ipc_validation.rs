@@ -228,7 +228,7 @@ async fn settings_refuse_long_or_garbled_base_urls_and_keep_the_file() {
     let at_limit = format!("https://pay.example/{}/", long(MAX_BASE_URL_CHARS - "https://pay.example//".len()));
     assert_eq!(at_limit.chars().count(), MAX_BASE_URL_CHARS);
     let saved = f.till.save_settings(settings("demo", "USD", &[("demo", CLOSED), ("dex3", &at_limit)])).unwrap();
-    assert_eq!(saved.base_urls.get("dex3"), Some(&at_limit));
+    assert_eq!(saved.saved.base_urls.get("dex3"), Some(&at_limit));
     assert_ne!(std::fs::read(f.settings_path()).unwrap(), before.settings);
     assert!(Path::new(&f.settings_path()).exists());
 }

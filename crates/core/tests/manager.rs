@@ -166,20 +166,20 @@ async fn while_locked_every_manager_function_refuses_and_changes_nothing() {
 
     assert_eq!(std::fs::read(f.settings_path()).unwrap(), settings_before, "settings.json is byte for byte the same");
     assert!(!export_dir.exists(), "no export was written");
-    assert!(!f.till.bootstrap().settings.kiosk);
+    assert!(!f.till.bootstrap().settings.saved.kiosk);
     // A cashier can still charge.
     f.till.charge(sale()).await.unwrap();
 
     // Unlocked, the same calls go through, and the keyring was untouched meanwhile.
     f.till.unlock(PIN.into()).unwrap();
     assert_eq!(f.credential_sources(), credentials_before);
-    assert!(f.till.save_settings(kiosk).unwrap().kiosk);
+    assert!(f.till.save_settings(kiosk).unwrap().saved.kiosk);
     f.till.set_credential("oxapay", "merchant_api_key", format!("{DISTINCTIVE}2")).unwrap();
     assert!(f.till.test_connection("demo").await.unwrap().ok);
     assert!(PathBuf::from(f.till.export_csv(&export_dir).unwrap()).exists());
     assert!(f.till.delete_credentials("oxapay").unwrap().iter().all(|c| c.source.as_deref() == Some("not_set")));
     let left = f.till.leave_kiosk().unwrap();
-    assert!(!left.kiosk && left.manager_pin_set);
+    assert!(!left.saved.kiosk && left.manager_pin_set);
     assert!(f.settings_text().contains("\"kiosk\": false"));
 }
 

@@ -32,7 +32,7 @@ async fn a_fresh_till_charges_on_demo_and_follows_the_sale_to_paid() {
     let (_dir, sim, till) = till().await;
     let boot = till.bootstrap();
     assert_eq!(boot.gateways[0].id, "demo");
-    assert_eq!(boot.settings.default_gateway, "demo");
+    assert_eq!(boot.settings.saved.default_gateway, "demo");
     assert!(boot.currencies.iter().any(|c| c.code == "JPY" && c.decimals == 0));
 
     let sold = till.charge(sale("demo", "12.34")).await.unwrap();
@@ -85,22 +85,23 @@ async fn settings_are_validated_saved_and_applied() {
     assert!(err.to_string().contains("plain http"), "{err}");
     assert!(till.save_settings(settings("nope", &[])).is_err());
 
-    let saved = till.save_settings(settings("dex3", &[("dex3", &sim.base_url("dex3")), ("oxapay", "  ")])).unwrap();
+    let saved =
+        till.save_settings(settings("dex3", &[("dex3", &sim.base_url("dex3")), ("oxapay", "  ")])).unwrap().saved;
     assert_eq!(saved.default_gateway, "dex3");
     assert_eq!(saved.default_currency, "USD");
     assert_eq!(saved.base_urls, BTreeMap::from([("dex3".to_string(), sim.base_url("dex3"))]), "blank URLs are dropped");
     let reopened = Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap();
-    assert_eq!(reopened.bootstrap().settings.default_gateway, "dex3");
+    assert_eq!(reopened.bootstrap().settings.saved.default_gateway, "dex3");
 
     // A terminal label prefixes the order ids of the sales that follow; a bad one changes nothing.
     let keep = settings("dex3", &[("dex3", &sim.base_url("dex3"))]);
     let labelled = SettingsInput { terminal_label: Some(" till2 ".into()), ..keep.clone() };
-    assert_eq!(till.save_settings(labelled).unwrap().terminal_label.as_deref(), Some("TILL2"));
+    assert_eq!(till.save_settings(labelled).unwrap().saved.terminal_label.as_deref(), Some("TILL2"));
     let sold = till.charge(sale("demo", "1")).await.unwrap();
     assert!(sold.order_id.starts_with("TILL2-"), "{}", sold.order_id);
     let bad = SettingsInput { terminal_label: Some("TILL 2".into()), ..keep };
     assert!(till.save_settings(bad).is_err());
-    assert_eq!(till.bootstrap().settings.terminal_label.as_deref(), Some("TILL2"));
+    assert_eq!(till.bootstrap().settings.saved.terminal_label.as_deref(), Some("TILL2"));
 
     // Applied at once: dex3 now goes to the simulator, which accepts its credentials.
     for (field, value) in paydesk_gatewaysim::gateways::credentials("dex3") {
