@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use ts_rs::TS;
 
 /// The widest local-time offset there is (UTC+14) with room to spare; beyond it the caller is wrong.
-pub const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
+const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
 
 /// One printed line: a label and its value ("Order", "PD-20261123-AB12CD34").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -45,7 +45,7 @@ pub struct Receipt {
 
 impl Receipt {
     /// The receipt of `invoice`. `utc_offset_minutes` is the till's local offset from UTC at the
-    /// time of the sale (the webview knows it; the core has no time-zone data): `None` prints UTC.
+    /// time of the sale (see `clock::local_offset_secs`): `None` prints UTC.
     pub fn new(invoice: &Invoice, gateway_name: &str, config: &TillConfig, utc_offset_minutes: Option<i32>) -> Receipt {
         let words = words(&config.language);
         let mut amount = invoice.amount.to_decimal_string();

@@ -103,13 +103,9 @@ export const setManagerPin = (current: string | null, next: string | null) =>
 export const leaveKiosk = () => call<SettingsView>('leave_kiosk');
 /** The OS print dialog for the window; the print stylesheet leaves only the receipt or report. */
 export const printPage = () => call<null>('print_page');
-/** The till's offset from UTC in minutes (east positive) at a moment: the backend has no time-zone
- *  data, so receipts print local time by this. */
-export const utcOffsetMinutes = (unixSeconds: number) => -new Date(unixSeconds * 1000).getTimezoneOffset() || 0;
-const receiptArgs = (sale: InvoiceView) => ({ key: sale.order_id, utcOffsetMinutes: utcOffsetMinutes(sale.created_at) });
-export const receipt = (sale: InvoiceView) => call<ReceiptView>('receipt', receiptArgs(sale));
+export const receipt = (sale: InvoiceView) => call<ReceiptView>('receipt', { key: sale.order_id });
 /** Saves the receipt as a PDF where exports go; resolves to the file's path. */
-export const saveReceiptPdf = (sale: InvoiceView) => call<string>('save_receipt_pdf', receiptArgs(sale));
+export const saveReceiptPdf = (sale: InvoiceView) => call<string>('save_receipt_pdf', { key: sale.order_id });
 /** Opens or closes the customer-facing window; resolves to whether it is open now. */
 export const toggleCustomerDisplay = () => call<boolean>('toggle_customer_display');
 /** Shows the sale `key` on the customer-facing window, or the welcome for null. */
