@@ -275,6 +275,22 @@ describe('abandon and late payments', () => {
   });
 });
 
+describe('hand-recorded entries', () => {
+  test.each([
+    ['refund', 'Refund paid out'],
+    ['cash', 'Paid in cash'],
+  ] as const)('a %s opened from History says what it was, not "payment complete"', async (kind, title) => {
+    const entry = invoiceView({ kind, status: 'paid', is_final: true, pay_link: null, gateway: kind, gateway_name: kind });
+    await start({ history: () => [entry], follow_invoice: () => entry });
+    await fireEvent.click(byId('nav-history')!);
+    await waitFor(() => expect(document.querySelector('.history-row')).not.toBeNull());
+    await fireEvent.click(document.querySelector('.history-row')!);
+    await waitFor(() => expect(byId('end-state')).not.toBeNull());
+    expect(byId('end-state')?.textContent).toContain(title);
+    expect(byId('end-state')?.textContent).not.toContain('The payment is complete');
+  });
+});
+
 describe('start-up', () => {
   test('tells the backend once, after bootstrap, that the keypad is interactive', async () => {
     const calls = await start();

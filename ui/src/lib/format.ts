@@ -1,4 +1,5 @@
 // Words and numbers as the cashier reads them.
+import type { InvoiceKind } from '../bindings/InvoiceKind';
 import type { InvoiceStatus } from '../bindings/InvoiceStatus';
 import { t, type Key } from './i18n.svelte';
 import { en } from './i18n/en';
@@ -28,8 +29,14 @@ const END_STATES: Partial<Record<InvoiceStatus, [Key, Key]>> = {
   unknown: ['end.unknown.title', 'end.unknown.detail'],
 };
 
-export function endState(status: InvoiceStatus): EndState | null {
-  const keys = END_STATES[status];
+/** Cash sales and refunds are recorded by hand, already settled: they say what they were instead. */
+const KIND_END_STATES: Record<Exclude<InvoiceKind, 'sale'>, [Key, Key]> = {
+  cash: ['end.cash.title', 'end.cash.detail'],
+  refund: ['end.refund.title', 'end.refund.detail'],
+};
+
+export function endState(status: InvoiceStatus, kind: InvoiceKind = 'sale'): EndState | null {
+  const keys = kind === 'sale' ? END_STATES[status] : KIND_END_STATES[kind];
   return keys ? { title: t(keys[0]), detail: t(keys[1]) } : null;
 }
 

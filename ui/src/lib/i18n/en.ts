@@ -206,6 +206,10 @@ export const en = {
   'history.unlock': 'Unlock',
 
   // --- cash, refunds & shift report ---
+  'end.cash.title': 'Paid in cash',
+  'end.cash.detail': 'Recorded by hand: the cash is in the drawer, no gateway was asked.',
+  'end.refund.title': 'Refund paid out',
+  'end.refund.detail': 'Recorded by hand: this amount was paid back to the customer outside any gateway.',
   'nav.report': 'Report',
   'kind.sale': 'Sale',
   'kind.cash': 'Cash sale',

@@ -210,6 +210,10 @@ export const es: Record<Key, string> = {
   'history.unlock': 'Desbloquear',
 
   // --- cash, refunds & shift report ---
+  'end.cash.title': 'Pagado en efectivo',
+  'end.cash.detail': 'Registrado a mano: el efectivo está en la caja, no se consultó ninguna pasarela.',
+  'end.refund.title': 'Reembolso pagado',
+  'end.refund.detail': 'Registrado a mano: este importe se devolvió al cliente fuera de cualquier pasarela.',
   'nav.report': 'Informe',
   'kind.sale': 'Venta',
   'kind.cash': 'Venta en efectivo',
