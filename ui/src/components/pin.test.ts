@@ -209,6 +209,18 @@ describe('a locked till', () => {
     expect(callsTo(calls, 'leave_kiosk')).toHaveLength(0);
   });
 
+  test("keys typed in the PIN dialog stay out of the Charge screen's keypad", async () => {
+    const { calls } = await start({ kiosk: true });
+    await fireEvent.click(byId('leave-kiosk')!);
+    await waitFor(() => expect(dialog()).not.toBeNull());
+    expect(byId('screen-charge')).not.toBeNull();
+    // Not taken by the keypad's Enter (which would charge and block the form's own submit).
+    expect(await fireEvent.keyDown(pinInput(), { key: 'Enter' })).toBe(true);
+    await fireEvent.keyDown(byId('pin-submit')!, { key: '7' });
+    expect(byId('amount')!.textContent).not.toContain('7');
+    expect(callsTo(calls, 'charge')).toHaveLength(0);
+  });
+
   test('leaving kiosk mode asks for the PIN, then leaves', async () => {
     const { calls, state } = await start({ kiosk: true });
     await fireEvent.click(byId('leave-kiosk')!);

@@ -283,6 +283,37 @@ describe('refunds from History', () => {
     expect(callsTo(calls, 'history').length).toBeGreaterThan(1); // the list was read again
   });
 
+  test('on a locked till the PIN dialog opens over the refund, then hands it back', async () => {
+    let unlocked = false;
+    const calls = await openHistory({
+      unlock: () => {
+        unlocked = true;
+        return { pin_set: true, unlocked: true, locked_out_seconds: 0 };
+      },
+      record_refund: () => {
+        if (!unlocked) throw rejection('manager_pin_required', 'a manager must unlock this with the manager PIN');
+        return REFUND;
+      },
+    });
+    await fireEvent.click(byId('record-refund')!);
+    await fireEvent.input(input('refund-amount'), { target: { value: '1' } });
+    await fireEvent.input(input('refund-reason'), { target: { value: 'Goodwill' } });
+    byId('refund-save')!.focus();
+    await fireEvent.click(byId('refund-save')!);
+    await waitFor(() => expect(byId('pin-dialog')).not.toBeNull());
+    const inert = (el: HTMLElement | null): boolean => el !== null && (el.inert || inert(el.parentElement));
+    expect(inert(byId('refund-dialog'))).toBe(true);
+    expect(document.activeElement).toBe(byId('pin-input'));
+
+    await fireEvent.input(byId('pin-input')!, { target: { value: '2468' } });
+    await fireEvent.click(byId('pin-submit')!);
+    await waitFor(() => expect(byId('refund-dialog')).toBeNull());
+    expect(byId('pin-dialog')).toBeNull();
+    expect(callsTo(calls, 'record_refund')).toHaveLength(2);
+    expect(document.querySelector('header')!.inert).toBe(false);
+    expect(document.querySelector('main')!.inert).toBe(false);
+  });
+
   test('Record refund starts empty; a refusal is shown in the dialog and nothing closes', async () => {
     const calls = await openHistory({
       record_refund: () => Promise.reject(rejection('bad_input', 'PD-PAID was paid in USD: refund it in USD, not EUR')),
