@@ -209,6 +209,21 @@ async fn an_unlocked_till_locks_again_after_the_idle_minutes() {
 }
 
 #[tokio::test]
+async fn a_locked_till_reports_today_only() {
+    let f = Fixture::new().await;
+    let now = paydesk_core::clock::unix_now();
+    let today = paydesk_core::clock::local_day_start(now);
+    f.set_pin();
+    f.till.lock();
+    let report = f.till.shift_report(today, today + 86_400).unwrap();
+    assert_eq!(report.currencies.len(), 1, "today's sale is in the cashier's report: {report:?}");
+    assert_eq!(code(f.till.shift_report(today - 1, today + 86_400)), "manager_pin_required");
+    assert_eq!(code(f.till.shift_report(today - 7 * 86_400, today)), "manager_pin_required");
+    f.till.unlock(PIN.into()).unwrap();
+    assert!(f.till.shift_report(today - 7 * 86_400, today + 86_400).is_ok());
+}
+
+#[tokio::test]
 async fn a_locked_till_shows_only_todays_sales() {
     let f = Fixture::new().await;
     let old = f.till.charge(sale()).await.unwrap();
