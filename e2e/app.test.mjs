@@ -414,6 +414,9 @@ async function main() {
       }
     }, reveal);
     await settle();
+    // Nothing on any screen is wider than the window (a sideways scroll hides part of it).
+    const overflow = await browser.execute(() => document.scrollingElement.scrollWidth - innerWidth);
+    assert(overflow <= 0, `the ${name} screen is ${overflow} px wider than the window`);
     await browser.saveScreenshot(path.join(SHOTS, `${name}.png`));
   };
   const goTo = async (screen) => {
