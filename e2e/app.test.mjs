@@ -210,6 +210,19 @@ function startDriver(port, env, logFile) {
   return proc;
 }
 
+/** Starts openbox on this run's X display and resolves once it is managing windows. */
+async function startWindowManager() {
+  const ready = path.join(tmpRoot, 'wm-ready');
+  const proc = spawn('openbox', ['--startup', `touch ${ready}`], { stdio: 'ignore', detached: true });
+  children.push({ name: 'openbox', proc, group: true });
+  const deadline = Date.now() + 15_000;
+  while (!fs.existsSync(ready)) {
+    assert(proc.exitCode === null, `openbox exited with ${proc.exitCode} (is it installed? scripts/setup installs it)`);
+    assert(Date.now() < deadline, 'openbox did not start within 15 s');
+    await sleep(50); // polling a file the WM writes once it runs
+  }
+}
+
 async function cleanup() {
   if (browser) {
     const b = browser;
@@ -1176,14 +1189,21 @@ async function main() {
     await enterPin(PIN);
     await waitGone('#history-locked-note', '#history-locked-note after unlocking');
 
-    // Kiosk mode: entered in Settings, left with #leave-kiosk and the PIN.
+    // Kiosk mode: entered in Settings, left with #leave-kiosk and the PIN. Full screen is the window
+    // manager's to grant, so one runs for this part (the bare X server has none).
+    await startWindowManager();
+    const size = () => browser.execute(() => ({ w: innerWidth, h: innerHeight, sw: screen.width, sh: screen.height }));
+    const fullScreen = async () => {
+      const s = await size();
+      return s.w === s.sw && s.h === s.sh;
+    };
+    assert(!(await fullScreen()), `the window fills the screen before kiosk mode: ${JSON.stringify(await size())}`);
     await goTo('settings');
     if (!(await $('#kiosk').isSelected())) await $('#kiosk').click();
     await $('#save-settings').click();
     await waitFor('#leave-kiosk', '#leave-kiosk after saving kiosk mode');
     assert(/"kiosk": true/.test(fs.readFileSync(settingsFile, 'utf8')), 'settings.json does not say kiosk is on');
-    const size = await browser.execute(() => `${innerWidth}x${innerHeight} on a ${screen.width}x${screen.height} screen`);
-    log(`  kiosk window: ${size}`);
+    await waitUntil(fullScreen, async () => `kiosk mode did not fill the screen: ${JSON.stringify(await size())}`);
     await shot('kiosk');
     await $('#lock-now').click();
     await waitGone('#lock-now', '#lock-now once locked');
@@ -1191,6 +1211,7 @@ async function main() {
     await enterPin(PIN);
     await waitGone('#leave-kiosk', '#leave-kiosk after leaving kiosk mode');
     assert(/"kiosk": false/.test(fs.readFileSync(settingsFile, 'utf8')), 'settings.json still says kiosk is on');
+    await waitUntil(async () => !(await fullScreen()), async () => `leaving kiosk mode left the window full screen: ${JSON.stringify(await size())}`);
 
     // Leave the run clean: no PIN.
     await goTo('settings');
