@@ -126,6 +126,28 @@ describe('sounds', () => {
     expect(heard()).toEqual(['low']);
   });
 
+  test('on: a charge the gateway refuses plays the low tone; off, it is silent', async () => {
+    for (const sounds of [true, false]) {
+      mockBackend({
+        bootstrap: () => bootstrapReply({ sounds }),
+        charge: () => {
+          throw { code: 'gateway_refused', message: 'Demo refused the invoice' };
+        },
+      });
+      render(App);
+      await waitUntilReady();
+      await fireEvent.click(document.querySelector('button[data-key="5"]')!);
+      const charge = byId('charge') as HTMLButtonElement;
+      await waitFor(() => expect(charge.disabled).toBe(false));
+      await fireEvent.click(charge);
+      await waitFor(() => expect(byId('charge-error')).not.toBeNull());
+      expect(heard()).toEqual(sounds ? ['low'] : []);
+      cleanup();
+      clearMocks();
+      tones.length = 0;
+    }
+  });
+
   test('a late payment chimes when sounds are on', () => {
     playLatePayment(true);
     expect(heard()).toEqual(['chime']);

@@ -86,6 +86,11 @@ export function playOutcome(invoice: InvoiceView, enabled: boolean) {
   else playFailed();
 }
 
+/** A charge the gateway refused or could not take: the failed tone (only if enabled). */
+export function playChargeFailed(enabled: boolean) {
+  if (enabled) playFailed();
+}
+
 /** An abandoned sale was paid after all: the paid chime, so the cashier looks up (only if enabled). */
 export function playLatePayment(enabled: boolean) {
   if (enabled) playPaid();
