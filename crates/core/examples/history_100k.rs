@@ -98,11 +98,37 @@ fn main() {
     failures.check(csv.lines().count() as u64 == ROWS + 1, || format!("the CSV has {} lines", csv.lines().count()));
     failures.check(open_fds() == fds_before_export, || "the export left a file descriptor open".into());
 
+    // The shift report: one GROUP BY over the period; every sale of the period is counted once.
+    let now = paydesk_core::clock::unix_now() + 1;
+    let mut report_rows: Vec<Vec<String>> = vec![];
+    for (what, days) in [("a day", 1), ("a month", 30), ("the whole year (every sale)", 366)] {
+        let from = now - days * 86_400;
+        let (times, report) = timed(REPS, || till.shift_report(from, now).expect("the report answers"));
+        let counted: u64 = report.by_status.iter().map(|l| u64::from(l.count)).sum();
+        if days == 366 {
+            failures.check(counted == ROWS, || format!("the year's report counts {counted} sales, not {ROWS}"));
+        }
+        report_rows.push(vec![
+            format!("Till::shift_report over {what}"),
+            counted.to_string(),
+            ms(percentile(&times, 0).expect("timed")),
+            ms(percentile(&times, 50).expect("timed")),
+        ]);
+    }
+    let (report_csv_times, _) = timed(EXPORT_REPS, || {
+        till.export_report_csv(now - 366 * 86_400, now, &export_dir).expect("the report CSV writes")
+    });
+    // The manager PIN's cost: what one unlock makes a cashier (and a guesser) wait.
+    let (hash_times, hash) = timed(5, || paydesk_core::pin::hash_pin("90817263").expect("a valid PIN"));
+    let (verify_times, _) = timed(5, || paydesk_core::pin::verify_pin("90817263", &hash).expect("a readable hash"));
+
     println!(
         "ledger of {ROWS} invoices ({} with their events); {REPS} runs per query; {load}\n",
         mib(ledger_bytes / 1024)
     );
     print_table(&["History query (Till::history)", "rows", "min", "median", "within 50 ms"], &rows);
+    println!();
+    print_table(&["shift report", "sales counted", "min", "median"], &report_rows);
     println!();
     print_table(
         &["figure", "value"],
@@ -116,6 +142,18 @@ fn main() {
             ],
             vec![format!("CSV export, median of {EXPORT_REPS}"), ms(percentile(&export_times, 50).expect("timed"))],
             vec!["CSV bytes written".into(), format!("{} ({} bytes)", mib(csv.len() as u64 / 1024), csv.len())],
+            vec![
+                format!("report CSV over the year (Till::export_report_csv), median of {EXPORT_REPS}"),
+                ms(percentile(&report_csv_times, 50).expect("timed")),
+            ],
+            vec![
+                "manager PIN hash (Argon2id, default cost), median of 5".into(),
+                ms(percentile(&hash_times, 50).expect("timed")),
+            ],
+            vec![
+                "manager PIN check (one unlock), median of 5".into(),
+                ms(percentile(&verify_times, 50).expect("timed")),
+            ],
             vec!["peak resident memory (VmHWM)".into(), mib(proc_status_kib("VmHWM"))],
         ],
     );
