@@ -87,7 +87,13 @@ async fn follow_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> 
 /// Back to the keypad for the next customer; the follower keeps watching the sale.
 #[tauri::command]
 async fn abandon_invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
-    blocking(&app, move |till| till.abandon(&key)).await
+    app.till.abandon(&key).await.map_err(|e| e.reply())
+}
+
+/// The cashier saw a late payment's notice: it is not raised again.
+#[tauri::command]
+async fn dismiss_late(app: State<'_, App>, key: String) -> Reply<()> {
+    blocking(&app, move |till| till.dismiss_late(&key)).await
 }
 
 #[tauri::command]
@@ -339,22 +345,22 @@ pub fn run() {
             // Sales a crash interrupted are asked about in the background; the window need not wait,
             // and whatever the check finds (or why it failed) is written on each sale.
             let recovering = till.clone();
-            tauri::async_runtime::spawn(async move {
-                let _ = recovering.recover().await;
-            });
-            let open_sales = till.open_sales().unwrap_or_default();
             app.manage(App {
                 till,
                 following: Mutex::default(),
                 customer_sale: Mutex::default(),
                 _simulator: simulator,
             });
-            // Sales left open (abandoned ones included) are watched again, so a payment that
-            // arrives after a restart is still seen and reported.
-            let state = app.state::<App>();
-            for order_id in open_sales {
-                follow(app.handle(), &state, &order_id);
-            }
+            // Then the sales left open (abandoned ones included, and those recovery just found) are
+            // watched again, so a payment that arrives after a restart is still seen and reported.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = recovering.recover().await;
+                let state = handle.state::<App>();
+                for order_id in recovering.open_sales().unwrap_or_default() {
+                    follow(&handle, &state, &order_id);
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -364,6 +370,7 @@ pub fn run() {
             retry_invoice,
             follow_invoice,
             abandon_invoice,
+            dismiss_late,
             invoice,
             invoice_qr,
             open_pay_link,

@@ -31,6 +31,8 @@ pub struct Bootstrap {
     pub gateways: Vec<GatewayView>,
     pub currencies: Vec<CurrencyView>,
     pub settings: SettingsView,
+    /// Late outcomes of abandoned sales no cashier has dismissed yet (see [`Till::dismiss_late`]).
+    pub late_sales: Vec<InvoiceView>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -241,6 +243,14 @@ fn check_amount_args(amount: &str, currency: &str) -> Result<(), Error> {
     check_arg("currency", currency, MAX_CURRENCY_CHARS)
 }
 
+/// How long after its expiry an unpaid invoice is still asked about (a gateway may report late).
+const FOLLOW_GRACE: Duration = Duration::from_secs(120);
+/// The longest pause between asks while a gateway or the network is failing.
+const FOLLOW_BACKOFF_MAX: Duration = Duration::from_secs(60);
+
+/// How long Next customer waits for one last status answer before leaving the sale to the follower.
+const ABANDON_CHECK: Duration = Duration::from_secs(3);
+
 /// The till behind the desktop app: a `Paydesk` plus the settings it remembers.
 pub struct Till {
     desk: Paydesk,
@@ -312,6 +322,22 @@ impl Till {
         }
     }
 
+    /// Where "today" begins for a cashier: the till's last local midnight.
+    fn today_starts(&self) -> i64 {
+        crate::clock::local_day_start((self.now)())
+    }
+
+    /// A sale by key, as a cashier may see it: one from before today needs the manager, as in
+    /// History.
+    fn find_visible(&self, key: &str) -> Result<Invoice, Error> {
+        check_key(key)?;
+        let invoice = self.desk.find(key)?;
+        if invoice.created_at < self.today_starts() {
+            self.require_manager()?;
+        }
+        Ok(invoice)
+    }
+
     fn config(&self) -> TillConfig {
         self.config.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -344,7 +370,11 @@ impl Till {
         let gateways = self.desk.gateway_infos().into_iter().map(gateway_view).collect();
         let currencies =
             Currency::all().map(|c| CurrencyView { code: c.code().into(), decimals: c.decimals() }).collect();
-        Bootstrap { gateways, currencies, settings: settings_view(&self.config()) }
+        // A ledger that cannot list them must not keep the till from starting; the follower and
+        // History still show every late payment.
+        let late_sales =
+            self.desk.ledger().unseen_late().unwrap_or_default().into_iter().map(|i| self.view(i)).collect();
+        Bootstrap { gateways, currencies, settings: settings_view(&self.config()), late_sales }
     }
 
     /// Checks a typed amount without charging, so the UI can explain a bad one before Charge.
@@ -395,7 +425,7 @@ impl Till {
     /// Totals of the entries created in `[from, to)` (Unix seconds) per currency, status and gateway.
     pub fn shift_report(&self, from: i64, to: i64) -> Result<ShiftReport, Error> {
         // A cashier may total today, as History shows them today; earlier days are a manager's.
-        if from < crate::clock::local_day_start((self.now)()) {
+        if from < self.today_starts() {
             self.require_manager()?;
         }
         report::shift_report(self.desk.ledger(), from, to, |id| self.gateway_name(id))
@@ -425,17 +455,14 @@ impl Till {
     }
 
     fn remember_gateway(&self, gateway: &str) {
-        let mut config = self.config.lock().unwrap_or_else(|p| p.into_inner());
-        if config.last_gateway.as_deref() != Some(gateway) {
-            config.last_gateway = Some(gateway.to_string());
+        if self.config().last_gateway.as_deref() != Some(gateway) {
             // Remembering the last gateway is a convenience: failing to save it must not fail a sale.
-            let _ = config.save(&self.config_path, &self.gateway_ids());
+            let _ = self.update_config(|config| config.last_gateway = Some(gateway.to_string()));
         }
     }
 
     pub fn invoice(&self, key: &str) -> Result<InvoiceView, Error> {
-        check_key(key)?;
-        Ok(self.view(self.desk.find(key)?))
+        Ok(self.view(self.find_visible(key)?))
     }
 
     pub async fn refresh(&self, key: &str) -> Result<InvoiceView, Error> {
@@ -451,17 +478,38 @@ impl Till {
 
     /// The cashier goes on to the next customer: the sale is marked abandoned but still followed,
     /// because most gateways cannot cancel an invoice and the customer may still pay it.
-    pub fn abandon(&self, key: &str) -> Result<InvoiceView, Error> {
+    /// The gateway is asked once first (briefly: offline, Next customer must not hang), so a
+    /// payment made just before the button was pressed is recorded as paid, not as paid late; the
+    /// sale is then returned final and not abandoned.
+    pub async fn abandon(&self, key: &str) -> Result<InvoiceView, Error> {
         check_key(key)?;
+        // Whatever this ask fails on, the follower keeps asking.
+        let _ = tokio::time::timeout(ABANDON_CHECK, self.desk.refresh(key)).await;
         let invoice = self.desk.find(key)?;
+        if invoice.status.is_final() {
+            return Ok(self.view(invoice));
+        }
         Ok(self.view(self.desk.ledger().abandon(invoice.id)?))
     }
 
+    /// The cashier dismissed the late-payment notice of `key`: it is not raised again, also not
+    /// after a restart (the audit trail records when it was seen).
+    pub fn dismiss_late(&self, key: &str) -> Result<(), Error> {
+        check_key(key)?;
+        let invoice = self.desk.find(key)?;
+        Ok(self.desk.ledger().mark_late_seen(invoice.id)?)
+    }
+
     /// Order ids of the sales still open on a gateway, to follow again after a restart.
+    /// An `unknown` sale counts when the gateway gave it an id (it answered with a status Paydesk
+    /// cannot place, which may still turn into a payment).
     pub fn open_sales(&self) -> Result<Vec<String>, Error> {
         let mut open = Vec::new();
-        for status in [InvoiceStatus::Pending, InvoiceStatus::Confirming, InvoiceStatus::Underpaid] {
-            open.extend(self.desk.ledger().in_status(status)?.into_iter().map(|i| i.order_id));
+        for status in
+            [InvoiceStatus::Pending, InvoiceStatus::Confirming, InvoiceStatus::Underpaid, InvoiceStatus::Unknown]
+        {
+            let rows = self.desk.ledger().in_status(status)?.into_iter();
+            open.extend(rows.filter(|i| i.gateway_invoice_id.is_some()).map(|i| i.order_id));
         }
         Ok(open)
     }
@@ -474,33 +522,44 @@ impl Till {
         on_change: impl Fn(InvoiceView),
     ) -> Result<InvoiceView, Error> {
         check_key(key)?;
-        let last =
-            self.desk.watch(key, every, Duration::from_secs(120), |inv| on_change(self.view(inv.clone()))).await?;
+        let last = self.desk.watch(key, every, FOLLOW_GRACE, |inv| on_change(self.view(inv.clone()))).await?;
         Ok(self.view(last))
     }
 
-    /// Follows an invoice until it is final, through any network outage: a sale that was open when
-    /// the network went down is asked about again once it is back. Any other failure (the gateway
-    /// cannot be asked, or refuses) would repeat forever, so it ends the follow; the ledger keeps
-    /// the sale either way.
+    /// Follows an invoice until it is final, through outages: a network that is down, a gateway
+    /// answering 5xx or 429, a busy ledger. Those heal, so the sale is asked about again, less
+    /// often the longer it lasts (up to every [`FOLLOW_BACKOFF_MAX`]). Failures that waiting cannot
+    /// heal (no credentials, no status endpoint, the sale gone) end the follow at once, and any
+    /// failure ends it once the invoice is past its expiry; the ledger keeps the sale either way.
     pub async fn follow_through_outages(
         &self,
         key: &str,
         every: Duration,
         on_change: impl Fn(InvoiceView),
     ) -> Result<InvoiceView, Error> {
+        let mut pause = every;
         loop {
-            match self.follow(key, every, &on_change).await {
-                Err(e) if e.kind() == crate::error::ErrorKind::Network => tokio::time::sleep(every).await,
-                settled => return settled,
+            let err = match self.follow(key, every, &on_change).await {
+                Ok(settled) => return Ok(settled),
+                Err(e) => e,
+            };
+            let hopeless = matches!(
+                err.code(),
+                "missing_credential" | "unsupported" | "gateway_unauthorized" | "not_found" | "bad_input"
+            );
+            let expired =
+                self.desk.find(key)?.expires_at.is_some_and(|at| (self.now)() > at + FOLLOW_GRACE.as_secs() as i64);
+            if hopeless || (expired && err.kind() != crate::error::ErrorKind::Network) {
+                return Err(err);
             }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(FOLLOW_BACKOFF_MAX);
         }
     }
 
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
     pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
-        check_key(key)?;
-        let invoice = self.desk.find(key)?;
+        let invoice = self.find_visible(key)?;
         let link = invoice.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link yet".into()))?;
         qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
     }
@@ -529,8 +588,7 @@ impl Till {
     }
 
     fn receipt_of(&self, key: &str) -> Result<Receipt, Error> {
-        check_key(key)?;
-        let invoice = self.desk.find(key)?;
+        let invoice = self.find_visible(key)?;
         let utc_offset_minutes = crate::clock::local_offset_secs(invoice.created_at) / 60;
         Ok(Receipt::new(&invoice, &self.gateway_name(&invoice.gateway), &self.config(), Some(utc_offset_minutes)))
     }
@@ -539,8 +597,7 @@ impl Till {
     pub fn customer_view(&self, key: Option<&str>) -> Result<CustomerView, Error> {
         let invoice = match key {
             Some(key) => {
-                check_key(key)?;
-                let inv = self.desk.find(key)?;
+                let inv = self.find_visible(key)?;
                 // A link too long to draw is reported on the cashier's screen; the customer still
                 // sees the amount.
                 let qr_svg = inv.pay_link.as_deref().and_then(|link| qr::qr_svg(link).ok());
@@ -566,11 +623,9 @@ impl Till {
 
     pub fn history(&self, search: &str, limit: u32, offset: u32) -> Result<Vec<InvoiceView>, Error> {
         check_arg("search", search, MAX_SEARCH_CHARS)?;
-        // A cashier sees only today's sales, from the till's local midnight.
-        let since = match self.require_manager() {
-            Ok(()) => i64::MIN,
-            Err(_) => crate::clock::local_day_start((self.now)()),
-        };
+        // A cashier sees only today's sales, from the till's local midnight. Looking does not
+        // count as manager activity: browsing History must not keep an idle unlock alive.
+        let since = if self.manager_status().unlocked { i64::MIN } else { self.today_starts() };
         let rows = self.desk.ledger().search_since(search, since, limit.min(500), offset)?;
         Ok(rows.into_iter().map(|i| self.view(i)).collect())
     }
@@ -638,27 +693,33 @@ impl Till {
             self.info(gateway)?;
             check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
         }
-        let mut config = self.config();
-        config.default_gateway = input.default_gateway;
-        config.default_currency = input.default_currency.trim().to_ascii_uppercase();
-        config.base_urls = input.base_urls.into_iter().filter(|(_, url)| !url.trim().is_empty()).collect();
-        config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
-        config.terminal_label = input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
-        config.shop_name = input.shop_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
-        config.language = input.language;
-        config.sounds = input.sounds;
-        config.tip_percents = input.tip_percents;
-        config.kiosk = input.kiosk;
-        config.always_on_top = input.always_on_top;
-        config.idle_lock_minutes = input.idle_lock_minutes;
-        self.save_config(config)
+        self.update_config(|config| {
+            config.default_gateway = input.default_gateway;
+            config.default_currency = input.default_currency.trim().to_ascii_uppercase();
+            config.base_urls = input.base_urls.into_iter().filter(|(_, url)| !url.trim().is_empty()).collect();
+            config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
+            config.terminal_label =
+                input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
+            config.shop_name = input.shop_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+            config.language = input.language;
+            config.sounds = input.sounds;
+            config.tip_percents = input.tip_percents;
+            config.kiosk = input.kiosk;
+            config.always_on_top = input.always_on_top;
+            config.idle_lock_minutes = input.idle_lock_minutes;
+        })
     }
 
-    /// Writes `config` to settings.json (atomically, after checking it) and only then makes it
-    /// the running one.
-    fn save_config(&self, config: TillConfig) -> Result<SettingsView, Error> {
+    /// Changes the settings: `change` edits a copy, which is checked and written to settings.json
+    /// (atomically) and only then made the running one. The lock is held throughout, so two
+    /// changes (a save and the last-gateway note of a charge) cannot undo each other.
+    fn update_config(&self, change: impl FnOnce(&mut TillConfig)) -> Result<SettingsView, Error> {
+        let mut running = self.config.lock().unwrap_or_else(|p| p.into_inner());
+        let mut config = running.clone();
+        change(&mut config);
         config.save(&self.config_path, &self.gateway_ids()).map_err(|e| Error::BadInput(e.to_string()))?;
-        *self.config.lock().unwrap_or_else(|p| p.into_inner()) = config.clone();
+        *running = config.clone();
+        drop(running);
         self.apply_config();
         Ok(settings_view(&config))
     }
@@ -702,9 +763,7 @@ impl Till {
         if let Err(locked) = self.require_manager() {
             self.try_unlock(&current.ok_or(locked)?)?;
         }
-        let mut config = self.config();
-        config.manager_pin_hash = hash;
-        self.save_config(config)?;
+        self.update_config(|config| config.manager_pin_hash = hash)?;
         self.session().open((self.now)());
         Ok(self.manager_status())
     }
@@ -712,9 +771,7 @@ impl Till {
     /// Leaves kiosk mode (saved), which only a manager may do when a PIN is set.
     pub fn leave_kiosk(&self) -> Result<SettingsView, Error> {
         self.require_manager()?;
-        let mut config = self.config();
-        config.kiosk = false;
-        self.save_config(config)
+        self.update_config(|config| config.kiosk = false)
     }
 
     /// Reaches the gateway's host and checks that its required credentials are set. It does not

@@ -132,15 +132,6 @@ impl std::str::FromStr for InvoiceKind {
 
 /// The statuses in which the customer's money arrived in full: what a report counts as received.
 pub const RECEIVED: [InvoiceStatus; 3] = [InvoiceStatus::Paid, InvoiceStatus::Overpaid, InvoiceStatus::PaidLate];
-/// The statuses in which some money arrived, so a refund may name the sale.
-pub const REFUNDABLE: [InvoiceStatus; 5] = [
-    InvoiceStatus::Paid,
-    InvoiceStatus::Overpaid,
-    InvoiceStatus::PaidLate,
-    InvoiceStatus::Underpaid,
-    InvoiceStatus::ExpiredPartial,
-];
-
 /// One change of an invoice's status, for the audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InvoiceEvent {
@@ -188,6 +179,9 @@ pub struct Ledger {
 }
 
 // The last column is a refund's original order id, looked up by the refund's `refund_of`.
+/// The audit-trail note of a cashier dismissing a late-payment notice.
+pub const LATE_SEEN: &str = "late outcome seen by the cashier";
+
 const COLUMNS: &str = "id, order_id, gateway, amount_minor, currency, description, status, gateway_status, \
                        gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at, abandoned_at, \
                        kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of)";
@@ -216,20 +210,22 @@ impl Ledger {
         data_dir().join("ledger.sqlite3")
     }
 
+    /// Applies the steps this file lacks. Each runs in a write transaction that reads the version
+    /// again first, so an app and a CLI upgrading one ledger at once apply each step once.
     fn migrate(&self) -> Result<(), LedgerError> {
         let mut conn = self.lock();
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
-        if version > known {
-            return Err(LedgerError::TooNew { found: version, known });
-        }
-        for (i, step) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
+        loop {
+            let tx = write(&mut conn)?;
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version > known {
+                return Err(LedgerError::TooNew { found: version, known });
+            }
+            let Some(step) = MIGRATIONS.get(version as usize) else { return Ok(()) };
             tx.execute_batch(step)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
+            tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
         }
-        Ok(())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -265,7 +261,7 @@ impl Ledger {
     /// the ledger cannot together pay back more than the sale took.
     pub fn insert_entry(&self, new: &NewEntry<'_>) -> Result<Invoice, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = write(&mut conn)?;
         if let Some(original) = new.refund_of {
             check_refund(&tx, original, new.amount)?;
         }
@@ -319,7 +315,7 @@ impl Ledger {
     /// Records the gateway's answer to a create: the invoice is now pending payment.
     pub fn mark_created(&self, id: i64, created: &CreatedInvoice) -> Result<Invoice, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = write(&mut conn)?;
         let now = unix_now();
         tx.execute(
             "UPDATE invoices SET status = ?2, gateway_invoice_id = ?3, pay_link = ?4, expires_at = ?5,
@@ -341,7 +337,7 @@ impl Ledger {
     /// Records a status answer; an event is added only when something changed.
     pub fn record_status(&self, id: i64, report: &StatusReport) -> Result<Invoice, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = write(&mut conn)?;
         let before = get_by_id(&tx, id)?;
         let status = InvoiceStatus::settle(before.status, report.status, before.abandoned_at.is_some());
         if before.status != status || before.gateway_status.as_deref() != Some(&report.gateway_status) {
@@ -360,7 +356,7 @@ impl Ledger {
     /// sale cannot be abandoned (there is nothing left to wait for); abandoning twice is a no-op.
     pub fn abandon(&self, id: i64) -> Result<Invoice, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = write(&mut conn)?;
         let before = get_by_id(&tx, id)?;
         if before.status.is_final() {
             return Err(LedgerError::Final(before.order_id, before.status));
@@ -407,7 +403,7 @@ impl Ledger {
         note: &str,
     ) -> Result<Option<Invoice>, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = write(&mut conn)?;
         let now = unix_now();
         let changed = tx.execute(
             "UPDATE invoices SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND (?5 IS NULL OR status = ?5)",
@@ -432,7 +428,7 @@ impl Ledger {
         note: Option<&str>,
     ) -> Result<Option<Invoice>, LedgerError> {
         let mut conn = self.lock();
-        let tx = conn.transaction()?;
+        let tx = write(&mut conn)?;
         let now = unix_now();
         let changed = tx.execute(
             "UPDATE invoices SET status = ?2, gateway_status = ?3, gateway_invoice_id = COALESCE(?4, gateway_invoice_id),
@@ -466,6 +462,37 @@ impl Ledger {
         let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices WHERE status = ?1 ORDER BY id"))?;
         let rows = stmt.query_map([status.as_str()], read_invoice)?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Abandoned sales that turned paid late or expired part-paid and that no cashier has seen
+    /// yet (no [`LATE_SEEN`] event): a restart, or a window not yet listening, must not lose them.
+    pub fn unseen_late(&self) -> Result<Vec<Invoice>, LedgerError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM invoices WHERE abandoned_at IS NOT NULL AND status IN (?1, ?2)
+               AND NOT EXISTS (SELECT 1 FROM invoice_events AS e WHERE e.invoice_id = invoices.id AND e.detail = ?3)
+             ORDER BY id"
+        ))?;
+        let late = [InvoiceStatus::PaidLate.as_str(), InvoiceStatus::ExpiredPartial.as_str(), LATE_SEEN];
+        let rows = stmt.query_map(late, read_invoice)?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Records (in the audit trail) that the cashier saw a late outcome; doing it again adds nothing.
+    pub fn mark_late_seen(&self, id: i64) -> Result<(), LedgerError> {
+        let mut conn = self.lock();
+        let tx = write(&mut conn)?;
+        let invoice = get_by_id(&tx, id)?;
+        let seen: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM invoice_events WHERE invoice_id = ?1 AND detail = ?2)",
+            params![id, LATE_SEEN],
+            |r| r.get(0),
+        )?;
+        if !seen {
+            add_event(&tx, id, unix_now(), invoice.status, None, Some(LATE_SEEN))?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// An invoice by its local id (digits) or its order id.
@@ -590,7 +617,16 @@ fn check_refund(conn: &Connection, original: i64, amount: Amount) -> Result<(), 
     if sale.kind == InvoiceKind::Refund {
         return Err(LedgerError::Refund(format!("{} is itself a refund: name the sale it paid back", sale.order_id)));
     }
-    if !REFUNDABLE.contains(&sale.status) {
+    // A refund names only a sale that took its whole amount, so the limit below is what it took.
+    // How much a part-paid sale took only the gateway knows.
+    if matches!(sale.status, InvoiceStatus::Underpaid | InvoiceStatus::ExpiredPartial) {
+        return Err(LedgerError::Refund(format!(
+            "{} took only part of its amount, and how much only the gateway knows: record the refund without \
+             naming the sale, and give its order id in the reason",
+            sale.order_id
+        )));
+    }
+    if !RECEIVED.contains(&sale.status) {
         return Err(LedgerError::Refund(format!(
             "{} is {}: only a sale that took money can be refunded",
             sale.order_id, sale.status
@@ -658,6 +694,12 @@ fn parse_status(text: String, column: usize) -> rusqlite::Result<InvoiceStatus> 
     text.parse().map_err(|e: String| conversion_error(column, e))
 }
 
+/// A transaction that takes the write lock at once. A deferred one that reads first and writes
+/// after fails with "database is locked" (no busy wait) when another process wrote in between.
+fn write(conn: &mut Connection) -> rusqlite::Result<rusqlite::Transaction<'_>> {
+    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+}
+
 fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
     let currency: Currency =
         r.get::<_, String>(4)?.parse().map_err(|e: crate::money::MoneyError| conversion_error(4, e.to_string()))?;
@@ -709,6 +751,52 @@ mod tests {
             gateway: "demo",
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
             description: Some("Coffee"),
+        }
+    }
+
+    #[test]
+    fn two_processes_writing_one_ledger_wait_for_each_other_instead_of_failing() {
+        let (dir, first) = ledger();
+        let id = first.insert_creating(&sale("PD-SHARED")).unwrap().id;
+        let path = dir.path().join("l.sqlite3");
+        let second = Ledger::open(&path).unwrap();
+        let report = |i: usize| StatusReport {
+            status: if i % 2 == 0 { InvoiceStatus::Pending } else { InvoiceStatus::Confirming },
+            gateway_status: format!("poll {i}"),
+        };
+        std::thread::scope(|s| {
+            for l in [&first, &second] {
+                s.spawn(move || {
+                    for i in 0..150 {
+                        l.record_status(id, &report(i)).expect("a write waits for the other process");
+                    }
+                });
+            }
+        });
+        assert_eq!(first.events(id).unwrap().len(), second.events(id).unwrap().len());
+    }
+
+    #[test]
+    fn two_processes_upgrading_one_old_ledger_apply_each_step_once() {
+        for round in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("old.sqlite3");
+            let old = Connection::open(&path).unwrap();
+            old.pragma_update(None, "journal_mode", "WAL").unwrap();
+            for step in &MIGRATIONS[..2] {
+                old.execute_batch(step).unwrap();
+            }
+            old.pragma_update(None, "user_version", 2).unwrap();
+            drop(old);
+            std::thread::scope(|s| {
+                let opens: Vec<_> = (0..2).map(|_| s.spawn(|| Ledger::open(&path).map(|_| ()))).collect();
+                for open in opens {
+                    open.join().unwrap().unwrap_or_else(|e| panic!("round {round}: {e}"));
+                }
+            });
+            let version: i64 =
+                Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
         }
     }
 

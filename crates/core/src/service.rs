@@ -23,6 +23,8 @@ pub const DEFAULT_LIFETIME_SECS: u32 = 15 * 60;
 
 const MAX_DESCRIPTION_CHARS: usize = 200;
 const MAX_ORDER_ID_CHARS: usize = 64;
+/// How long past its expiry an invoice with a payment on its way is still followed.
+const MONEY_IN_FLIGHT_GRACE: Duration = Duration::from_secs(24 * 3600);
 
 /// What a sale left in `creating` by a process that died says until the gateway has been asked.
 /// A note starting with [`INTERRUPTED`] marks a sale [`Paydesk::recover`] still has to ask about.
@@ -365,7 +367,8 @@ impl Paydesk {
     }
 
     /// Polls until the invoice reaches a final status, calling `on_change` for each new status.
-    /// Gives up `grace` after the invoice's expiry if the gateway never says it expired.
+    /// Gives up `grace` after the invoice's expiry if the gateway never says it expired (a day, if
+    /// a payment was already seen).
     pub async fn watch(
         &self,
         key: &str,
@@ -380,6 +383,13 @@ impl Paydesk {
             if now.status != last.status || now.gateway_status != last.gateway_status {
                 on_change(&now);
             }
+            // Money already on its way (confirming, part paid) is followed for a day past expiry:
+            // confirmations can outlast an invoice's lifetime, and giving up would lose the payment.
+            let grace = if matches!(now.status, InvoiceStatus::Confirming | InvoiceStatus::Underpaid) {
+                grace.max(MONEY_IN_FLIGHT_GRACE)
+            } else {
+                grace
+            };
             let past_grace = now.expires_at.is_some_and(|at| unix_now() > at + grace.as_secs() as i64);
             if now.status.is_final() || past_grace {
                 return Ok(now);

@@ -187,11 +187,19 @@ fn refunds_that_do_not_add_up_are_refused_and_write_nothing() {
     }
     assert_eq!(f.rows(), before);
 
-    // Underpaid and expired-with-partial sales took money, so they can be refunded.
-    for status in [InvoiceStatus::Underpaid, InvoiceStatus::ExpiredPartial, InvoiceStatus::PaidLate] {
+    // A part-paid sale took an amount only the gateway knows, so no limit could hold: a refund
+    // cannot name it (and is recorded on its own instead).
+    for status in [InvoiceStatus::Underpaid, InvoiceStatus::ExpiredPartial] {
         let sale = f.gateway_sale("demo", "2.00", "USD", status);
-        f.refund("2.00", "USD", Some(&sale.order_id)).unwrap();
+        let rows = f.rows();
+        let refused = f.refund("0.50", "USD", Some(&sale.order_id)).unwrap_err();
+        assert!(refused.to_string().contains("without naming the sale"), "{refused}");
+        assert_eq!(f.rows(), rows, "the refused refund wrote nothing");
+        f.refund("0.50", "USD", None).unwrap();
+        assert_eq!(f.rows().len(), rows.len() + 1, "recorded on its own instead");
     }
+    let late = f.gateway_sale("demo", "2.00", "USD", InvoiceStatus::PaidLate);
+    f.refund("2.00", "USD", Some(&late.order_id)).unwrap();
 }
 
 #[test]

@@ -139,11 +139,15 @@ async fn press(link: &str, button: &str) {
 
 #[tokio::test]
 async fn an_abandoned_sale_is_still_followed_and_a_late_payment_is_paid_late() {
-    let (_dir, _sim, till) = till().await;
+    let (dir, _sim, till) = till().await;
     let sold = till.charge(sale("demo", "12.34")).await.unwrap();
-    let left = till.abandon(&sold.order_id).unwrap();
+    let left = till.abandon(&sold.order_id).await.unwrap();
     assert!(left.abandoned_at.is_some() && !left.is_final, "abandoned, yet still open: {left:?}");
-    assert_eq!(till.abandon(&sold.order_id).unwrap().abandoned_at, left.abandoned_at, "abandoning twice is a no-op");
+    assert_eq!(
+        till.abandon(&sold.order_id).await.unwrap().abandoned_at,
+        left.abandoned_at,
+        "abandoning twice is a no-op"
+    );
     assert_eq!(
         till.open_sales().unwrap(),
         std::slice::from_ref(&sold.order_id),
@@ -157,8 +161,22 @@ async fn an_abandoned_sale_is_still_followed_and_a_late_payment_is_paid_late() {
     assert_eq!(listed[0].status, InvoiceStatus::PaidLate, "History shows the late payment");
     assert!(till.open_sales().unwrap().is_empty());
 
-    let err = till.abandon(&sold.order_id).unwrap_err().reply();
-    assert_eq!(err.code, "already_final", "{err:?}");
+    // A final sale has nothing to wait for: abandoning it hands it back as it is.
+    assert_eq!(till.abandon(&sold.order_id).await.unwrap(), done);
+
+    // The notice is not lost to a restart, and gone for good once the cashier dismissed it.
+    let late = |t: &Till| t.bootstrap().late_sales.into_iter().map(|v| v.order_id).collect::<Vec<_>>();
+    assert_eq!(late(&till), std::slice::from_ref(&sold.order_id));
+    let restarted = Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap();
+    assert_eq!(late(&restarted), std::slice::from_ref(&sold.order_id));
+    restarted.dismiss_late(&sold.order_id).unwrap();
+    restarted.dismiss_late(&sold.order_id).unwrap();
+    assert!(late(&restarted).is_empty());
+    assert!(late(&Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap()).is_empty());
+    let waited = till.charge(sale("demo", "1.00")).await.unwrap();
+    press(waited.pay_link.as_deref().unwrap(), "pay").await;
+    till.follow(&waited.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    assert!(late(&till).is_empty(), "a sale paid while waited for raises no late notice");
 }
 
 #[tokio::test]
@@ -190,4 +208,52 @@ async fn a_sale_open_when_the_network_drops_is_followed_again_once_it_is_back() 
     let done = till.follow_through_outages(&sold.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
     assert_eq!(done.status, InvoiceStatus::Paid);
     assert!(sim.sim.requests("demo", "invoices/") > OUTAGE as usize, "the outage was not outlasted");
+}
+
+#[tokio::test]
+async fn a_payment_just_before_next_customer_is_paid_not_paid_late() {
+    let (_dir, _sim, till) = till().await;
+    let sold = till.charge(sale("demo", "4.00")).await.unwrap();
+    press(sold.pay_link.as_deref().unwrap(), "pay").await;
+    let left = till.abandon(&sold.order_id).await.unwrap();
+    assert_eq!((left.status, left.abandoned_at), (InvoiceStatus::Paid, None), "{left:?}");
+}
+
+#[tokio::test]
+async fn a_gateway_failing_with_5xx_is_outlasted_too() {
+    use paydesk_gatewaysim::faults::{ErrorBody, Fault, Match};
+    let (_dir, sim, till) = till().await;
+    let sold = till.charge(sale("demo", "3.00")).await.unwrap();
+    press(sold.pay_link.as_deref().unwrap(), "pay").await;
+    const OUTAGE: u32 = 8;
+    sim.sim.inject(Fault::Status { status: 503, body: ErrorBody::Html }, Match::new("demo", "invoices/", OUTAGE));
+    let done = till.follow_through_outages(&sold.order_id, Duration::from_millis(5), |_| {}).await.unwrap();
+    assert_eq!(done.status, InvoiceStatus::Paid);
+    assert!(sim.sim.requests("demo", "invoices/") > OUTAGE as usize);
+}
+
+#[tokio::test]
+async fn a_payment_on_its_way_is_followed_past_the_invoices_expiry() {
+    let (dir, sim, till) = till().await;
+    let sold = till.charge(sale("demo", "9.00")).await.unwrap();
+    let link = sold.pay_link.clone().unwrap();
+    press(&link, "underpay").await;
+    assert_eq!(till.refresh(&sold.order_id).await.unwrap().status, InvoiceStatus::Underpaid);
+    // The invoice expired well over the grace period ago, as far as the ledger knows.
+    let db = rusqlite::Connection::open(dir.path().join("ledger.sqlite3")).unwrap();
+    let long_ago = paydesk_core::clock::unix_now() - 3600;
+    db.execute("UPDATE invoices SET expires_at = ?2 WHERE id = ?1", rusqlite::params![sold.id, long_ago]).unwrap();
+    drop(db);
+    let asked_before = sim.sim.requests("demo", "invoices/");
+    let paying = async {
+        // The rest arrives once the follower has asked twice past the expiry.
+        while sim.sim.requests("demo", "invoices/") < asked_before + 2 {
+            tokio::task::yield_now().await;
+        }
+        press(&link, "pay").await;
+    };
+    let follow = till.follow_through_outages(&sold.order_id, Duration::from_millis(10), |_| {});
+    let both = tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(follow, paying) });
+    let (done, ()) = both.await.expect("the follower gave up before the rest was paid");
+    assert_eq!(done.unwrap().status, InvoiceStatus::Paid);
 }
