@@ -741,7 +741,7 @@ async function main() {
           .filter(({ box }) => box.height < 47.5 || box.width < 47.5)
           .map(({ el, box }) => `${el.tagName.toLowerCase()}#${el.id || '?'}.${el.className} ${Math.round(box.width)}x${Math.round(box.height)}`),
       );
-    for (const screen of ['charge', 'history', 'settings']) {
+    for (const screen of ['charge', 'history', 'report', 'settings']) {
       await goTo(screen);
       const small = await smallTargets();
       assert(small.length === 0, `on ${screen}, targets under 48 px: ${small.join('; ')}`);

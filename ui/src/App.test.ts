@@ -266,6 +266,33 @@ describe('abandon and late payments', () => {
     expect(byId('screen-invoice')).not.toBeNull();
   });
 
+  test('leaving an open invoice by the nav abandons it (still watched) and clears the customer display', async () => {
+    const calls = await chargeAndShowInvoice(invoiceView());
+    await fireEvent.click(byId('nav-history')!);
+    await waitFor(() => expect(byId('screen-history')).not.toBeNull());
+    expect(callsTo(calls, 'abandon_invoice')).toEqual([{ key: invoiceView().order_id }]);
+    expect(callsTo(calls, 'show_on_customer_display').at(-1)).toEqual({ key: null });
+    await sendInvoiceUpdate(invoiceView({ status: 'paid_late', is_final: true, abandoned_at: 1 }));
+    await waitFor(() => expect(byId('late-notices')).not.toBeNull());
+  });
+
+  test('Next customer on a sale paid a moment before shows it paid instead of leaving', async () => {
+    const paid = invoiceView({ status: 'paid', is_final: true });
+    await chargeAndShowInvoice(invoiceView(), { abandon_invoice: () => paid });
+    await fireEvent.click(byId('abandon')!);
+    await waitFor(() => expect(byId('end-state')?.dataset.status).toBe('paid'));
+    expect(byId('screen-invoice')).not.toBeNull();
+  });
+
+  test('late payments no cashier has seen come back at start; Dismiss tells the backend', async () => {
+    const late = invoiceView({ order_id: 'PD-LATE', status: 'paid_late', is_final: true, abandoned_at: 1 });
+    const calls = await start({ bootstrap: () => ({ ...bootstrapReply(), late_sales: [late] }), dismiss_late: () => null });
+    await waitFor(() => expect(document.querySelector('.late-notice')?.textContent).toContain('PD-LATE'));
+    await fireEvent.click(document.querySelector<HTMLElement>('.late-dismiss')!);
+    await waitFor(() => expect(byId('late-notices')).toBeNull());
+    expect(callsTo(calls, 'dismiss_late')).toEqual([{ key: 'PD-LATE' }]);
+  });
+
   test('an expired part-paid sale tells the cashier what to do', async () => {
     await chargeAndShowInvoice(invoiceView());
     await sendInvoiceUpdate(invoiceView({ status: 'expired_partial', is_final: true }));

@@ -74,6 +74,8 @@ export const followInvoice = (key: string) => call<InvoiceView>('follow_invoice'
 export const retryInvoice = (key: string) => call<InvoiceView>('retry_invoice', { key });
 /** Back to the keypad; the sale is marked abandoned and still followed for a late payment. */
 export const abandonInvoice = (key: string) => call<InvoiceView>('abandon_invoice', { key });
+/** The cashier saw a late payment's notice; it is not raised again, also not after a restart. */
+export const dismissLate = (key: string) => call<null>('dismiss_late', { key });
 export const invoiceQr = (key: string) => call<string>('invoice_qr', { key });
 export const openPayLink = (key: string) => call<null>('open_pay_link', { key });
 export const history = (search: string, limit: number, offset: number) =>

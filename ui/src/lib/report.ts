@@ -7,8 +7,9 @@ import type { InvoiceView } from '../bindings/InvoiceView';
 export type Period = 'today' | 'yesterday' | 'week' | 'custom';
 export const PERIODS: readonly Period[] = ['today', 'yesterday', 'week', 'custom'];
 
-/** Statuses in which a sale took money, so a refund may name it (as the ledger's REFUNDABLE). */
-export const REFUNDABLE: readonly InvoiceStatus[] = ['paid', 'overpaid', 'paid_late', 'underpaid', 'expired_partial'];
+/** Statuses in which a sale took its whole amount, so a refund may name it (as the ledger's RECEIVED;
+ *  a part-paid sale's refund is recorded on its own, as the backend says). */
+export const REFUNDABLE: readonly InvoiceStatus[] = ['paid', 'overpaid', 'paid_late'];
 
 /** A sale (gateway or cash) that took money: History offers to refund it. */
 export function refundable(row: InvoiceView): boolean {

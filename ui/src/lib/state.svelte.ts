@@ -30,7 +30,7 @@ export class AppState {
   screen: Screen = $state('charge');
   invoice: InvoiceView | null = $state(null);
   /** Abandoned sales that were paid (or expired part-paid) afterwards, until the cashier dismisses them. */
-  lateNotices: InvoiceView[] = $state([]);
+  lateNotices: InvoiceView[];
   /** Why following the invoice on screen could not be resumed. */
   followError: ErrorReply | null = $state(null);
   sale: Sale;
@@ -41,6 +41,7 @@ export class AppState {
     this.manager = new Manager(boot.settings.manager_pin_set);
     this.gateways = boot.gateways;
     this.currencies = boot.currencies;
+    this.lateNotices = $state(boot.late_sales);
     this.settings = $state(boot.settings);
     setLanguage(boot.settings.language);
     const { last_gateway, default_gateway, default_currency } = boot.settings;
@@ -88,8 +89,10 @@ export class AppState {
     return true;
   }
 
-  dismissLate(orderId: string) {
+  /** The cashier saw it: gone here and, once the backend has noted it, after a restart too. */
+  async dismissLate(orderId: string) {
     this.lateNotices = this.lateNotices.filter((n) => n.order_id !== orderId);
+    await api.dismissLate(orderId).catch(() => {}); // not noted: it shows again after a restart, nothing lost
   }
 
   private showUpdate(invoice: InvoiceView) {
@@ -104,7 +107,27 @@ export class AppState {
   /** The customer left without paying yet: the backend keeps watching the sale, the keypad is free. */
   abandoned(invoice: InvoiceView) {
     this.showUpdate(invoice);
-    this.newSale();
+    // Paid a moment before the button was pressed: show that instead of leaving.
+    if (!invoice.is_final) this.newSale();
+  }
+
+  /** Before another screen replaces the invoice: an open sale is abandoned (and still watched),
+   *  never dropped silently, and the customer display goes back to its welcome. False if the
+   *  backend refused; the invoice then stays, with the reason. */
+  async leaveInvoice(): Promise<boolean> {
+    const open = this.screen === 'invoice' ? this.invoice : null;
+    if (!open) return true;
+    if (!open.is_final && open.abandoned_at === null) {
+      try {
+        this.showUpdate(await api.abandonInvoice(open.order_id));
+      } catch (e) {
+        this.followError = api.toApiError(e);
+        return false;
+      }
+    }
+    this.invoice = null;
+    api.showOnCustomerDisplay(null).catch(() => {});
+    return true;
   }
 
   newSale() {

@@ -56,7 +56,9 @@ describe('report periods', () => {
 
   test('only sales that took money can be refunded', () => {
     expect(refundable(invoiceView({ status: 'paid' }))).toBe(true);
-    expect(refundable(invoiceView({ status: 'expired_partial' }))).toBe(true);
+    expect(refundable(invoiceView({ status: 'paid_late' }))).toBe(true);
+    expect(refundable(invoiceView({ status: 'expired_partial' }))).toBe(false);
+    expect(refundable(invoiceView({ status: 'underpaid' }))).toBe(false);
     expect(refundable(invoiceView({ status: 'paid', kind: 'cash' }))).toBe(true);
     expect(refundable(invoiceView({ status: 'pending' }))).toBe(false);
     expect(refundable(invoiceView({ status: 'failed' }))).toBe(false);
@@ -142,6 +144,21 @@ describe('shift report screen', () => {
     clearMocks();
     await openReport({ shift_report: () => Promise.reject(rejection('bad_input', 'a report covers at most a year')) });
     await waitFor(() => expect(byId('report-error')?.textContent).toBe('a report covers at most a year'));
+  });
+
+  test("a period that is refused leaves no earlier period's totals on screen to read or print", async () => {
+    let refuse = false;
+    await openReport({
+      shift_report: ({ from, to }) =>
+        refuse ? Promise.reject(rejection('manager_pin_required', 'a manager must unlock this')) : { ...REPORT, from, to },
+      // The PIN dialog is cancelled.
+      manager_status: () => ({ pin_set: true, unlocked: false, locked_out_seconds: 0 }),
+    });
+    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(6));
+    refuse = true;
+    await fireEvent.change(input('report-period'), { target: { value: 'yesterday' } });
+    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(0));
+    expect((byId('report-print') as HTMLButtonElement).disabled).toBe(true);
   });
 
   test('export saves the same period as CSV and says where; print opens the print dialog', async () => {

@@ -156,3 +156,37 @@ describe('tips', () => {
     expect(sent.startsWith('☕☕☕')).toBe(true);
   });
 });
+
+describe('the next customer', () => {
+  test('a tip chosen for a sale taken as cash does not carry over', async () => {
+    const calls = await start();
+    calls.length = 0;
+    mockBackend({
+      bootstrap: () => bootstrapReply({ tip_percents: [10, 15] }),
+      check_amount: checkAmount(bootstrapReply()),
+      record_cash_sale: ({ amount, currency }) => invoiceView({ kind: 'cash', amount: String(amount), currency: String(currency) }),
+    });
+    await press('10');
+    await fireEvent.click(option(10));
+    await waitFor(() => expect(byId('tip-amount')).not.toBeNull());
+    await fireEvent.click(byId('record-cash')!);
+    await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
+    await fireEvent.click(byId('cash-save')!);
+    await waitFor(() => expect(byId('cash-dialog')).toBeNull());
+    await press('20');
+    await waitFor(() => expect(byId('charge')?.textContent?.trim()).toBe('Charge 20 USD'));
+    expect(byId('tip-amount')).toBeNull();
+  });
+
+  test('keys typed while a dialog is open never reach the keypad, even with focus on the page', async () => {
+    const calls = await start();
+    await press('5');
+    await fireEvent.click(byId('record-cash')!);
+    await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
+    (document.activeElement as HTMLElement).blur();
+    await fireEvent.keyDown(document.body, { key: '7' });
+    await fireEvent.keyDown(document.body, { key: 'Enter' });
+    expect(byId('amount')?.textContent).toBe('5');
+    expect(callsTo(calls, 'charge')).toEqual([]);
+  });
+});

@@ -29,6 +29,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       { code: 'EUR', decimals: 2 },
       { code: 'JPY', decimals: 0 },
     ],
+    late_sales: [],
     settings: {
       default_gateway: 'demo',
       default_currency: 'USD',
