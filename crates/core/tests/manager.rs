@@ -209,6 +209,45 @@ async fn an_unlocked_till_locks_again_after_the_idle_minutes() {
 }
 
 #[tokio::test]
+async fn browsing_history_is_not_manager_activity() {
+    let f = Fixture::new().await;
+    f.till.save_settings(settings(1)).unwrap();
+    f.set_pin();
+    for _ in 0..5 {
+        f.advance(50);
+        f.till.history("", 50, 0).unwrap();
+    }
+    assert!(!f.till.manager_status().unlocked, "a cashier's searches kept an idle unlock alive");
+    assert_eq!(code(f.till.export_report_csv(0, 1, f.dir.path())), "manager_pin_required");
+}
+
+#[tokio::test]
+async fn a_locked_till_opens_no_sale_from_before_today_by_its_id() {
+    let f = Fixture::new().await;
+    let today = f.till.charge(sale()).await.unwrap();
+    let old = f.till.charge(sale()).await.unwrap();
+    let db = rusqlite::Connection::open(f.dir.path().join("ledger.sqlite3")).unwrap();
+    let two_days_ago = paydesk_core::clock::unix_now() - 2 * 86_400;
+    db.execute("UPDATE invoices SET created_at = ?2 WHERE id = ?1", rusqlite::params![old.id, two_days_ago]).unwrap();
+    drop(db);
+    f.set_pin();
+    f.till.lock();
+    let exports = f.dir.path().join("exports");
+    for key in [old.order_id.clone(), old.id.to_string()] {
+        assert_eq!(code(f.till.invoice(&key)), "manager_pin_required", "{key}");
+        assert_eq!(code(f.till.receipt(&key)), "manager_pin_required", "{key}");
+        assert_eq!(code(f.till.qr_svg(&key)), "manager_pin_required", "{key}");
+        assert_eq!(code(f.till.save_receipt_pdf(&key, &exports)), "manager_pin_required", "{key}");
+        assert_eq!(code(f.till.customer_view(Some(&key))), "manager_pin_required", "{key}");
+    }
+    assert!(!exports.exists(), "nothing was written");
+    assert_eq!(f.till.invoice(&today.order_id).unwrap().order_id, today.order_id);
+    f.till.receipt(&today.order_id).unwrap();
+    f.till.unlock(PIN.into()).unwrap();
+    assert_eq!(f.till.receipt(&old.order_id).unwrap().receipt.order_id, old.order_id);
+}
+
+#[tokio::test]
 async fn a_locked_till_reports_today_only() {
     let f = Fixture::new().await;
     let now = paydesk_core::clock::unix_now();
