@@ -77,16 +77,21 @@ afterEach(() => {
 
 let orders = 0;
 
-/** Starts the app, charges, and returns the invoice on screen (a new order id each time). */
-async function invoiceOnScreen(settings: Partial<Bootstrap['settings']>): Promise<InvoiceView> {
-  const invoice = invoiceView({ order_id: `PD-SOUND-${++orders}` });
-  mockBackend({ bootstrap: () => bootstrapReply(settings), charge: () => invoice });
+/** Starts the app with `settings` and presses Charge for 5, which `charge` answers. */
+async function pressCharge(settings: Partial<Bootstrap['settings']>, charge: () => unknown) {
+  mockBackend({ bootstrap: () => bootstrapReply(settings), charge });
   render(App);
   await waitUntilReady();
   await fireEvent.click(document.querySelector('button[data-key="5"]')!);
-  const charge = byId('charge') as HTMLButtonElement;
-  await waitFor(() => expect(charge.disabled).toBe(false));
-  await fireEvent.click(charge);
+  const button = byId('charge') as HTMLButtonElement;
+  await waitFor(() => expect(button.disabled).toBe(false));
+  await fireEvent.click(button);
+}
+
+/** Starts the app, charges, and returns the invoice on screen (a new order id each time). */
+async function invoiceOnScreen(settings: Partial<Bootstrap['settings']>): Promise<InvoiceView> {
+  const invoice = invoiceView({ order_id: `PD-SOUND-${++orders}` });
+  await pressCharge(settings, () => invoice);
   await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
   return invoice;
 }
@@ -128,18 +133,9 @@ describe('sounds', () => {
 
   test('on: a charge the gateway refuses plays the low tone; off, it is silent', async () => {
     for (const sounds of [true, false]) {
-      mockBackend({
-        bootstrap: () => bootstrapReply({ sounds }),
-        charge: () => {
-          throw { code: 'gateway_refused', message: 'Demo refused the invoice' };
-        },
+      await pressCharge({ sounds }, () => {
+        throw { code: 'gateway_refused', message: 'Demo refused the invoice' };
       });
-      render(App);
-      await waitUntilReady();
-      await fireEvent.click(document.querySelector('button[data-key="5"]')!);
-      const charge = byId('charge') as HTMLButtonElement;
-      await waitFor(() => expect(charge.disabled).toBe(false));
-      await fireEvent.click(charge);
       await waitFor(() => expect(byId('charge-error')).not.toBeNull());
       expect(heard()).toEqual(sounds ? ['low'] : []);
       cleanup();
