@@ -8,7 +8,7 @@ use paydesk_core::config::TillConfig;
 use paydesk_core::credentials::CredentialStore;
 use paydesk_core::error::Error;
 use paydesk_core::export::invoices_csv;
-use paydesk_core::ledger::{Invoice, Ledger};
+use paydesk_core::ledger::{Invoice, InvoiceKind, Ledger};
 use paydesk_core::money::DecimalStyle;
 use paydesk_core::qr;
 use paydesk_core::secret::Secret;
@@ -260,12 +260,14 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 println!("No invoices yet.");
             } else {
                 for inv in &invoices {
+                    // Money paid back reads as money going out.
+                    let sign = if inv.kind == InvoiceKind::Refund { "-" } else { "" };
                     println!(
                         "{:>5}  {}  {:<24} {:>12} {:<4} {:<10} {}",
                         inv.id,
                         format_utc(inv.created_at),
                         inv.order_id,
-                        inv.amount.to_decimal_string(),
+                        format!("{sign}{}", inv.amount.to_decimal_string()),
                         inv.amount.currency(),
                         inv.status,
                         inv.gateway

@@ -267,3 +267,22 @@ fn the_tills_terminal_label_prefixes_cli_sales() {
     assert_eq!(out.status.code(), Some(2), "a broken settings file is said, not ignored");
     assert!(text(&out.stderr).contains("settings"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn the_cli_lists_the_apps_cash_sales_and_refunds_with_refunds_as_money_out() {
+    let till = Till::new("kinds");
+    let app =
+        paydesk_core::api::Till::open(till.dir.path(), paydesk_core::credentials::CredentialStore::in_memory(), None)
+            .unwrap();
+    let cash = app.record_cash_sale("5.00", "USD", None).unwrap();
+    app.record_refund("2.00", "USD", "wrong size", Some(cash.order_id.clone())).unwrap();
+    drop(app);
+    let out = till.run(&["invoices"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listed = text(&out.stdout);
+    let line = |order: &str| listed.lines().find(|l| l.contains(order)).unwrap_or_default().to_string();
+    assert!(line(&cash.order_id).contains(" 5.00 USD paid"), "{listed}");
+    assert!(listed.lines().any(|l| l.contains("-REF-") && l.contains(" -2.00 USD paid")), "{listed}");
+    let csv = text(&till.run(&["invoices", "--csv"]).stdout);
+    assert!(csv.lines().any(|l| l.contains(",refund,") && l.ends_with(&cash.order_id)), "{csv}");
+}
