@@ -331,6 +331,23 @@ describe('refunds from History', () => {
     expect(document.querySelector('main')!.inert).toBe(false);
   });
 
+  test('a PIN dialog cancelled over a refund hands focus back to the refund dialog', async () => {
+    await openHistory({
+      record_refund: () => Promise.reject(rejection('manager_pin_required', 'a manager must unlock this')),
+    });
+    await fireEvent.click(byId('record-refund')!);
+    await fireEvent.input(input('refund-amount'), { target: { value: '1' } });
+    await fireEvent.input(input('refund-reason'), { target: { value: 'Goodwill' } });
+    byId('refund-save')!.focus();
+    await fireEvent.click(byId('refund-save')!);
+    await waitFor(() => expect(byId('pin-dialog')).not.toBeNull());
+    await fireEvent.click(byId('pin-cancel')!);
+    await waitFor(() => expect(byId('pin-dialog')).toBeNull());
+    await waitFor(() => expect(byId('refund-dialog')?.contains(document.activeElement)).toBe(true));
+    await fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(byId('refund-dialog')).toBeNull());
+  });
+
   test('Record refund starts empty; a refusal is shown in the dialog and nothing closes', async () => {
     const calls = await openHistory({
       record_refund: () => Promise.reject(rejection('bad_input', 'PD-PAID was paid in USD: refund it in USD, not EUR')),
