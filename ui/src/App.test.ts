@@ -1,6 +1,5 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
+import { fireEvent, render, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import App from './App.svelte';
 import type { InvoiceView } from './bindings/InvoiceView';
 import { SALE_KEPT_HINT } from './lib/format';
@@ -13,21 +12,8 @@ import {
   mockBackend,
   rejection,
   sendInvoiceUpdate,
-  waitUntilReady,
+  startApp,
 } from './test/backend';
-
-// Unmount (which unlistens) before the IPC mock goes away.
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
-
-async function start(handlers: Parameters<typeof mockBackend>[0] = {}) {
-  const calls = mockBackend(handlers);
-  render(App);
-  await waitUntilReady();
-  return calls;
-}
 
 function click(key: string) {
   const button = document.querySelector<HTMLButtonElement>(`button[data-key="${key}"]`);
@@ -43,8 +29,8 @@ function chargeButton(): HTMLButtonElement {
   return byId('charge') as HTMLButtonElement;
 }
 
-async function chargeAndShowInvoice(invoice: InvoiceView, handlers: Parameters<typeof start>[0] = {}) {
-  const calls = await start({ charge: () => invoice, ...handlers });
+async function chargeAndShowInvoice(invoice: InvoiceView, handlers: Parameters<typeof startApp>[0] = {}) {
+  const calls = await startApp({ charge: () => invoice, ...handlers });
   await typeAmount('12.34');
   await waitFor(() => expect(chargeButton().disabled).toBe(false));
   await fireEvent.click(chargeButton());
@@ -54,7 +40,7 @@ async function chargeAndShowInvoice(invoice: InvoiceView, handlers: Parameters<t
 
 describe('charge screen', () => {
   test('starts on the last used gateway and the default currency, with an empty amount', async () => {
-    await start({ bootstrap: () => bootstrapReply({ last_gateway: 'dex3', default_currency: 'USD' }) });
+    await startApp({ bootstrap: () => bootstrapReply({ last_gateway: 'dex3', default_currency: 'USD' }) });
     expect((byId('gateway') as HTMLSelectElement).value).toBe('dex3');
     expect((byId('currency') as HTMLSelectElement).value).toBe('USD');
     expect(byId('amount')?.textContent).toBe('');
@@ -63,7 +49,7 @@ describe('charge screen', () => {
   });
 
   test('a gateway that cannot take the currency says so and disables Charge', async () => {
-    await start();
+    await startApp();
     await typeAmount('5');
     await waitFor(() => expect(chargeButton().disabled).toBe(false));
     const currency = byId('currency') as HTMLSelectElement;
@@ -77,7 +63,7 @@ describe('charge screen', () => {
   });
 
   test('the physical keyboard types with the decimal comma the settings use', async () => {
-    await start({ bootstrap: () => bootstrapReply({ decimal_comma: true }) });
+    await startApp({ bootstrap: () => bootstrapReply({ decimal_comma: true }) });
     for (const key of ['1', '2', '.', '5', ',', '0', '9']) await fireEvent.keyDown(document.body, { key });
     expect(byId('amount')?.textContent).toBe('12,50');
     await fireEvent.keyDown(document.body, { key: 'Backspace' });
@@ -87,7 +73,7 @@ describe('charge screen', () => {
   });
 
   test('a bad amount explains itself before Charge, and Charge is disabled', async () => {
-    const calls = await start({
+    const calls = await startApp({
       check_amount: ({ amount }) => {
         if (amount === '0') throw rejection('bad_amount', 'the amount must be more than zero');
         return { amount, currency: 'USD' };
@@ -105,7 +91,7 @@ describe('charge screen', () => {
 
   test('while the charge is in flight, #charging shows and Charge cannot be pressed again', async () => {
     const reply = deferred<InvoiceView>();
-    const calls = await start({ charge: () => reply.promise });
+    const calls = await startApp({ charge: () => reply.promise });
     await typeAmount('12.34');
     await waitFor(() => expect(chargeButton().disabled).toBe(false));
 
@@ -124,7 +110,7 @@ describe('charge screen', () => {
   });
 
   test('a failed charge shows the backend message, keeps the amount, and a held Enter does not retry', async () => {
-    const calls = await start({
+    const calls = await startApp({
       charge: () => {
         throw rejection('gateway_refused', 'Demo refused the invoice: merchant disabled');
       },
@@ -142,7 +128,7 @@ describe('charge screen', () => {
 
 describe('charge errors where the sale may exist', () => {
   async function failCharge(code: string) {
-    await start({
+    await startApp({
       charge: () => {
         throw rejection(code, `charge failed with ${code}`);
       },
@@ -213,7 +199,7 @@ describe('invoice screen', () => {
 
   test('New sale returns to an empty keypad, whatever was typed before', async () => {
     const done = invoiceView({ status: 'paid', is_final: true });
-    await start({ history: () => [done], follow_invoice: () => done });
+    await startApp({ history: () => [done], follow_invoice: () => done });
     await typeAmount('9');
     await fireEvent.click(byId('nav-history')!);
     await waitFor(() => expect(document.querySelector('.history-row')).not.toBeNull());
@@ -286,7 +272,7 @@ describe('abandon and late payments', () => {
 
   test('late payments no cashier has seen come back at start; Dismiss tells the backend', async () => {
     const late = invoiceView({ order_id: 'PD-LATE', status: 'paid_late', is_final: true, abandoned_at: 1 });
-    const calls = await start({ bootstrap: () => ({ ...bootstrapReply(), late_sales: [late] }), dismiss_late: () => null });
+    const calls = await startApp({ bootstrap: () => ({ ...bootstrapReply(), late_sales: [late] }), dismiss_late: () => null });
     await waitFor(() => expect(document.querySelector('.late-notice')?.textContent).toContain('PD-LATE'));
     await fireEvent.click(document.querySelector<HTMLElement>('.late-dismiss')!);
     await waitFor(() => expect(byId('late-notices')).toBeNull());
@@ -308,7 +294,7 @@ describe('hand-recorded entries', () => {
     ['cash', 'Paid in cash'],
   ] as const)('a %s opened from History says what it was, not "payment complete"', async (kind, title) => {
     const entry = invoiceView({ kind, status: 'paid', is_final: true, pay_link: null, gateway: kind, gateway_name: kind });
-    await start({ history: () => [entry], follow_invoice: () => entry });
+    await startApp({ history: () => [entry], follow_invoice: () => entry });
     await fireEvent.click(byId('nav-history')!);
     await waitFor(() => expect(document.querySelector('.history-row')).not.toBeNull());
     await fireEvent.click(document.querySelector('.history-row')!);
@@ -320,7 +306,7 @@ describe('hand-recorded entries', () => {
 
 describe('start-up', () => {
   test('tells the backend once, after bootstrap, that the keypad is interactive', async () => {
-    const calls = await start();
+    const calls = await startApp();
     await waitFor(() => expect(callsTo(calls, 'ui_ready')).toEqual([{}]));
     const commands = calls.map((c) => c.command);
     expect(commands.indexOf('ui_ready')).toBeGreaterThan(commands.indexOf('bootstrap'));

@@ -1,25 +1,12 @@
 import { emit } from '@tauri-apps/api/event';
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test } from 'vitest';
-import App from './App.svelte';
 import type { CustomerView } from './bindings/CustomerView';
 import CustomerDisplay from './CustomerDisplay.svelte';
 import { locale } from './lib/i18n.svelte';
-import {
-  byId,
-  callsTo,
-  deferred,
-  invoiceView,
-  mockBackend,
-  QR_SVG,
-  sendInvoiceUpdate,
-  waitUntilReady,
-} from './test/backend';
+import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, sendInvoiceUpdate, startApp } from './test/backend';
 
 afterEach(() => {
-  cleanup();
-  clearMocks();
   locale.lang = 'en';
 });
 
@@ -109,9 +96,7 @@ describe('the customer-facing window', () => {
 describe('the cashier window drives it', () => {
   test('the top bar toggle opens and closes it, and hears when it was closed by hand', async () => {
     let open = false;
-    const calls = mockBackend({ toggle_customer_display: () => (open = !open) });
-    render(App);
-    await waitUntilReady();
+    const calls = await startApp({ toggle_customer_display: () => (open = !open) });
     const toggle = byId('customer-display')!;
     expect(toggle.getAttribute('aria-pressed')).toBe('false');
     await fireEvent.click(toggle);
@@ -123,9 +108,7 @@ describe('the cashier window drives it', () => {
 
   test('showing an invoice puts it on the customer display; New sale puts the welcome back', async () => {
     const paid = { ...SALE, status: 'paid' as const, is_final: true };
-    const calls = mockBackend({ history: () => [paid] });
-    render(App);
-    await waitUntilReady();
+    const calls = await startApp({ history: () => [paid] });
     await fireEvent.click(byId('nav-history')!);
     await waitFor(() => expect(document.querySelector('.history-row .row-open')).not.toBeNull());
     await fireEvent.click(document.querySelector('.history-row .row-open')!);

@@ -1,14 +1,8 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
+import { fireEvent, render, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import App from '../App.svelte';
 import type { ManagerStatus } from '../bindings/ManagerStatus';
 import { bootstrapReply, byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
 
 const PIN = '90817263';
 const NOW = Math.floor(Date.now() / 1000);

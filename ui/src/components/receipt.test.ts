@@ -1,15 +1,8 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { fireEvent, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ReceiptView } from '../bindings/ReceiptView';
-import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, rejection, waitUntilReady } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, rejection, startApp } from '../test/backend';
 
 const PAID = invoiceView({ id: 7, order_id: 'PD-PAID-1', status: 'paid', is_final: true, created_at: 1_795_436_100 });
 
@@ -35,15 +28,13 @@ function receiptView(sale: InvoiceView, overrides: Partial<ReceiptView['receipt'
 type Handlers = Parameters<typeof mockBackend>[0];
 
 async function openHistory(handlers: Handlers = {}) {
-  const calls = mockBackend({
+  const calls = await startApp({
     history: () => [PAID],
     receipt: () => receiptView(PAID),
     save_receipt_pdf: () => `/home/till/Downloads/receipt-${PAID.order_id}.pdf`,
     print_page: () => null,
     ...handlers,
   });
-  render(App);
-  await waitUntilReady();
   await fireEvent.click(byId('nav-history')!);
   await waitFor(() => expect(document.querySelector('.receipt-row')).not.toBeNull());
   return calls;

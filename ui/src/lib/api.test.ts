@@ -1,9 +1,6 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { afterEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { callsTo, mockBackend, rejection } from '../test/backend';
 import * as api from './api';
-
-afterEach(() => clearMocks());
 
 describe('api', () => {
   test('passes the contract argument names to the backend', async () => {

@@ -1,18 +1,14 @@
 /// <reference types="vite/client" />
 // Every UI string comes from the catalogs: Spanish translates every English key, the app switches
 // language from its settings, and no template hard-codes English text.
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { fireEvent, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
-import { bootstrapReply, byId, mockBackend, waitUntilReady } from '../test/backend';
+import { bootstrapReply, byId, startApp } from '../test/backend';
 import { setLanguage, t } from './i18n.svelte';
 import { en, type Key } from './i18n/en';
 import { es } from './i18n/es';
 
 afterEach(() => {
-  cleanup();
-  clearMocks();
   setLanguage('en');
 });
 
@@ -42,9 +38,7 @@ describe('the app in Spanish', () => {
   const navText = () => ['charge', 'history', 'settings'].map((s) => byId(`nav-${s}`)?.textContent);
 
   test('the saved language applies at start: nav, keypad and page language', async () => {
-    mockBackend({ bootstrap: () => bootstrapReply({ language: 'es' }) });
-    render(App);
-    await waitUntilReady();
+    await startApp({ bootstrap: () => bootstrapReply({ language: 'es' }) });
     expect(navText()).toEqual(['Cobrar', 'Historial', 'Ajustes']);
     expect(document.querySelector('.keypad')?.getAttribute('aria-label')).toBe('Teclado numérico');
     expect(document.querySelector('button[data-key="clear"]')?.textContent).toBe('Borrar');
@@ -55,12 +49,10 @@ describe('the app in Spanish', () => {
 
   test('saving English in Settings switches the whole window back at once', async () => {
     const spanish = bootstrapReply({ language: 'es' });
-    mockBackend({
+    await startApp({
       bootstrap: () => spanish,
       save_settings: ({ input }) => ({ ...spanish.settings, ...(input as object) }),
     });
-    render(App);
-    await waitUntilReady();
     await fireEvent.click(byId('nav-settings')!);
     await waitFor(() => expect(byId('screen-settings-title')?.textContent).toBe('Ajustes'));
     const language = byId('language') as HTMLSelectElement;

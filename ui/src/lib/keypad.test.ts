@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { keyFromKeyboard, MAX_WHOLE_DIGITS, press, shown, type EntryKey } from './keypad';
+import { type EntryKey, keyFromKeyboard, MAX_WHOLE_DIGITS, press, shown } from './keypad';
 
 function typeKeys(keys: EntryKey[], decimals = 2, start = ''): string {
   return keys.reduce((value, key) => press(value, key, decimals), start);

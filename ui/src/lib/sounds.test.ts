@@ -1,12 +1,11 @@
 // Sounds: off by default; with them on, a rising chime once when the invoice on screen is paid and a
 // low falling tone when it fails or expires. A fake AudioContext records what would be heard.
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
+import { cleanup, fireEvent, waitFor } from '@testing-library/svelte';
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import App from '../App.svelte';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { InvoiceView } from '../bindings/InvoiceView';
-import { bootstrapReply, byId, invoiceView, mockBackend, sendInvoiceUpdate, waitUntilReady } from '../test/backend';
+import { bootstrapReply, byId, invoiceView, sendInvoiceUpdate, startApp } from '../test/backend';
 import { playLatePayment } from './sounds';
 
 /** One oscillator: its wave and the frequencies it was set to or glided to, in order. */
@@ -70,8 +69,6 @@ function heard(): string[] {
 beforeAll(() => vi.stubGlobal('AudioContext', FakeAudioContext));
 afterAll(() => vi.unstubAllGlobals());
 afterEach(() => {
-  cleanup();
-  clearMocks();
   tones.length = 0;
 });
 
@@ -79,9 +76,7 @@ let orders = 0;
 
 /** Starts the app with `settings` and presses Charge for 5, which `charge` answers. */
 async function pressCharge(settings: Partial<Bootstrap['settings']>, charge: () => unknown) {
-  mockBackend({ bootstrap: () => bootstrapReply(settings), charge });
-  render(App);
-  await waitUntilReady();
+  await startApp({ bootstrap: () => bootstrapReply(settings), charge });
   await fireEvent.click(document.querySelector('button[data-key="5"]')!);
   const button = byId('charge') as HTMLButtonElement;
   await waitFor(() => expect(button.disabled).toBe(false));
@@ -150,9 +145,7 @@ describe('sounds', () => {
   });
 
   test('Settings: Test sound plays both tones, even before sounds are turned on', async () => {
-    mockBackend();
-    render(App);
-    await waitUntilReady();
+    await startApp();
     await fireEvent.click(byId('nav-settings')!);
     await waitFor(() => expect(byId('sound-test')).not.toBeNull());
     expect((byId('sounds') as HTMLInputElement).checked).toBe(false);

@@ -1,7 +1,5 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { fireEvent, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import {
   bootstrapReply,
@@ -11,13 +9,8 @@ import {
   invoiceView,
   mockBackend,
   rejection,
-  waitUntilReady,
+  startApp,
 } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
 
 const now = Math.floor(Date.now() / 1000);
 const TODAY = invoiceView({ id: 2, order_id: 'PD-TODAY', created_at: now, status: 'pending' });
@@ -31,9 +24,7 @@ const OLD = invoiceView({
 });
 
 async function openHistory(handlers: Parameters<typeof mockBackend>[0] = {}, list: InvoiceView[] = [TODAY, OLD]) {
-  const calls = mockBackend({ history: () => list, ...handlers });
-  render(App);
-  await waitUntilReady();
+  const calls = await startApp({ history: () => list, ...handlers });
   await fireEvent.click(byId('nav-history')!);
   await waitFor(() => expect(document.querySelectorAll('.history-row')).toHaveLength(list.length));
   return calls;

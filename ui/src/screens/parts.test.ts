@@ -1,8 +1,6 @@
 // The running total: "+" adds the typed amount as a part, Charge charges parts plus entry, exactly.
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { fireEvent, screen, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import {
   bootstrapReply,
@@ -12,13 +10,8 @@ import {
   invoiceView,
   mockBackend,
   rejection,
-  waitUntilReady,
+  startApp,
 } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
 
 /** Like the real check_amount: pads to the currency's decimals, refuses zero, extra decimals and > 1,000,000. */
 function checkAmount(boot: Bootstrap) {
@@ -41,15 +34,12 @@ function withKwd(settings: Partial<Bootstrap['settings']> = {}): Bootstrap {
 }
 
 async function start(boot: Bootstrap = withKwd(), handlers: Parameters<typeof mockBackend>[0] = {}) {
-  const calls = mockBackend({
+  return startApp({
     bootstrap: () => boot,
     check_amount: checkAmount(boot),
     charge: () => invoiceView(),
     ...handlers,
   });
-  render(App);
-  await waitUntilReady();
-  return calls;
 }
 
 async function press(keys: string) {

@@ -1,26 +1,13 @@
 // Cash sales, refunds and the shift report, through the real App, api.ts and IPC mock.
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { cleanup, fireEvent, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ShiftReport } from '../bindings/ShiftReport';
 import { bounds, parseDateValue, periodDays, refundable } from '../lib/report';
-import { byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { byId, callsTo, invoiceView, mockBackend, rejection, startApp } from '../test/backend';
 
 type Handlers = Parameters<typeof mockBackend>[0];
-
-async function start(handlers: Handlers = {}) {
-  const calls = mockBackend(handlers);
-  render(App);
-  await waitUntilReady();
-  return calls;
-}
 
 async function press(keys: string) {
   for (const key of keys) await fireEvent.click(document.querySelector(`button[data-key="${key}"]`)!);
@@ -93,7 +80,7 @@ const REPORT: ShiftReport = {
 };
 
 async function openReport(handlers: Handlers = {}) {
-  const calls = await start({ shift_report: ({ from, to }) => ({ ...REPORT, from, to }), ...handlers });
+  const calls = await startApp({ shift_report: ({ from, to }) => ({ ...REPORT, from, to }), ...handlers });
   await fireEvent.click(byId('nav-report')!);
   await waitFor(() => expect(byId('screen-report')).not.toBeNull());
   return calls;
@@ -190,7 +177,7 @@ const CASH = invoiceView({
 
 describe('cash sale from the Charge screen', () => {
   test('opens with the typed amount, records it without charging, and clears the keypad', async () => {
-    const calls = await start({ record_cash_sale: () => CASH });
+    const calls = await startApp({ record_cash_sale: () => CASH });
     await press('12');
     await fireEvent.input(input('description'), { target: { value: 'Table 4' } });
     await fireEvent.click(byId('record-cash')!);
@@ -220,7 +207,7 @@ describe('cash sale from the Charge screen', () => {
   });
 
   test('a refused cash sale keeps the dialog with the reason; Esc closes it and keeps the sale', async () => {
-    const calls = await start({
+    const calls = await startApp({
       record_cash_sale: () => Promise.reject(rejection('bad_amount', 'USD takes at most 2 decimal places')),
     });
     await press('7');
@@ -254,7 +241,7 @@ const REFUND = invoiceView({
 });
 
 async function openHistory(handlers: Handlers = {}, list: InvoiceView[] = [REFUND, CASH, PAID, PENDING]) {
-  const calls = await start({ history: () => list, ...handlers });
+  const calls = await startApp({ history: () => list, ...handlers });
   await fireEvent.click(byId('nav-history')!);
   await waitFor(() => expect(document.querySelectorAll('.history-row')).toHaveLength(list.length));
   return calls;

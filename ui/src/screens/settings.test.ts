@@ -1,14 +1,7 @@
-import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { fireEvent, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { CredentialField } from '../bindings/CredentialField';
-import { byId, callsTo, mockBackend, rejection, waitUntilReady } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { byId, callsTo, mockBackend, rejection, startApp } from '../test/backend';
 
 const SECRET = 'typed-secret-value-123';
 const LEAK = 'value-the-backend-must-never-send';
@@ -22,9 +15,7 @@ function dex3Fields(source: string): CredentialField[] {
 }
 
 async function openSettings(handlers: Parameters<typeof mockBackend>[0] = {}) {
-  const calls = mockBackend(handlers);
-  render(App);
-  await waitUntilReady();
+  const calls = await startApp(handlers);
   await fireEvent.click(byId('nav-settings')!);
   await waitFor(() => expect(byId('screen-settings')).not.toBeNull());
   return calls;

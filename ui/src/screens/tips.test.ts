@@ -1,18 +1,12 @@
 // Tips: off unless Settings lists presets; then "No tip" or a preset before Charge, the tip exact in
 // minor units, and the charge is the total with the tip, noted in the description.
 import { clearMocks } from '@tauri-apps/api/mocks';
-import { cleanup, fireEvent, render, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
-import App from '../App.svelte';
+import { cleanup, fireEvent, waitFor } from '@testing-library/svelte';
+import { describe, expect, test } from 'vitest';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ChargeRequest } from '../bindings/ChargeRequest';
 import { fromMinor, toMinor } from '../lib/money';
-import { bootstrapReply, byId, callsTo, invoiceView, mockBackend, rejection, waitUntilReady } from '../test/backend';
-
-afterEach(() => {
-  cleanup();
-  clearMocks();
-});
+import { bootstrapReply, byId, callsTo, invoiceView, mockBackend, rejection, startApp } from '../test/backend';
 
 const LIMIT_MINOR = 100_000n; // 1000.00: a small per-sale maximum, so a tip can pass it
 
@@ -29,10 +23,7 @@ function checkAmount(boot: Bootstrap) {
 
 async function start(settings: Partial<Bootstrap['settings']> = { tip_percents: [10, 15] }) {
   const boot = bootstrapReply(settings);
-  const calls = mockBackend({ bootstrap: () => boot, check_amount: checkAmount(boot), charge: () => invoiceView() });
-  render(App);
-  await waitUntilReady();
-  return calls;
+  return startApp({ bootstrap: () => boot, check_amount: checkAmount(boot), charge: () => invoiceView() });
 }
 
 async function press(keys: string) {

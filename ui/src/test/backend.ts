@@ -1,7 +1,8 @@
 // A fake backend behind Tauri's IPC mock, so tests drive the real api.ts and components.
 import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
-import { waitFor } from '@testing-library/svelte';
+import { render, waitFor } from '@testing-library/svelte';
+import App from '../App.svelte';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
@@ -114,6 +115,15 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     },
     { shouldMockEvents: true },
   );
+  return calls;
+}
+
+/** The app on the fake backend (`handlers` override the defaults), once its keypad is ready;
+ *  resolves to the log of the commands it receives. */
+export async function startApp(handlers: Record<string, Handler> = {}): Promise<Call[]> {
+  const calls = mockBackend(handlers);
+  render(App);
+  await waitUntilReady();
   return calls;
 }
 
