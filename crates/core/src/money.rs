@@ -56,6 +56,19 @@ impl Currency {
     pub fn all() -> impl Iterator<Item = Currency> {
         CURRENCIES.iter().map(|&(code, decimals)| Currency { code, decimals })
     }
+
+    /// Minor units as exact decimal text with this currency's decimals: "12.30", "-12.30", "1500",
+    /// "0.000". Any count: a report's total may be zero, negative or beyond one sale's maximum.
+    pub fn format_minor(&self, minor: i128) -> String {
+        let sign = if minor < 0 { "-" } else { "" };
+        let abs = minor.unsigned_abs();
+        let d = u32::from(self.decimals);
+        if d == 0 {
+            return format!("{sign}{abs}");
+        }
+        let scale = 10u128.pow(d);
+        format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = d as usize)
+    }
 }
 
 impl FromStr for Currency {
@@ -116,12 +129,7 @@ impl Amount {
 
     /// The amount in major units with exactly the currency's decimals: "12.50", "1500" (JPY).
     pub fn to_decimal_string(&self) -> String {
-        let d = u32::from(self.currency.decimals);
-        if d == 0 {
-            return self.minor.to_string();
-        }
-        let scale = 10u64.pow(d);
-        format!("{}.{:0width$}", self.minor / scale, self.minor % scale, width = d as usize)
+        self.currency.format_minor(i128::from(self.minor))
     }
 }
 

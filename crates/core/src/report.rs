@@ -227,13 +227,13 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
             .into_values()
             .map(|(currency, [received, cash, refunds])| CurrencyTotals {
                 currency: currency.code().into(),
-                received: decimal(received.minor, currency),
+                received: currency.format_minor(received.minor),
                 received_count: count(&received),
-                cash: decimal(cash.minor, currency),
+                cash: currency.format_minor(cash.minor),
                 cash_count: count(&cash),
-                refunds: decimal(refunds.minor, currency),
+                refunds: currency.format_minor(refunds.minor),
                 refund_count: count(&refunds),
-                net: decimal(received.minor + cash.minor - refunds.minor, currency),
+                net: currency.format_minor(received.minor + cash.minor - refunds.minor),
             })
             .collect(),
         by_status: statuses
@@ -242,7 +242,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
                 status,
                 currency: currency.code().into(),
                 count: count(&sum),
-                total: decimal(sum.minor, currency),
+                total: currency.format_minor(sum.minor),
             })
             .collect(),
         by_gateway: gateways
@@ -253,7 +253,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
                 gateway_name: gateway_name(gateway),
                 currency: currency.code().into(),
                 count: count(&sum),
-                total: decimal(sum.minor, currency),
+                total: currency.format_minor(sum.minor),
             })
             .collect(),
     }
@@ -261,19 +261,6 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
 
 fn count(sum: &Sum) -> u32 {
     u32::try_from(sum.count).unwrap_or(u32::MAX)
-}
-
-/// Minor units as exact decimal text with the currency's decimals: "-12.30", "1500", "0.000".
-/// Unlike [`Amount`], a total may be zero, negative or beyond one sale's maximum.
-pub fn decimal(minor: i128, currency: Currency) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    let d = u32::from(currency.decimals());
-    if d == 0 {
-        return format!("{sign}{abs}");
-    }
-    let scale = 10u128.pow(d);
-    format!("{sign}{}.{:0width$}", abs / scale, abs % scale, width = d as usize)
 }
 
 const CSV_HEADER: [&str; 9] =
@@ -353,12 +340,12 @@ mod tests {
     #[test]
     fn totals_keep_every_decimal_and_may_be_negative_or_large() {
         let cur = |code: &str| -> Currency { code.parse().unwrap() };
-        assert_eq!(decimal(30, Currency::USD), "0.30");
-        assert_eq!(decimal(-1230, Currency::USD), "-12.30");
-        assert_eq!(decimal(0, cur("KWD")), "0.000");
-        assert_eq!(decimal(1_500, cur("JPY")), "1500");
-        assert_eq!(decimal(-7, cur("JPY")), "-7");
-        assert_eq!(decimal(12_345_678_901_234, Currency::USD), "123456789012.34");
+        assert_eq!(Currency::USD.format_minor(30), "0.30");
+        assert_eq!(Currency::USD.format_minor(-1230), "-12.30");
+        assert_eq!(cur("KWD").format_minor(0), "0.000");
+        assert_eq!(cur("JPY").format_minor(1_500), "1500");
+        assert_eq!(cur("JPY").format_minor(-7), "-7");
+        assert_eq!(Currency::USD.format_minor(12_345_678_901_234), "123456789012.34");
     }
 
     #[test]

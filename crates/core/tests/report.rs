@@ -311,7 +311,8 @@ fn per_status_and_per_gateway_totals_match_the_ledger() {
             *e = (e.0 + 1, e.1 + cents(v));
         }
     }
-    let text = |currency: &str, minor: i128| report::decimal(minor, currency.parse().unwrap());
+    let text =
+        |currency: &str, minor: i128| currency.parse::<paydesk_core::money::Currency>().unwrap().format_minor(minor);
     let want_status: Vec<StatusLine> = by_status
         .into_iter()
         .map(|((order, currency), (count, minor))| StatusLine {
