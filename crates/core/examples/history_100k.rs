@@ -118,6 +118,8 @@ fn main() {
     let (report_csv_times, _) = timed(EXPORT_REPS, || {
         till.export_report_csv(now - 366 * 86_400, now, &export_dir).expect("the report CSV writes")
     });
+    // Start-up asks for unseen late payments in the whole ledger: what that costs the window.
+    let (bootstrap_times, _) = timed(REPS, || till.bootstrap());
     // The manager PIN's cost: what one unlock makes a cashier (and a guesser) wait.
     let (hash_times, hash) = timed(5, || paydesk_core::pin::hash_pin("90817263").expect("a valid PIN"));
     let (verify_times, _) = timed(5, || paydesk_core::pin::verify_pin("90817263", &hash).expect("a readable hash"));
@@ -136,6 +138,10 @@ fn main() {
             vec!["ledger file size".into(), format!("{} ({ledger_bytes} bytes)", mib(ledger_bytes / 1024))],
             vec!["fill (bulk, one transaction; not a real code path)".into(), ms(fill_time)],
             vec!["Till::open on the full ledger".into(), ms(open_times[0])],
+            vec![
+                format!("Till::bootstrap (unseen late payments included), median of {REPS}"),
+                ms(percentile(&bootstrap_times, 50).expect("timed")),
+            ],
             vec![
                 format!("CSV export (Till::export_csv), min of {EXPORT_REPS}"),
                 ms(percentile(&export_times, 0).expect("timed")),
