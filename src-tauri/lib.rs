@@ -49,7 +49,7 @@ async fn blocking<T: Send + 'static>(
     let till = app.till.clone();
     tauri::async_runtime::spawn_blocking(move || work(&till))
         .await
-        .map_err(|e| ErrorReply { code: "internal".into(), message: e.to_string() })?
+        .map_err(|e| ErrorReply::new("internal", e.to_string()))?
         .map_err(|e| e.reply())
 }
 
@@ -110,11 +110,11 @@ async fn invoice_qr(app: State<'_, App>, key: String) -> Reply<String> {
 async fn open_pay_link(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<()> {
     let link = app.till.invoice(&key).map_err(|e| e.reply())?.pay_link;
     let link =
-        link.ok_or_else(|| ErrorReply { code: "bad_input".into(), message: "this sale has no pay link".into() })?;
+        link.ok_or_else(|| ErrorReply::new("bad_input", "this sale has no pay link"))?;
     handle
         .opener()
         .open_url(link, None::<&str>)
-        .map_err(|e| ErrorReply { code: "open_failed".into(), message: e.to_string() })
+        .map_err(|e| ErrorReply::new("open_failed", e.to_string()))
 }
 
 #[tauri::command]
@@ -231,7 +231,7 @@ async fn test_connection(app: State<'_, App>, gateway: String) -> Reply<Connecti
 /// receipt or report on the page.
 #[tauri::command]
 async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
-    window.print().map_err(|e| ErrorReply { code: "print_failed".into(), message: e.to_string() })
+    window.print().map_err(|e| ErrorReply::new("print_failed", e.to_string()))
 }
 
 #[tauri::command]
@@ -250,7 +250,7 @@ async fn save_receipt_pdf(handle: AppHandle, app: State<'_, App>, key: String) -
 /// or closes it; answers whether it is open now.
 #[tauri::command]
 async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
-    let window_error = |e: tauri::Error| ErrorReply { code: "window_failed".into(), message: e.to_string() };
+    let window_error = |e: tauri::Error| ErrorReply::new("window_failed", e.to_string());
     if let Some(window) = handle.get_webview_window(CUSTOMER_WINDOW) {
         window.destroy().map_err(window_error)?;
         return Ok(false);
@@ -274,7 +274,7 @@ async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
 async fn show_on_customer_display(handle: AppHandle, app: State<'_, App>, key: Option<String>) -> Reply<()> {
     let view = app.till.customer_view(key.as_deref()).map_err(|e| e.reply())?;
     *app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()) = key;
-    handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply { code: "internal".into(), message: e.to_string() })
+    handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply::new("internal", e.to_string()))
 }
 
 /// What the customer-facing window shows now; it asks when it loads, then follows the events.

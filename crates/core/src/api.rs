@@ -6,7 +6,7 @@ use crate::config::TillConfig;
 use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
 use crate::export::{save_atomically, save_invoices_csv, ExportError};
-use crate::gateway::GatewayInfo;
+use crate::gateway::{GatewayInfo, Lifetime, Lookup, Repeat};
 use crate::ledger::{Invoice, InvoiceKind, Ledger};
 use crate::money::{parse_amount, Currency, DecimalStyle};
 use crate::pin::{self, Session};
@@ -45,6 +45,12 @@ pub struct GatewayView {
     pub currencies: Option<Vec<String>>,
     pub can_poll: bool,
     pub default_base_url: String,
+    /// What a second create with the same order id does there (decides what Retry may do).
+    pub repeat: Repeat,
+    /// How a sale whose create answer was lost is settled.
+    pub lookup: Lookup,
+    /// Whether the invoice lifetime can be chosen, and within what bounds.
+    pub lifetime: Lifetime,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -109,6 +115,9 @@ pub struct SettingsInput {
     pub always_on_top: bool,
     /// 0: never.
     pub idle_lock_minutes: u32,
+    /// Invoice lifetime in minutes per gateway id, where the shop chose one (default 30); only
+    /// gateways whose lifetime is settable, within their bounds.
+    pub lifetime_minutes: BTreeMap<String, u32>,
 }
 
 impl SettingsInput {
@@ -331,7 +340,16 @@ impl Till {
     /// History.
     fn find_visible(&self, key: &str) -> Result<Invoice, Error> {
         check_key(key)?;
-        let invoice = self.desk.find(key)?;
+        self.visible(self.desk.find(key)?)
+    }
+
+    /// [`Self::find_visible`], reading the ledger off the async workers.
+    async fn find_visible_async(&self, key: &str) -> Result<Invoice, Error> {
+        check_key(key)?;
+        self.visible(self.desk.find_async(key).await?)
+    }
+
+    fn visible(&self, invoice: Invoice) -> Result<Invoice, Error> {
         if invoice.created_at < self.today_starts() {
             self.require_manager()?;
         }
@@ -353,6 +371,7 @@ impl Till {
             s.base_urls = base_urls;
             s.decimal_style = config.decimal_style;
             s.terminal_label = config.terminal_label.clone();
+            s.lifetimes = config.lifetime_minutes.iter().map(|(id, m)| (id.clone(), m.saturating_mul(60))).collect();
         });
     }
 
@@ -472,7 +491,8 @@ impl Till {
 
     /// Tries a failed or unknown sale again under its own order id (see [`Paydesk::retry`]).
     pub async fn retry(&self, key: &str) -> Result<InvoiceView, Error> {
-        check_key(key)?;
+        // A locked till acts only on the sales History shows it: today's.
+        self.find_visible_async(key).await?;
         Ok(self.view(self.desk.retry(key).await?))
     }
 
@@ -482,14 +502,14 @@ impl Till {
     /// payment made just before the button was pressed is recorded as paid, not as paid late; the
     /// sale is then returned final and not abandoned.
     pub async fn abandon(&self, key: &str) -> Result<InvoiceView, Error> {
-        check_key(key)?;
+        self.find_visible_async(key).await?;
         // Whatever this ask fails on, the follower keeps asking.
         let _ = tokio::time::timeout(ABANDON_CHECK, self.desk.refresh(key)).await;
-        let invoice = self.desk.find(key)?;
+        let invoice = self.desk.find_async(key).await?;
         if invoice.status.is_final() {
             return Ok(self.view(invoice));
         }
-        Ok(self.view(self.desk.ledger().abandon(invoice.id)?))
+        Ok(self.view(self.desk.db(move |l| l.abandon(invoice.id)).await?))
     }
 
     /// The cashier dismissed the late-payment notice of `key`: it is not raised again, also not
@@ -509,7 +529,9 @@ impl Till {
             [InvoiceStatus::Pending, InvoiceStatus::Confirming, InvoiceStatus::Underpaid, InvoiceStatus::Unknown]
         {
             let rows = self.desk.ledger().in_status(status)?.into_iter();
-            open.extend(rows.filter(|i| i.gateway_invoice_id.is_some()).map(|i| i.order_id));
+            // A pending sale without the gateway's id is followed too: the follow looks the id up.
+            let followable = |i: &Invoice| i.gateway_invoice_id.is_some() || i.status != InvoiceStatus::Unknown;
+            open.extend(rows.filter(followable).map(|i| i.order_id));
         }
         Ok(open)
     }
@@ -528,9 +550,10 @@ impl Till {
 
     /// Follows an invoice until it is final, through outages: a network that is down, a gateway
     /// answering 5xx or 429, a busy ledger. Those heal, so the sale is asked about again, less
-    /// often the longer it lasts (up to every [`FOLLOW_BACKOFF_MAX`]). Failures that waiting cannot
-    /// heal (no credentials, no status endpoint, the sale gone) end the follow at once, and any
-    /// failure ends it once the invoice is past its expiry; the ledger keeps the sale either way.
+    /// often the longer it lasts (up to every [`FOLLOW_BACKOFF_MAX`]). Every follow ends: at once on
+    /// a failure waiting cannot heal (no credentials, no status endpoint, the sale not on the
+    /// gateway), and at the sale's [`Paydesk::follow_deadline`] whatever happens. Why it ended is
+    /// written on the sale (its last note) unless it is final.
     pub async fn follow_through_outages(
         &self,
         key: &str,
@@ -540,21 +563,37 @@ impl Till {
         let mut pause = every;
         loop {
             let err = match self.follow(key, every, &on_change).await {
-                Ok(settled) => return Ok(settled),
+                Ok(settled) if settled.is_final => return Ok(settled),
+                Ok(_) => {
+                    let invoice = self.desk.find_async(key).await?;
+                    let why = unsettled_note(&invoice, &self.gateway_name(&invoice.gateway));
+                    let noted = self.view(self.desk.note_follow_end(key, &why).await?);
+                    on_change(noted.clone());
+                    return Ok(noted);
+                }
                 Err(e) => e,
             };
-            let hopeless = matches!(
-                err.code(),
-                "missing_credential" | "unsupported" | "gateway_unauthorized" | "not_found" | "bad_input"
-            );
-            let expired =
-                self.desk.find(key)?.expires_at.is_some_and(|at| (self.now)() > at + FOLLOW_GRACE.as_secs() as i64);
-            if hopeless || (expired && err.kind() != crate::error::ErrorKind::Network) {
+            let hopeless = ends_follow(&err);
+            let past = (self.now)() > Paydesk::follow_deadline(&self.desk.find_async(key).await?, FOLLOW_GRACE);
+            if hopeless || past {
+                self.desk.note_follow_end(key, &format!("stopped following: {err}")).await?;
                 return Err(err);
             }
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(FOLLOW_BACKOFF_MAX);
         }
+    }
+
+    /// A manager settles by hand a sale the gateway cannot settle for Paydesk (NonStoPay without
+    /// an id, a gateway that cannot be asked): paid or not paid, with who, when and why recorded.
+    pub fn settle_by_hand(&self, key: &str, paid: bool, reason: &str) -> Result<InvoiceView, Error> {
+        check_key(key)?;
+        self.require_manager()?;
+        let who = match &self.config().terminal_label {
+            Some(label) => format!("the manager at {label}"),
+            None => "the manager".to_string(),
+        };
+        Ok(self.view(self.desk.settle_by_hand(key, paid, &who, reason)?))
     }
 
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
@@ -693,6 +732,10 @@ impl Till {
             self.info(gateway)?;
             check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
         }
+        for (gateway, minutes) in &input.lifetime_minutes {
+            let info = self.info(gateway)?;
+            info.lifetime.check(info.name, minutes.saturating_mul(60)).map_err(Error::BadInput)?;
+        }
         self.update_config(|config| {
             config.default_gateway = input.default_gateway;
             config.default_currency = input.default_currency.trim().to_ascii_uppercase();
@@ -707,6 +750,7 @@ impl Till {
             config.kiosk = input.kiosk;
             config.always_on_top = input.always_on_top;
             config.idle_lock_minutes = input.idle_lock_minutes;
+            config.lifetime_minutes = input.lifetime_minutes;
         })
     }
 
@@ -780,7 +824,7 @@ impl Till {
         self.require_manager()?;
         let info = self.info(gateway)?;
         let base = self.desk.base_url(info)?;
-        let creds = self.desk.credentials().load(info)?;
+        let creds = self.desk.load_credentials(info).await?;
         let missing: Vec<String> = info
             .fields
             .iter()
@@ -869,7 +913,33 @@ fn gateway_view(info: &'static GatewayInfo) -> GatewayView {
         currencies: info.currencies.map(|list| list.iter().map(|c| c.to_string()).collect()),
         can_poll: info.can_poll,
         default_base_url: info.default_base_url.into(),
+        repeat: info.repeat,
+        lookup: info.lookup,
+        lifetime: info.lifetime,
     }
+}
+
+/// Whether a failure is one waiting cannot heal, so following the sale stops at once: the
+/// gateway does not have it, will not let us ask, or cannot be asked; the sale or its gateway
+/// is not known. Outages (network, 5xx, 429, a busy ledger or keyring) are waited out.
+fn ends_follow(err: &Error) -> bool {
+    use crate::gateway::GatewayError as G;
+    match err {
+        Error::Gateway(G::Refused { code: Some(code), .. }) => code == "not_found",
+        Error::Gateway(G::Unauthorized(_) | G::MissingCredential { .. } | G::Unsupported(_)) => true,
+        Error::Gateway(_) => false,
+        Error::Ledger(crate::ledger::LedgerError::Sqlite(_)) | Error::Credentials(_) => false,
+        Error::Ledger(_) => true,
+        other => other.kind() == crate::error::ErrorKind::BadInput,
+    }
+}
+
+/// Why a follow gave up on a sale no answer settled, and what a person does about it.
+fn unsettled_note(invoice: &Invoice, gateway_name: &str) -> String {
+    let waited = if invoice.expires_at.is_some() { "after its expiry" } else { "a day after it was made" };
+    format!(
+        "no final answer from {gateway_name} {waited}: stopped asking. Confirm it on the {gateway_name} dashboard; a manager can then mark it paid or not paid"
+    )
 }
 
 fn settings_view(config: &TillConfig) -> SettingsView {
@@ -887,6 +957,7 @@ fn settings_view(config: &TillConfig) -> SettingsView {
             kiosk: config.kiosk,
             always_on_top: config.always_on_top,
             idle_lock_minutes: config.idle_lock_minutes,
+            lifetime_minutes: config.lifetime_minutes.clone(),
         },
         last_gateway: config.last_gateway.clone(),
         manager_pin_set: config.manager_pin_hash.is_some(),

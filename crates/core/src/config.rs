@@ -33,6 +33,8 @@ pub struct TillConfig {
     pub always_on_top: bool,
     /// Locks manager functions again after this many idle minutes; 0 never.
     pub idle_lock_minutes: u32,
+    /// Invoice lifetime in minutes per gateway id; a gateway not listed gets Paydesk's default.
+    pub lifetime_minutes: BTreeMap<String, u32>,
     /// The manager PIN as a salted slow hash (PHC string); `None`: no PIN, everything is open.
     pub manager_pin_hash: Option<String>,
 }
@@ -59,6 +61,7 @@ impl Default for TillConfig {
             kiosk: false,
             always_on_top: false,
             idle_lock_minutes: 0,
+            lifetime_minutes: BTreeMap::new(),
             manager_pin_hash: None,
         }
     }

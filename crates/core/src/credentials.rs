@@ -286,6 +286,9 @@ mod tests {
         knobs: &[],
         currencies: None,
         can_poll: true,
+        repeat: crate::gateway::Repeat::Duplicates,
+        lookup: crate::gateway::Lookup::Dashboard,
+        lifetime: crate::gateway::Lifetime::Fixed,
     };
 
     static NO_FIELDS: GatewayInfo = GatewayInfo {
@@ -296,6 +299,9 @@ mod tests {
         knobs: &[],
         currencies: None,
         can_poll: false,
+        repeat: crate::gateway::Repeat::Duplicates,
+        lookup: crate::gateway::Lookup::Dashboard,
+        lifetime: crate::gateway::Lifetime::Fixed,
     };
 
     const DISTINCTIVE: &str = "sk_live_DISTINCTIVE_9f8e7d";

@@ -19,6 +19,13 @@ pub enum Error {
     Ledger(#[from] LedgerError),
     #[error("{0}")]
     Credentials(#[from] CredentialError),
+    /// A create's answer was lost: the gateway may hold a live invoice, so the sale stays unknown
+    /// until a lookup settles it.
+    #[error("{cause}. Sale {order_id} is unknown: {}", crate::service::MAY_STILL_PAY)]
+    SaleUnknown { order_id: String, cause: GatewayError },
+    /// Sending a sale's create again could leave the customer two invoices to pay.
+    #[error("{0}")]
+    RetryUnsafe(String),
     #[error("a manager must unlock this with the manager PIN")]
     ManagerPinRequired,
     #[error("{0}")]
@@ -31,6 +38,8 @@ pub enum Error {
 pub struct ErrorReply {
     pub code: String,
     pub message: String,
+    /// The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
+    pub order_id: Option<String>,
 }
 
 /// What kind of failure it was, for exit codes and for the UI's choice of wording.
@@ -46,19 +55,30 @@ pub enum ErrorKind {
     Local,
 }
 
+impl ErrorReply {
+    /// A reply for a failure outside the core (the window, the OS), about no sale.
+    pub fn new(code: &str, message: impl Into<String>) -> ErrorReply {
+        ErrorReply { code: code.to_string(), message: message.into(), order_id: None }
+    }
+}
+
 impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Money(_) => "bad_amount",
             Error::BadInput(_) => "bad_input",
+            Error::RetryUnsafe(_) => "retry_unsafe",
+            Error::SaleUnknown { .. } => "sale_unknown",
             Error::Gateway(e) => match e {
                 GatewayError::MissingCredential { .. } => "missing_credential",
                 GatewayError::Unsupported(_) => "unsupported",
                 GatewayError::Refused { .. } => "gateway_refused",
                 GatewayError::Unauthorized(_) => "gateway_unauthorized",
                 GatewayError::BadResponse(_) => "gateway_bad_response",
-                GatewayError::Network(_) => "network",
+                GatewayError::Network(_) | GatewayError::Unreachable => "network",
                 GatewayError::Timeout => "timeout",
+                GatewayError::Unavailable(_) => "gateway_unavailable",
+                GatewayError::AmountMismatch { .. } => "amount_mismatch",
             },
             Error::Ledger(LedgerError::DuplicateOrder(_)) => "duplicate_order",
             Error::Ledger(LedgerError::NotFound(_)) => "not_found",
@@ -77,8 +97,10 @@ impl Error {
 
     pub fn kind(&self) -> ErrorKind {
         match self.code() {
-            "gateway_refused" | "gateway_unauthorized" | "gateway_bad_response" => ErrorKind::GatewayRefused,
-            "network" | "timeout" => ErrorKind::Network,
+            "gateway_refused" | "gateway_unauthorized" | "gateway_bad_response" | "amount_mismatch" => {
+                ErrorKind::GatewayRefused
+            }
+            "network" | "timeout" | "gateway_unavailable" | "sale_unknown" => ErrorKind::Network,
             "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" => ErrorKind::Local,
             _ => ErrorKind::BadInput,
         }
@@ -95,6 +117,10 @@ impl Error {
     }
 
     pub fn reply(&self) -> ErrorReply {
-        ErrorReply { code: self.code().to_string(), message: self.to_string() }
+        let order_id = match self {
+            Error::SaleUnknown { order_id, .. } => Some(order_id.clone()),
+            _ => None,
+        };
+        ErrorReply { code: self.code().to_string(), message: self.to_string(), order_id }
     }
 }

@@ -22,6 +22,76 @@ pub struct GatewayInfo {
     pub currencies: Option<&'static [&'static str]>,
     /// Whether the gateway has a status endpoint Paydesk can poll.
     pub can_poll: bool,
+    /// What a second create with the same order id does there.
+    pub repeat: Repeat,
+    /// How a sale whose create answer was lost is settled.
+    pub lookup: Lookup,
+    /// Whether, and within what bounds, the invoice's lifetime can be chosen.
+    pub lifetime: Lifetime,
+}
+
+/// What a gateway does with a create for an order id it already has. This decides whether a
+/// create may ever be sent twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Repeat {
+    /// Answers with the invoice it already has: a resend is safe, also inside one charge.
+    ReturnsExisting,
+    /// Refuses the repeat: a resend cannot make a second invoice, and its refusal means "it exists".
+    Refused,
+    /// Makes a second invoice: never resend unless the gateway proved it has none.
+    Duplicates,
+}
+
+/// How Paydesk can learn whether the gateway holds an invoice for one of our order ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Lookup {
+    /// A documented lookup by order id: "none" is an answer to trust.
+    ByOrderId,
+    /// A search that can find it, but whose "none" proves nothing (a guessed filter, a listing).
+    Search,
+    /// No way through the API: only the gateway's dashboard can tell.
+    Dashboard,
+}
+
+impl Repeat {
+    /// Sending the create again can never leave two live invoices for one sale.
+    pub fn resend_is_safe(self) -> bool {
+        matches!(self, Repeat::ReturnsExisting | Repeat::Refused)
+    }
+}
+
+/// The invoice lifetime a gateway takes, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum Lifetime {
+    /// Sent with every create, within these documented bounds.
+    Settable { min_secs: u32, max_secs: u32 },
+    /// Set by the gateway; the create's answer may say when the invoice expires.
+    Fixed,
+}
+
+impl Lifetime {
+    /// Paydesk's default lifetime where one can be chosen: long enough to open a wallet and pay.
+    pub const DEFAULT_SECS: u32 = 30 * 60;
+
+    /// Checks a lifetime a shop chose against the gateway's bounds.
+    pub fn check(self, name: &str, secs: u32) -> Result<u32, String> {
+        match self {
+            Lifetime::Settable { min_secs, max_secs } if (min_secs..=max_secs).contains(&secs) => Ok(secs),
+            Lifetime::Settable { min_secs, max_secs } => Err(format!(
+                "{name} takes an invoice lifetime of {} to {} minutes, not {}",
+                min_secs / 60,
+                max_secs / 60,
+                secs / 60
+            )),
+            Lifetime::Fixed => Err(format!("{name} sets its invoices' lifetime itself; it cannot be chosen")),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -149,11 +219,15 @@ pub struct FoundInvoice {
     pub status: StatusReport,
 }
 
-/// Which invoice a status query is about: gateways look it up by their id or by our order id.
+/// Which sale a status query or lookup is about: gateways look it up by their id or by our order
+/// id. The amount is the sale's (to compare with what the gateway says was paid, or to narrow a
+/// search), and `created_at` (Unix seconds) where to start searching.
 #[derive(Debug, Clone)]
 pub struct InvoiceRef {
     pub order_id: String,
     pub gateway_invoice_id: Option<String>,
+    pub amount: Amount,
+    pub created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -161,40 +235,6 @@ pub struct StatusReport {
     pub status: InvoiceStatus,
     /// The gateway's own word for it, kept for the ledger and for support.
     pub gateway_status: String,
-}
-
-/// A callback as it arrived: headers and the raw body bytes (signatures cover the raw bytes).
-#[derive(Debug, Clone, Default)]
-pub struct Webhook {
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
-}
-
-impl Webhook {
-    /// A header by name, case-insensitively.
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
-    }
-}
-
-/// A verified callback.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct WebhookEvent {
-    pub order_id: Option<String>,
-    pub gateway_invoice_id: Option<String>,
-    pub status: Option<StatusReport>,
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum WebhookError {
-    #[error("this gateway's callback signature scheme is not known, so its callbacks cannot be trusted")]
-    Unsupported,
-    #[error("the callback has no {0}")]
-    Missing(&'static str),
-    #[error("the callback's signature does not match")]
-    BadSignature,
-    #[error("the callback body is not what this gateway sends: {0}")]
-    Malformed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -211,9 +251,22 @@ pub enum GatewayError {
     BadResponse(String),
     #[error("could not reach the gateway: {0}")]
     Network(String),
+    /// No connection could be made, so nothing was sent: no invoice can exist.
+    #[error("could not reach the gateway: connection failed, nothing was sent")]
+    Unreachable,
+    /// The gateway's answer names an amount other than the one asked for: its invoice is not shown.
+    #[error("the gateway made an invoice for {echoed} instead of {asked}: it is not shown to the customer; check this gateway's settings")]
+    AmountMismatch { asked: String, echoed: String },
     #[error("the gateway did not answer in time")]
     Timeout,
+    /// A 5xx or 429: the gateway (or a proxy before it) is in trouble, and what it did with the
+    /// request is not known. Never a refusal.
+    #[error("the gateway is having trouble (HTTP {0}): what it did with the request is not known")]
+    Unavailable(u16),
 }
+
+/// The `Refused` code every gateway module gives a create refused because the order id exists.
+pub const DUPLICATE_ORDER_CODE: &str = "duplicate_order";
 
 impl GatewayError {
     pub fn refused(code: impl ToString, message: impl Into<String>) -> GatewayError {
@@ -231,19 +284,41 @@ pub trait Gateway: Send + Sync {
     /// The invoice's current status.
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError>;
 
-    /// The invoice the gateway holds for our order id, `Ok(None)` when it says it has none. This is
-    /// what settles a sale whose create answer was lost, without creating a second invoice.
-    async fn find_by_order(&self, _call: &Call<'_>, _order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+    /// The invoice the gateway holds for the sale's order id, `Ok(None)` when it has none (or, for a
+    /// [`Lookup::Search`], when none was found). This is what settles a sale whose create answer was
+    /// lost, without creating a second invoice.
+    async fn find_by_order(&self, _call: &Call<'_>, _sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
         Err(GatewayError::Unsupported(format!("{} cannot be asked for an invoice by our order id", self.info().name)))
     }
+}
 
-    /// Checks a callback's signature (constant time) and reads what it says.
-    fn verify_webhook(
-        &self,
-        _creds: &Credentials,
-        _knobs: &Knobs,
-        _webhook: &Webhook,
-    ) -> Result<WebhookEvent, WebhookError> {
-        Err(WebhookError::Unsupported)
+/// The minor units a gateway's decimal text names in `currency` ("10", "10.5", "10.500" are all
+/// read; zeros past the currency's places are fine, other digits there are not).
+pub fn decimal_minor(text: &str, currency: Currency) -> Option<u64> {
+    let (whole, fraction) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let places = usize::from(currency.decimals());
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !digits(whole)
+        || !digits(fraction)
+        || fraction[places.min(fraction.len())..].bytes().any(|b| b != b'0')
+    {
+        return None;
     }
+    let kept = &fraction[..places.min(fraction.len())];
+    let padded = format!("{whole}{kept:0<places$}");
+    padded.parse().ok()
+}
+
+/// Refuses a create answer whose amount is not the one asked for: a units mix-up (cents read as
+/// dollars) would otherwise put the wrong amount in the customer's QR. `echoed` is the gateway's
+/// text and `minor` what it reads as.
+pub fn check_echoed_amount(asked: &Amount, echoed: &str, minor: Option<u64>) -> Result<(), GatewayError> {
+    if minor == Some(asked.minor()) {
+        return Ok(());
+    }
+    Err(GatewayError::AmountMismatch {
+        asked: format!("{} {}", asked.to_decimal_string(), asked.currency()),
+        echoed: echoed.chars().filter(|c| !c.is_control()).take(40).collect(),
+    })
 }

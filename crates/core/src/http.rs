@@ -282,7 +282,7 @@ impl From<reqwest::Error> for Attempt {
         // reqwest's Display can include the URL; that holds no secret (secrets travel in headers
         // and bodies), but keep the text short and plain for the cashier.
         if e.is_connect() {
-            Attempt::NotConnected(GatewayError::Network("connection failed".into()))
+            Attempt::NotConnected(GatewayError::Unreachable)
         } else if e.is_timeout() {
             Attempt::MaybeSent(GatewayError::Timeout)
         } else if e.is_body() || e.is_decode() {

@@ -53,6 +53,22 @@ ALTER TABLE invoices ADD COLUMN kind TEXT NOT NULL DEFAULT 'sale' CHECK (kind IN
 ALTER TABLE invoices ADD COLUMN refund_of INTEGER REFERENCES invoices (id);
 CREATE INDEX invoices_refunds ON invoices (refund_of) WHERE refund_of IS NOT NULL;
 "#,
+    // Statuses only move forward, whoever writes (two checks racing, an older Paydesk, a hand-made
+    // UPDATE): the same rule as `InvoiceStatus::can_move`, held by the ledger itself.
+    r#"
+CREATE TRIGGER invoices_status_only_forward BEFORE UPDATE OF status ON invoices
+WHEN NEW.status <> OLD.status AND NOT (
+    (NEW.status = 'creating' AND OLD.status IN ('failed', 'unknown'))
+    OR (OLD.status NOT IN ('paid', 'overpaid', 'paid_late', 'expired', 'expired_partial', 'failed', 'cancelled')
+        AND (CASE NEW.status WHEN 'creating' THEN 0 WHEN 'unknown' THEN 1 WHEN 'pending' THEN 2
+                             WHEN 'confirming' THEN 3 WHEN 'underpaid' THEN 3 ELSE 4 END)
+         >= (CASE OLD.status WHEN 'creating' THEN 0 WHEN 'unknown' THEN 1 WHEN 'pending' THEN 2
+                             WHEN 'confirming' THEN 3 WHEN 'underpaid' THEN 3 ELSE 4 END))
+)
+BEGIN
+    SELECT RAISE(ABORT, 'status_only_forward: a sale''s status only moves forward');
+END;
+"#,
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +192,8 @@ pub struct NewInvoice<'a> {
 
 pub struct Ledger {
     conn: Mutex<Connection>,
+    /// The file, for the read-only connections of long reads (exports).
+    path: PathBuf,
 }
 
 // The last column is a refund's original order id, looked up by the refund's `refund_of`.
@@ -200,7 +218,7 @@ impl Ledger {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let ledger = Ledger { conn: Mutex::new(conn) };
+        let ledger = Ledger { conn: Mutex::new(conn), path: path.to_path_buf() };
         ledger.migrate()?;
         Ok(ledger)
     }
@@ -312,13 +330,17 @@ impl Ledger {
         rows.collect::<Result<_, _>>().map_err(Into::into)
     }
 
-    /// Records the gateway's answer to a create: the invoice is now pending payment.
+    /// Records the gateway's answer to a create: the invoice is now pending payment. An invoice
+    /// already on the row (a retry's answer naming another one) never replaces the first: a
+    /// payment to the first must still be seen.
     pub fn mark_created(&self, id: i64, created: &CreatedInvoice) -> Result<Invoice, LedgerError> {
         let mut conn = self.lock();
         let tx = write(&mut conn)?;
+        let before = get_by_id(&tx, id)?;
         let now = unix_now();
         tx.execute(
-            "UPDATE invoices SET status = ?2, gateway_invoice_id = ?3, pay_link = ?4, expires_at = ?5,
+            "UPDATE invoices SET status = ?2, gateway_invoice_id = COALESCE(gateway_invoice_id, ?3),
+                                 pay_link = COALESCE(pay_link, ?4), expires_at = COALESCE(expires_at, ?5),
                                  last_error = NULL, updated_at = ?6 WHERE id = ?1",
             params![
                 id,
@@ -329,7 +351,14 @@ impl Ledger {
                 now
             ],
         )?;
-        add_event(&tx, id, now, InvoiceStatus::Pending, None, None)?;
+        let second = before.gateway_invoice_id.is_some() && before.gateway_invoice_id != created.gateway_invoice_id;
+        let detail = second.then(|| {
+            format!(
+                "the gateway answered with another invoice ({}); the first is kept",
+                created.gateway_invoice_id.as_deref().unwrap_or("no id")
+            )
+        });
+        add_event(&tx, id, now, InvoiceStatus::Pending, None, detail.as_deref())?;
         tx.commit()?;
         get_by_id(&conn, id)
     }
@@ -339,7 +368,13 @@ impl Ledger {
         let mut conn = self.lock();
         let tx = write(&mut conn)?;
         let before = get_by_id(&tx, id)?;
-        let status = InvoiceStatus::settle(before.status, report.status, before.abandoned_at.is_some());
+        let settled = InvoiceStatus::settle(before.status, report.status, before.abandoned_at.is_some());
+        // An answer that would move the sale back (it left the gateway before the payment did)
+        // is not recorded: the ledger already knows more.
+        if before.status.is_final() || !InvoiceStatus::can_move(before.status, settled) {
+            return Ok(before);
+        }
+        let status = settled;
         if before.status != status || before.gateway_status.as_deref() != Some(&report.gateway_status) {
             let now = unix_now();
             tx.execute(
@@ -380,6 +415,30 @@ impl Ledger {
     /// Records that a call failed: the status says what is known, `error` says why.
     pub fn record_failure(&self, id: i64, status: InvoiceStatus, error: &str) -> Result<Invoice, LedgerError> {
         self.set_status(id, None, status, error)?.ok_or_else(|| LedgerError::NotFound(id.to_string()))
+    }
+
+    /// A manager's verdict on a sale the gateway could not settle, while it is still `from`.
+    pub fn settle_by_hand(
+        &self,
+        id: i64,
+        from: InvoiceStatus,
+        to: InvoiceStatus,
+        note: &str,
+    ) -> Result<Option<Invoice>, LedgerError> {
+        let mut conn = self.lock();
+        let tx = write(&mut conn)?;
+        let now = unix_now();
+        let changed = tx.execute(
+            "UPDATE invoices SET status = ?2, gateway_status = ?3, last_error = NULL, updated_at = ?4
+             WHERE id = ?1 AND status = ?5",
+            params![id, to.as_str(), "settled by hand", now, from.as_str()],
+        )?;
+        if changed == 0 {
+            return Ok(None);
+        }
+        add_event(&tx, id, now, to, Some("settled by hand"), Some(note))?;
+        tx.commit()?;
+        get_by_id(&conn, id).map(Some)
     }
 
     /// Moves a row from `from` to `to` with `note` as its last error (and in its audit trail), but
@@ -430,6 +489,8 @@ impl Ledger {
         let mut conn = self.lock();
         let tx = write(&mut conn)?;
         let now = unix_now();
+        // A lookup answering an earlier stage than the row knows leaves the status as it is.
+        let status = if InvoiceStatus::can_move(from, found.status.status) { found.status.status } else { from };
         let changed = tx.execute(
             "UPDATE invoices SET status = ?2, gateway_status = ?3, gateway_invoice_id = COALESCE(?4, gateway_invoice_id),
                                  pay_link = COALESCE(?5, pay_link), expires_at = COALESCE(?6, expires_at),
@@ -437,7 +498,7 @@ impl Ledger {
              WHERE id = ?1 AND status = ?9",
             params![
                 id,
-                found.status.status.as_str(),
+                status.as_str(),
                 found.status.gateway_status,
                 found.gateway_invoice_id,
                 found.pay_link,
@@ -451,7 +512,7 @@ impl Ledger {
             return Ok(None);
         }
         let detail = note.unwrap_or("found on the gateway by its order id");
-        add_event(&tx, id, now, found.status.status, Some(&found.status.gateway_status), Some(detail))?;
+        add_event(&tx, id, now, status, Some(&found.status.gateway_status), Some(detail))?;
         tx.commit()?;
         get_by_id(&conn, id).map(Some)
     }
@@ -544,14 +605,20 @@ impl Ledger {
     }
 
     /// Every invoice, newest first, handed to `f` as an iterator that reads one row at a time, so
-    /// an export never holds the whole ledger in memory. The ledger stays locked until `f` returns.
+    /// an export never holds the whole ledger in memory. It reads through a connection of its own
+    /// in one read transaction: a consistent snapshot (WAL), while charges and the follower go on
+    /// writing through the till's connection.
     pub fn with_all<T>(
         &self,
         f: impl FnOnce(&mut dyn Iterator<Item = Result<Invoice, LedgerError>>) -> T,
     ) -> Result<T, LedgerError> {
-        let conn = self.lock();
+        let mut conn = Connection::open_with_flags(&self.path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let snapshot = conn.transaction()?;
+        // The snapshot starts at the first read: take it now, not at the first row `f` asks for.
+        snapshot.query_row("SELECT count(*) FROM invoices", [], |_| Ok(()))?;
         let mut stmt =
-            conn.prepare_cached(&format!("SELECT {COLUMNS} FROM invoices ORDER BY created_at DESC, id DESC"))?;
+            snapshot.prepare(&format!("SELECT {COLUMNS} FROM invoices ORDER BY created_at DESC, id DESC"))?;
         let mut rows = stmt.query_map([], read_invoice)?.map(|row| row.map_err(LedgerError::from));
         Ok(f(&mut rows))
     }
@@ -752,6 +819,28 @@ mod tests {
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
             description: Some("Coffee"),
         }
+    }
+
+    #[test]
+    fn hardening_16_an_export_does_not_hold_the_ledger_while_it_writes() {
+        let (_dir, ledger) = ledger();
+        let ledger = std::sync::Arc::new(ledger);
+        ledger.insert_creating(&sale("PD-BEFORE")).unwrap();
+        let (done, finished) = std::sync::mpsc::channel();
+        let exported = ledger
+            .with_all(|rows| {
+                // A charge while the export is half-way through its rows (not scoped: were it
+                // kept waiting, the test must fail, not wait for it).
+                let writer = ledger.clone();
+                let done = done.clone();
+                std::thread::spawn(move || done.send(writer.insert_creating(&sale("PD-DURING")).map(|i| i.order_id)));
+                let during = finished.recv_timeout(Duration::from_secs(10)).expect("the charge was not kept waiting");
+                assert_eq!(during.unwrap(), "PD-DURING");
+                rows.map(|r| r.unwrap().order_id).collect::<Vec<_>>()
+            })
+            .unwrap();
+        assert_eq!(exported, ["PD-BEFORE"], "the export reads the ledger as it was when it began");
+        assert_eq!(ledger.list(10, 0).unwrap().len(), 2);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use crate::clock::{civil_date, unix_now};
 use crate::credentials::CredentialStore;
 use crate::error::Error;
 use crate::gateway::{
-    Call, ChargeRequest, Credentials, FoundInvoice, Gateway, GatewayError, GatewayInfo, InvoiceRef, Knobs,
+    Call, ChargeRequest, Credentials, FoundInvoice, Gateway, GatewayError, GatewayInfo, InvoiceRef, Knobs, Lifetime,
+    Lookup, DUPLICATE_ORDER_CODE,
 };
 use crate::gateways::registry;
 use crate::http::{check_base_url, check_pay_link, HttpClient, RetryPolicy, DEFAULT_TIMEOUT};
@@ -17,14 +18,13 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use url::Url;
 
-/// How long a customer has to pay when nobody says otherwise: long enough to open a wallet,
-/// short enough that an abandoned sale does not linger (gateways clamp it to their own range).
-pub const DEFAULT_LIFETIME_SECS: u32 = 15 * 60;
-
 const MAX_DESCRIPTION_CHARS: usize = 200;
 const MAX_ORDER_ID_CHARS: usize = 64;
 /// How long past its expiry an invoice with a payment on its way is still followed.
 const MONEY_IN_FLIGHT_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// How long a sale whose gateway gave no expiry (NonStoPay keeps invoices 14 days) is followed
+/// before a person is asked to settle it from the dashboard.
+pub const NO_EXPIRY_FOLLOW: Duration = Duration::from_secs(24 * 3600);
 
 /// What a sale left in `creating` by a process that died says until the gateway has been asked.
 /// A note starting with [`INTERRUPTED`] marks a sale [`Paydesk::recover`] still has to ask about.
@@ -33,8 +33,13 @@ const INTERRUPTED: &str = "interrupted before the gateway's answer was stored";
 /// The gateway's lookup by order id answered that it has no such invoice.
 pub const NOT_ON_GATEWAY: &str =
     "the gateway has no invoice for this order id (the request never arrived, or was lost): retry it";
-/// A retry's create was refused as a duplicate and the gateway cannot say which invoice it has.
-pub const ALREADY_ON_GATEWAY: &str = "the gateway already has this order id; check it on the gateway";
+/// A create was refused as a duplicate and the gateway cannot say which invoice it has.
+pub const ALREADY_ON_GATEWAY: &str =
+    "the gateway already has an invoice for this order id, and the customer may still pay it: check it on the gateway's dashboard before charging again";
+/// What an `unknown` sale means for the cashier, said with every lost create answer.
+pub const MAY_STILL_PAY: &str = "the customer may still pay this invoice: check before charging again";
+/// Starts the note of a sale whose gateway answered another amount than the one asked for.
+pub const AMOUNT_MISMATCH: &str = "the gateway made an invoice for";
 const RETRYING: &str = "retrying with the same order id";
 
 /// Looks up a setting by environment-variable name; tests pass their own instead of the process env.
@@ -49,7 +54,8 @@ pub fn process_env() -> EnvLookup {
 pub struct Settings {
     /// Per-gateway base URL set by a flag or the app's settings; wins over the environment.
     pub base_urls: BTreeMap<String, String>,
-    pub lifetime_secs: u32,
+    /// Invoice lifetime per gateway id, where the shop chose one (else [`Lifetime::DEFAULT_SECS`]).
+    pub lifetimes: BTreeMap<String, u32>,
     pub decimal_style: DecimalStyle,
     /// Prefixes generated order ids, so two tills never collide at a gateway.
     pub terminal_label: Option<String>,
@@ -60,11 +66,18 @@ pub struct Settings {
     pub env: EnvLookup,
 }
 
+impl Settings {
+    /// The lifetime a new invoice on `info`'s gateway asks for.
+    pub fn lifetime(&self, info: &GatewayInfo) -> u32 {
+        self.lifetimes.get(info.id).copied().unwrap_or(Lifetime::DEFAULT_SECS)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
             base_urls: BTreeMap::new(),
-            lifetime_secs: DEFAULT_LIFETIME_SECS,
+            lifetimes: BTreeMap::new(),
             decimal_style: DecimalStyle::Point,
             terminal_label: None,
             retry: RetryPolicy::default(),
@@ -86,8 +99,8 @@ pub struct ChargeInput {
 }
 
 pub struct Paydesk {
-    ledger: Ledger,
-    credentials: CredentialStore,
+    ledger: Arc<Ledger>,
+    credentials: Arc<CredentialStore>,
     gateways: Vec<Arc<dyn Gateway>>,
     settings: RwLock<Settings>,
     client: reqwest::Client,
@@ -96,8 +109,8 @@ pub struct Paydesk {
 impl Paydesk {
     pub fn new(ledger: Ledger, credentials: CredentialStore, settings: Settings) -> Paydesk {
         Paydesk {
-            ledger,
-            credentials,
+            ledger: Arc::new(ledger),
+            credentials: Arc::new(credentials),
             gateways: registry(),
             settings: RwLock::new(settings),
             client: HttpClient::default_client(),
@@ -151,8 +164,23 @@ impl Paydesk {
         Knobs::resolve(info, |name| env(&info.env_var(name)))
     }
 
+    /// Runs `work` on the ledger off the async workers (see [`unblocked`]).
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Ledger) -> Result<T, crate::ledger::LedgerError> + Send + 'static,
+    ) -> Result<T, Error> {
+        let ledger = self.ledger.clone();
+        Ok(unblocked(move || work(&ledger)).await?)
+    }
+
+    /// A gateway's credentials from the keyring, off the async workers (see [`unblocked`]).
+    pub async fn load_credentials(&self, info: &'static GatewayInfo) -> Result<Credentials, Error> {
+        let store = self.credentials.clone();
+        Ok(unblocked(move || store.load(info)).await?)
+    }
+
     /// Checks everything about a sale that can be checked without the network; nothing is written.
-    fn validate(&self, input: &ChargeInput) -> Result<(Arc<dyn Gateway>, ChargeRequest, Credentials), Error> {
+    async fn validate(&self, input: &ChargeInput) -> Result<(Arc<dyn Gateway>, ChargeRequest, Credentials), Error> {
         let gateway = self.gateway(&input.gateway)?.clone();
         let info = gateway.info();
         let currency: Currency = input.currency.as_deref().unwrap_or("USD").parse()?;
@@ -170,9 +198,9 @@ impl Paydesk {
             Some(id) => check_order_id(id)?.to_string(),
             None => new_order_id(settings.terminal_label.as_deref()),
         };
-        let credentials = self.credentials.load(info)?;
+        let credentials = self.load_credentials(info).await?;
         require_fields(info, &credentials)?;
-        let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime_secs };
+        let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime(info) };
         Ok((gateway, request, credentials))
     }
 
@@ -182,40 +210,42 @@ impl Paydesk {
     }
 
     /// The gateway of a sale already in the ledger, ready to call.
-    fn session(&self, gateway_id: &str) -> Result<Session, Error> {
+    async fn session(&self, gateway_id: &str) -> Result<Session, Error> {
         let gateway = self.gateway(gateway_id)?.clone();
         let info = gateway.info();
-        let credentials = self.credentials.load(info)?;
+        let credentials = self.load_credentials(info).await?;
         Ok(Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway })
     }
 
     /// Takes one sale to a pending invoice with a pay link. The ledger row is written before the
     /// request leaves; whatever happens next is recorded on it.
     pub async fn charge(&self, input: &ChargeInput) -> Result<Invoice, Error> {
-        let (gateway, request, credentials) = self.validate(input)?;
+        let (gateway, request, credentials) = self.validate(input).await?;
         let info = gateway.info();
         let session = Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway };
-        let row = self.ledger.insert_creating(&NewInvoice {
-            order_id: &request.order_id,
-            gateway: info.id,
-            amount: request.amount,
-            description: request.description.as_deref(),
-        })?;
+        let (order_id, amount, description) = (request.order_id.clone(), request.amount, request.description.clone());
+        let row = self
+            .db(move |l| {
+                let description = description.as_deref();
+                l.insert_creating(&NewInvoice { order_id: &order_id, gateway: info.id, amount, description })
+            })
+            .await?;
         match session.create(&request).await {
-            Ok(created) => Ok(self.ledger.mark_created(row.id, &created)?),
+            Ok(created) => self.db(move |l| l.mark_created(row.id, &created)).await,
             Err(e) => {
                 let status = status_after_failed_create(&e, InvoiceStatus::Failed, InvoiceStatus::Failed);
-                self.ledger.record_failure(row.id, status, &e.to_string())?;
-                Err(e.into())
+                Err(self.record_failed_create(&row, status, e).await?)
             }
         }
     }
 
-    /// Tries a `failed` or `unknown` sale again under the same order id, so the gateway can never
-    /// hold two invoices for it: first asks the gateway by order id (where it can be asked) and
-    /// records the invoice it already has; only otherwise sends the create again.
+    /// Tries a `failed` or `unknown` sale again under the same order id, and only where a second
+    /// live invoice cannot come of it: the gateway is asked by order id first (where it can be) and
+    /// the invoice it has is recorded; the create is sent again only when the gateway proved it has
+    /// none, refused the earlier send, or answers a repeat without making a second invoice.
+    /// Otherwise nothing is sent and the error says how to check.
     pub async fn retry(&self, key: &str) -> Result<Invoice, Error> {
-        let invoice = self.ledger.find(key)?;
+        let invoice = self.find_async(key).await?;
         let before = invoice.status;
         if !matches!(before, InvoiceStatus::Failed | InvoiceStatus::Unknown) {
             return Err(Error::BadInput(format!(
@@ -223,17 +253,37 @@ impl Paydesk {
                 invoice.order_id
             )));
         }
-        let session = self.session(&invoice.gateway)?;
-        require_fields(session.gateway.info(), &session.credentials)?;
-        // Without a lookup, an earlier send may still have made an invoice.
-        let known_absent = match session.find_by_order(&invoice.order_id).await {
-            Ok(Some(found)) => return self.record_lookup(&session, &invoice, &found),
-            Ok(None) => true,
-            Err(GatewayError::Unsupported(_)) => before == InvoiceStatus::Failed,
-            // Whether the gateway has it cannot be told, so nothing is sent.
-            Err(e) => return Err(e.into()),
+        if invoice.last_error.as_deref().is_some_and(|e| e.starts_with(AMOUNT_MISMATCH)) {
+            return Err(Error::RetryUnsafe(format!(
+                "{}'s gateway misread the amount last time, and would again: fix the gateway's settings, then start a new sale",
+                invoice.order_id
+            )));
+        }
+        let session = self.session(&invoice.gateway).await?;
+        let info = session.gateway.info();
+        require_fields(info, &session.credentials)?;
+        let proven_absent = match info.lookup {
+            Lookup::Dashboard => false,
+            Lookup::ByOrderId | Lookup::Search => match session.find_by_order(&invoice).await {
+                Ok(Some(found)) => return self.record_lookup(&session, &invoice, found).await,
+                Ok(None) => info.lookup == Lookup::ByOrderId,
+                Err(GatewayError::Unsupported(_)) => false,
+                // Whether the gateway has it cannot be told, so nothing is sent.
+                Err(e) => return Err(e.into()),
+            },
         };
-        let Some(row) = self.ledger.transition(invoice.id, before, InvoiceStatus::Creating, RETRYING)? else {
+        // A refusal made nothing; a lost answer may have made an invoice.
+        let refused_before = before == InvoiceStatus::Failed;
+        if !(proven_absent || refused_before || info.repeat.resend_is_safe()) {
+            let how = how_to_check(info, &invoice.order_id);
+            if invoice.last_error.as_deref() != Some(how.as_str()) {
+                let note = how.clone();
+                self.db(move |l| l.transition(invoice.id, before, before, &note)).await?;
+            }
+            return Err(Error::RetryUnsafe(how));
+        }
+        let moved = self.db(move |l| l.transition(invoice.id, before, InvoiceStatus::Creating, RETRYING)).await?;
+        let Some(row) = moved else {
             return Err(Error::BadInput(format!(
                 "{} changed while it was being retried (retried elsewhere?): look at it again",
                 invoice.order_id
@@ -243,45 +293,59 @@ impl Paydesk {
             order_id: row.order_id.clone(),
             amount: row.amount,
             description: row.description.clone(),
-            lifetime_secs: self.settings().lifetime_secs,
+            lifetime_secs: self.settings().lifetime(info),
         };
         match session.create(&request).await {
-            Ok(created) => Ok(self.ledger.mark_created(row.id, &created)?),
-            Err(GatewayError::Refused { code: Some(code), .. }) if code == "duplicate_order" => {
-                if let Ok(Some(found)) = session.find_by_order(&row.order_id).await {
-                    return self.record_lookup(&session, &row, &found);
+            Ok(created) => self.db(move |l| l.mark_created(row.id, &created)).await,
+            Err(GatewayError::Refused { code: Some(code), .. }) if code == DUPLICATE_ORDER_CODE => {
+                if let Ok(Some(found)) = session.find_by_order(&row).await {
+                    return self.record_lookup(&session, &row, found).await;
                 }
-                self.ledger.record_failure(row.id, InvoiceStatus::Unknown, ALREADY_ON_GATEWAY)?;
-                Err(GatewayError::refused("duplicate_order", ALREADY_ON_GATEWAY).into())
+                self.db(move |l| l.record_failure(row.id, InvoiceStatus::Unknown, ALREADY_ON_GATEWAY)).await?;
+                Err(GatewayError::refused(DUPLICATE_ORDER_CODE, ALREADY_ON_GATEWAY).into())
             }
             Err(e) => {
-                let refused = if known_absent { InvoiceStatus::Failed } else { InvoiceStatus::Unknown };
+                let refused =
+                    if proven_absent || refused_before { InvoiceStatus::Failed } else { InvoiceStatus::Unknown };
                 let status = status_after_failed_create(&e, refused, before);
-                self.ledger.record_failure(row.id, status, &e.to_string())?;
-                Err(e.into())
+                Err(self.record_failed_create(&row, status, e).await?)
             }
         }
+    }
+
+    /// Records a create that failed as `status`, and returns the error the cashier sees: for an
+    /// unknown sale, one that says the customer may still pay (the ledger notes the same text).
+    async fn record_failed_create(
+        &self,
+        row: &Invoice,
+        status: InvoiceStatus,
+        e: GatewayError,
+    ) -> Result<Error, Error> {
+        let duplicate = matches!(&e, GatewayError::Refused { code: Some(c), .. } if c == DUPLICATE_ORDER_CODE);
+        let err = match status {
+            InvoiceStatus::Unknown if !duplicate => Error::SaleUnknown { order_id: row.order_id.clone(), cause: e },
+            _ => Error::Gateway(e),
+        };
+        let note = if duplicate { ALREADY_ON_GATEWAY.to_string() } else { err.to_string() };
+        let id = row.id;
+        self.db(move |l| l.record_failure(id, status, &note)).await?;
+        Ok(err)
     }
 
     /// Marks the sales a dead process left in `creating` (its request may have reached the
     /// gateway, but the answer was never stored) as `unknown`, to be checked. No network.
     pub fn mark_interrupted(&self) -> Result<Vec<Invoice>, Error> {
-        let mut marked = Vec::new();
-        for row in self.ledger.in_status(InvoiceStatus::Creating)? {
-            // Another process's charge may still be waiting for its answer; when it gets one, it
-            // records it over this mark, and the guarded writes below never overwrite it.
-            marked.extend(self.ledger.transition(row.id, InvoiceStatus::Creating, InvoiceStatus::Unknown, CHECKING)?);
-        }
-        Ok(marked)
+        mark_interrupted(&self.ledger)
     }
 
     /// [`Self::mark_interrupted`], then asks the gateway by order id about each interrupted sale
     /// not settled yet: one it has becomes pending with its link; the others keep a note saying
     /// what is known. Returns those sales as they stand afterwards.
     pub async fn recover(&self) -> Result<Vec<Invoice>, Error> {
-        self.mark_interrupted()?;
+        let desk_ledger = self.ledger.clone();
+        unblocked(move || mark_interrupted(&desk_ledger)).await?;
         let mut checked = Vec::new();
-        for row in self.ledger.in_status(InvoiceStatus::Unknown)? {
+        for row in self.db(|l| l.in_status(InvoiceStatus::Unknown)).await? {
             let interrupted = row.last_error.as_deref().is_some_and(|e| e.starts_with(INTERRUPTED));
             if interrupted && row.gateway_invoice_id.is_none() {
                 checked.push(self.recover_row(&row).await?);
@@ -291,7 +355,7 @@ impl Paydesk {
     }
 
     async fn recover_row(&self, row: &Invoice) -> Result<Invoice, Error> {
-        let checked = match self.session(&row.gateway) {
+        let checked = match self.session(&row.gateway).await {
             Ok(session) => self.check_by_order(&session, row).await,
             Err(e) => Err(e),
         };
@@ -299,27 +363,44 @@ impl Paydesk {
             Ok(Checked::Found(done) | Checked::NotThere(done)) => return Ok(done),
             // Not starting with INTERRUPTED: asking again at the next start could not tell more.
             Ok(Checked::CannotAsk) => format!(
-                "{} cannot be asked by order id whether it got this sale (it was interrupted before the answer was stored): check it on the gateway, or retry it (same order id)",
+                "{} cannot be asked by order id whether it got this sale (it was interrupted before the answer was stored); {MAY_STILL_PAY}",
+                row.gateway
+            ),
+            Ok(Checked::NotFoundYet) => format!(
+                "{INTERRUPTED}; {} did not list it (yet): it is asked again on the next start or status check; {MAY_STILL_PAY}",
                 row.gateway
             ),
             Err(e @ Error::Ledger(_)) => return Err(e),
             Err(e) => format!("{INTERRUPTED}; asking the gateway failed ({e}): it is asked again on the next start or status check"),
         };
-        let noted = self.ledger.transition(row.id, InvoiceStatus::Unknown, InvoiceStatus::Unknown, &note)?;
-        Ok(noted.map_or_else(|| self.ledger.find(&row.order_id), Ok)?)
+        let (id, order_id) = (row.id, row.order_id.clone());
+        self.db(move |l| {
+            let noted = l.transition(id, InvoiceStatus::Unknown, InvoiceStatus::Unknown, &note)?;
+            noted.map_or_else(|| l.find(&order_id), Ok)
+        })
+        .await
     }
 
-    /// Asks the gateway whether it has `invoice`'s order id and records the answer.
+    /// Asks the gateway whether it has `invoice`'s order id and records the answer. Only a
+    /// documented lookup's "none" is said in the trail: a search's proves nothing.
     async fn check_by_order(&self, session: &Session, invoice: &Invoice) -> Result<Checked, Error> {
-        match session.find_by_order(&invoice.order_id).await {
-            Ok(Some(found)) => self.record_lookup(session, invoice, &found).map(Checked::Found),
-            Ok(None) => {
+        match session.find_by_order(invoice).await {
+            Ok(Some(found)) => self.record_lookup(session, invoice, found).await.map(Checked::Found),
+            Ok(None) if session.gateway.info().lookup == Lookup::ByOrderId => {
                 // Said once in the trail, however often the sale is asked about.
-                if invoice.last_error.as_deref() != Some(NOT_ON_GATEWAY) {
-                    self.ledger.transition(invoice.id, invoice.status, invoice.status, NOT_ON_GATEWAY)?;
-                }
-                Ok(Checked::NotThere(self.ledger.find(&invoice.order_id)?))
+                let said = invoice.last_error.as_deref() == Some(NOT_ON_GATEWAY);
+                let (id, status, order_id) = (invoice.id, invoice.status, invoice.order_id.clone());
+                let row = self
+                    .db(move |l| {
+                        if !said {
+                            l.transition(id, status, status, NOT_ON_GATEWAY)?;
+                        }
+                        l.find(&order_id)
+                    })
+                    .await?;
+                Ok(Checked::NotThere(row))
             }
+            Ok(None) => Ok(Checked::NotFoundYet),
             Err(GatewayError::Unsupported(_)) => Ok(Checked::CannotAsk),
             Err(e) => Err(e.into()),
         }
@@ -327,30 +408,41 @@ impl Paydesk {
 
     /// Records what a lookup found on `invoice` (as it was read); if another process changed the
     /// row meanwhile, its newer state stands.
-    fn record_lookup(&self, session: &Session, invoice: &Invoice, found: &FoundInvoice) -> Result<Invoice, Error> {
+    async fn record_lookup(&self, session: &Session, invoice: &Invoice, found: FoundInvoice) -> Result<Invoice, Error> {
         let note = (found.pay_link.is_none() && invoice.pay_link.is_none()).then(|| {
             format!(
                 "{} has this order, but its lookup carries no pay link, so no QR can be shown again: if the customer cannot pay it another way, start a new sale",
                 session.gateway.info().name
             )
         });
-        let recorded = self.ledger.record_found(invoice.id, invoice.status, found, note.as_deref())?;
-        Ok(recorded.map_or_else(|| self.ledger.find(&invoice.order_id), Ok)?)
+        let (id, status, order_id) = (invoice.id, invoice.status, invoice.order_id.clone());
+        self.db(move |l| {
+            let recorded = l.record_found(id, status, &found, note.as_deref())?;
+            recorded.map_or_else(|| l.find(&order_id), Ok)
+        })
+        .await
     }
 
     /// Asks the gateway for the invoice's status and records it. A final status is not asked again.
+    /// A sale without the gateway's id (a lost create answer, or a gateway whose create answer
+    /// carries none) is looked up by our order id first, which also yields the id to poll.
     pub async fn refresh(&self, key: &str) -> Result<Invoice, Error> {
-        let invoice = self.ledger.find(key)?;
+        let invoice = self.find_async(key).await?;
         if invoice.status.is_final() {
             return Ok(invoice);
         }
-        let session = self.session(&invoice.gateway)?;
-        // A lost create answer left no gateway id: ask by order id, which also yields the link.
-        if invoice.status == InvoiceStatus::Unknown && invoice.gateway_invoice_id.is_none() {
+        let session = self.session(&invoice.gateway).await?;
+        if invoice.gateway_invoice_id.is_none()
+            && matches!(invoice.status, InvoiceStatus::Unknown | InvoiceStatus::Pending)
+        {
             match self.check_by_order(&session, &invoice).await? {
                 Checked::Found(found) => return Ok(found),
-                // An error, so a watch stops instead of asking forever about a sale that is not there.
-                Checked::NotThere(_) => return Err(GatewayError::refused("not_found", NOT_ON_GATEWAY).into()),
+                // An error, so a follow stops instead of asking forever about a sale that is not there.
+                Checked::NotThere(_) if invoice.status == InvoiceStatus::Unknown => {
+                    return Err(GatewayError::refused("not_found", NOT_ON_GATEWAY).into())
+                }
+                // Not listed yet (or not findable): nothing new is known; the follow asks again.
+                Checked::NotThere(_) | Checked::NotFoundYet => return self.find_async(key).await,
                 Checked::CannotAsk => {}
             }
         }
@@ -358,17 +450,29 @@ impl Paydesk {
         if !info.can_poll {
             return Err(GatewayError::Unsupported(format!("{} has no status endpoint to ask", info.name)).into());
         }
-        let reference =
-            InvoiceRef { order_id: invoice.order_id.clone(), gateway_invoice_id: invoice.gateway_invoice_id.clone() };
-        match session.gateway.status(&session.call(), &reference).await {
-            Ok(report) => Ok(self.ledger.record_status(invoice.id, &report)?),
+        match session.gateway.status(&session.call(), &sale_ref(&invoice)).await {
+            Ok(report) => self.db(move |l| l.record_status(invoice.id, &report)).await,
             Err(e) => Err(scrub(e, &session.credentials).into()),
         }
     }
 
-    /// Polls until the invoice reaches a final status, calling `on_change` for each new status.
-    /// Gives up `grace` after the invoice's expiry if the gateway never says it expired (a day, if
-    /// a payment was already seen).
+    /// Until when a sale is worth asking about: its expiry plus `grace` (a day when a payment is
+    /// already on its way, since confirmations can outlast an invoice), or a day after it was made
+    /// when the gateway gave no expiry.
+    pub fn follow_deadline(invoice: &Invoice, grace: Duration) -> i64 {
+        let grace = if matches!(invoice.status, InvoiceStatus::Confirming | InvoiceStatus::Underpaid) {
+            grace.max(MONEY_IN_FLIGHT_GRACE)
+        } else {
+            grace
+        };
+        match invoice.expires_at {
+            Some(at) => at + grace.as_secs() as i64,
+            None => invoice.created_at + NO_EXPIRY_FOLLOW.as_secs() as i64,
+        }
+    }
+
+    /// Polls until the invoice reaches a final status or its [`Self::follow_deadline`], calling
+    /// `on_change` for each new status.
     pub async fn watch(
         &self,
         key: &str,
@@ -376,22 +480,14 @@ impl Paydesk {
         grace: Duration,
         mut on_change: impl FnMut(&Invoice),
     ) -> Result<Invoice, Error> {
-        let mut last = self.ledger.find(key)?;
+        let mut last = self.find_async(key).await?;
         on_change(&last);
         loop {
             let now = self.refresh(key).await?;
             if now.status != last.status || now.gateway_status != last.gateway_status {
                 on_change(&now);
             }
-            // Money already on its way (confirming, part paid) is followed for a day past expiry:
-            // confirmations can outlast an invoice's lifetime, and giving up would lose the payment.
-            let grace = if matches!(now.status, InvoiceStatus::Confirming | InvoiceStatus::Underpaid) {
-                grace.max(MONEY_IN_FLIGHT_GRACE)
-            } else {
-                grace
-            };
-            let past_grace = now.expires_at.is_some_and(|at| unix_now() > at + grace.as_secs() as i64);
-            if now.status.is_final() || past_grace {
+            if now.status.is_final() || unix_now() > Self::follow_deadline(&now, grace) {
                 return Ok(now);
             }
             last = now;
@@ -399,8 +495,49 @@ impl Paydesk {
         }
     }
 
+    /// Says in the sale's trail why nobody follows it any more, once; returns the sale.
+    pub async fn note_follow_end(&self, key: &str, why: &str) -> Result<Invoice, Error> {
+        let (key, why) = (key.to_string(), why.to_string());
+        self.db(move |l| {
+            let invoice = l.find(&key)?;
+            if invoice.status.is_final() || invoice.last_error.as_deref() == Some(why.as_str()) {
+                return Ok(invoice);
+            }
+            l.transition(invoice.id, invoice.status, invoice.status, &why)?.map_or_else(|| l.find(&key), Ok)
+        })
+        .await
+    }
+
+    /// A manager settles by hand a sale the gateway cannot settle for Paydesk (no id to poll, a
+    /// gateway that cannot be asked): paid or not paid, with who and why in the trail.
+    pub fn settle_by_hand(&self, key: &str, paid: bool, who: &str, why: &str) -> Result<Invoice, Error> {
+        let why = check_text("reason", why.trim(), MAX_DESCRIPTION_CHARS)?;
+        if why.is_empty() {
+            return Err(Error::BadInput("say why (for example: \"seen paid on the NonStoPay dashboard\")".into()));
+        }
+        let invoice = self.ledger.find(key)?;
+        if invoice.kind != crate::ledger::InvoiceKind::Sale {
+            return Err(Error::BadInput(format!("{} is not a gateway sale", invoice.order_id)));
+        }
+        if invoice.status.is_final() {
+            return Err(crate::ledger::LedgerError::Final(invoice.order_id, invoice.status).into());
+        }
+        let (reported, word) =
+            if paid { (InvoiceStatus::Paid, "marked paid") } else { (InvoiceStatus::Cancelled, "marked not paid") };
+        let status = InvoiceStatus::settle(invoice.status, reported, invoice.abandoned_at.is_some());
+        let note = format!("{word} by {who}: {why}");
+        let done = self.ledger.settle_by_hand(invoice.id, invoice.status, status, &note)?;
+        Ok(done.map_or_else(|| self.ledger.find(key), Ok)?)
+    }
+
     pub fn find(&self, key: &str) -> Result<Invoice, Error> {
         Ok(self.ledger.find(key)?)
+    }
+
+    /// [`Self::find`] off the async workers.
+    pub async fn find_async(&self, key: &str) -> Result<Invoice, Error> {
+        let key = key.to_string();
+        self.db(move |l| l.find(&key)).await
     }
 
     pub fn list(&self, limit: u32, offset: u32) -> Result<Vec<Invoice>, Error> {
@@ -411,7 +548,10 @@ impl Paydesk {
 /// What asking the gateway by order id settled, each recorded on the sale.
 enum Checked {
     Found(Invoice),
+    /// A documented lookup said it has none.
     NotThere(Invoice),
+    /// A search did not find it, which proves nothing.
+    NotFoundYet,
     /// The gateway has no lookup by order id.
     CannotAsk,
 }
@@ -436,8 +576,40 @@ impl Session {
         created.and_then(|c| check_pay_link(&c.pay_link).map(|()| c)).map_err(|e| scrub(e, &self.credentials))
     }
 
-    async fn find_by_order(&self, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
-        self.gateway.find_by_order(&self.call(), order_id).await.map_err(|e| scrub(e, &self.credentials))
+    async fn find_by_order(&self, sale: &Invoice) -> Result<Option<FoundInvoice>, GatewayError> {
+        let found = self.gateway.find_by_order(&self.call(), &sale_ref(sale)).await;
+        found.map_err(|e| scrub(e, &self.credentials))
+    }
+}
+
+/// Runs `work` on tokio's blocking pool and waits for it. The keyring (a D-Bus call to the Secret
+/// Service) and SQLite (waiting out another writer) can block; on an async worker that would stall
+/// every other task of the app: the window's commands and the other sales' follows.
+pub async fn unblocked<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(value) => value,
+        Err(e) => std::panic::resume_unwind(e.into_panic()),
+    }
+}
+
+/// Marks the sales a dead process left in `creating` as `unknown`, to be checked.
+fn mark_interrupted(ledger: &Ledger) -> Result<Vec<Invoice>, Error> {
+    let mut marked = Vec::new();
+    for row in ledger.in_status(InvoiceStatus::Creating)? {
+        // Another process's charge may still be waiting for its answer; when it gets one, it
+        // records it over this mark, and the guarded writes below never overwrite it.
+        marked.extend(ledger.transition(row.id, InvoiceStatus::Creating, InvoiceStatus::Unknown, CHECKING)?);
+    }
+    Ok(marked)
+}
+
+/// What a gateway needs to know of a sale to look it up.
+fn sale_ref(sale: &Invoice) -> InvoiceRef {
+    InvoiceRef {
+        order_id: sale.order_id.clone(),
+        gateway_invoice_id: sale.gateway_invoice_id.clone(),
+        amount: sale.amount,
+        created_at: sale.created_at,
     }
 }
 
@@ -453,10 +625,31 @@ fn require_fields(info: &GatewayInfo, credentials: &Credentials) -> Result<(), E
 /// nothing (`not_sent`).
 fn status_after_failed_create(e: &GatewayError, refused: InvoiceStatus, not_sent: InvoiceStatus) -> InvoiceStatus {
     match e {
-        GatewayError::Network(_) | GatewayError::Timeout | GatewayError::BadResponse(_) => InvoiceStatus::Unknown,
+        // A repeat refused as a duplicate: the gateway holds an invoice for this order id.
+        GatewayError::Refused { code: Some(code), .. } if code == DUPLICATE_ORDER_CODE => InvoiceStatus::Unknown,
+        // Made, but not shown to anyone: nobody can pay it.
+        GatewayError::AmountMismatch { .. } => InvoiceStatus::Failed,
+        GatewayError::Network(_)
+        | GatewayError::Timeout
+        | GatewayError::Unavailable(_)
+        | GatewayError::BadResponse(_) => InvoiceStatus::Unknown,
         GatewayError::Refused { .. } | GatewayError::Unauthorized(_) => refused,
-        GatewayError::MissingCredential { .. } | GatewayError::Unsupported(_) => not_sent,
+        // Nothing left this till.
+        GatewayError::MissingCredential { .. } | GatewayError::Unsupported(_) | GatewayError::Unreachable => not_sent,
     }
+}
+
+/// Why a retry would not be sent, and how the cashier finds out instead.
+fn how_to_check(info: &GatewayInfo, order_id: &str) -> String {
+    let why = match info.lookup {
+        Lookup::Search => "could not confirm whether it holds",
+        Lookup::ByOrderId | Lookup::Dashboard => "cannot be asked whether it holds",
+    };
+    format!(
+        "{name} {why} an invoice for {order_id}, and sending it again could make a second one the customer might also pay: \
+         look for {order_id} on the {name} dashboard; if it is there, the customer can still pay it; if not, start a new sale",
+        name = info.name
+    )
 }
 
 /// Removes any credential value a gateway's message might have echoed back.

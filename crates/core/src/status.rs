@@ -75,6 +75,29 @@ impl InvoiceStatus {
         )
     }
 
+    /// How far along a sale is; a status is only ever replaced by one at least as far along.
+    fn rank(&self) -> u8 {
+        match self {
+            InvoiceStatus::Creating => 0,
+            InvoiceStatus::Unknown => 1,
+            InvoiceStatus::Pending => 2,
+            // Money is seen either way, and a top-up can turn one into the other.
+            InvoiceStatus::Confirming | InvoiceStatus::Underpaid => 3,
+            _ => 4,
+        }
+    }
+
+    /// Whether a sale at `from` may be recorded as `to`. Statuses only move forward: a late or
+    /// racing answer (a check that started before the payment) never takes a paid sale back to
+    /// pending. The one way back is a retry, which resends a failed or unknown sale ("creating").
+    /// The ledger enforces the same rule in SQL (`invoices_status_only_forward`).
+    pub fn can_move(from: InvoiceStatus, to: InvoiceStatus) -> bool {
+        use InvoiceStatus::*;
+        from == to
+            || (to == Creating && matches!(from, Failed | Unknown))
+            || (!from.is_final() && to.rank() >= from.rank())
+    }
+
     /// The status to record when the gateway reports `reported` for a sale that stood at `before`:
     /// a payment after the cashier abandoned the sale is paid late (someone must act on it), and
     /// an expiry after a part payment is expired-with-partial (money is held that the sale lacks).
@@ -117,6 +140,22 @@ mod tests {
         assert!(!InvoiceStatus::Underpaid.is_final());
         assert!(InvoiceStatus::Paid.is_final());
         assert!(!InvoiceStatus::Pending.is_final());
+    }
+
+    #[test]
+    fn statuses_only_move_forward() {
+        use InvoiceStatus::*;
+        assert!(InvoiceStatus::can_move(Pending, Paid));
+        assert!(InvoiceStatus::can_move(Creating, Unknown));
+        assert!(InvoiceStatus::can_move(Unknown, Pending));
+        assert!(InvoiceStatus::can_move(Confirming, Underpaid) && InvoiceStatus::can_move(Underpaid, Confirming));
+        assert!(InvoiceStatus::can_move(Failed, Creating) && InvoiceStatus::can_move(Unknown, Creating));
+        assert!(!InvoiceStatus::can_move(Paid, Pending));
+        assert!(!InvoiceStatus::can_move(Paid, Creating));
+        assert!(!InvoiceStatus::can_move(Expired, Paid));
+        assert!(!InvoiceStatus::can_move(Confirming, Pending));
+        assert!(!InvoiceStatus::can_move(Pending, Unknown));
+        assert!(!InvoiceStatus::can_move(Pending, Creating));
     }
 
     #[test]

@@ -7,7 +7,9 @@ use paydesk_core::http::RetryPolicy;
 use paydesk_core::ledger::{Invoice, NewInvoice};
 use paydesk_core::money::{Amount, Currency};
 use paydesk_core::secret::Secret;
-use paydesk_core::service::{ChargeInput, Paydesk, Settings, ALREADY_ON_GATEWAY, CHECKING, NOT_ON_GATEWAY};
+use paydesk_core::service::{
+    ChargeInput, Paydesk, Settings, ALREADY_ON_GATEWAY, CHECKING, MAY_STILL_PAY, NOT_ON_GATEWAY,
+};
 use paydesk_core::status::InvoiceStatus;
 use paydesk_gatewaysim::faults::{Fault, Match};
 use paydesk_gatewaysim::RunningSim;
@@ -23,11 +25,16 @@ struct Till {
 /// A till with every gateway pointed at one simulator and holding its credentials. One attempt
 /// per request, so an armed fault is what the sale sees.
 async fn till() -> Till {
+    till_with_env(|_| None).await
+}
+
+/// Like [`till`], with `env` answering knob overrides (`PAYDESK_<GATEWAY>_<KNOB>`).
+async fn till_with_env(env: fn(&str) -> Option<String>) -> Till {
     let dir = tempfile::tempdir().unwrap();
     let sim = paydesk_gatewaysim::start(0).await.unwrap();
     let mut settings = Settings {
         retry: RetryPolicy { attempts: 1, first_backoff: Duration::from_millis(10) },
-        env: Arc::new(|_| None),
+        env: Arc::new(env),
         ..Settings::default()
     };
     let credentials = CredentialStore::in_memory();
@@ -35,7 +42,10 @@ async fn till() -> Till {
         let info = gateway.info();
         settings.base_urls.insert(info.id.into(), sim.base_url(info.id));
         for (field, value) in paydesk_gatewaysim::gateways::credentials(info.id) {
-            credentials.set(info, field, Secret::new(*value)).unwrap();
+            // The simulated account may hold more than Paydesk asks for.
+            if info.fields.iter().any(|f| f.name == *field) {
+                credentials.set(info, field, Secret::new(*value)).unwrap();
+            }
         }
     }
     let ledger = paydesk_core::ledger::Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
@@ -52,7 +62,8 @@ impl Till {
     async fn charge_with_lost_answer(&self, gateway: &str, path: &str) -> Invoice {
         self.sim.sim.inject(Fault::TruncatedJson, Match::new(gateway, path, 1));
         let err = self.desk.charge(&sale(gateway, "5")).await.unwrap_err();
-        assert_eq!(err.code(), "gateway_bad_response");
+        assert_eq!(err.code(), "sale_unknown");
+        assert!(err.to_string().contains(MAY_STILL_PAY), "{err}");
         let row = self.desk.list(1, 0).unwrap().remove(0);
         assert_eq!(row.status, InvoiceStatus::Unknown);
         assert!(self.sim.sim.find_by_order(gateway, &row.order_id).is_some(), "the gateway has the invoice");
@@ -92,7 +103,7 @@ async fn retry_sends_the_same_order_id_again_when_the_gateway_never_got_it() {
     // The connection is closed before the gateway sees the request: no invoice exists.
     t.sim.sim.inject(Fault::Reset, Match::new("demo", "invoices", 1));
     let err = t.desk.charge(&sale("demo", "7.50")).await.unwrap_err();
-    assert_eq!(err.code(), "network");
+    assert_eq!(err.code(), "sale_unknown", "the connection broke after the request left: it may have arrived");
     let row = t.desk.list(1, 0).unwrap().remove(0);
     assert_eq!(row.status, InvoiceStatus::Unknown);
     assert!(t.sim.sim.find_by_order("demo", &row.order_id).is_none());
@@ -253,4 +264,94 @@ async fn the_app_marks_interrupted_sales_on_open_and_recovers_and_retries_them()
         (InvoiceStatus::Pending, "2.50", "EUR")
     );
     assert!(sim.sim.find_by_order("demo", "APP-NEVER-SENT").is_some());
+}
+
+/// An unknown sale on `gateway` that the gateway never received (a crash before the send).
+fn unknown_never_sent(t: &Till, gateway: &str, order_id: &str) -> Invoice {
+    let row = t.creating(gateway, order_id);
+    t.desk.mark_interrupted().unwrap();
+    t.desk.find(&row.order_id).unwrap()
+}
+
+#[tokio::test]
+async fn hardening_01_retry_sends_nothing_where_a_second_invoice_could_be_made() {
+    // NonStoPay and OxaPay make a second invoice for a repeated order id, and their searches
+    // cannot prove one is absent (OxaPay's legacy API cannot be asked at all).
+    let legacy = |name: &str| (name == "PAYDESK_OXAPAY_CONTRACT").then(|| "legacy".to_string());
+    for (gateway, create_path, env) in [
+        ("nonstopay", "btn-create-invoice", (|_: &str| None) as fn(&str) -> Option<String>),
+        ("oxapay", "merchants/request", legacy),
+    ] {
+        let t = till_with_env(env).await;
+        let row = unknown_never_sent(&t, gateway, &format!("UNSAFE-{gateway}"));
+        let err = t.desk.retry(&row.order_id).await.unwrap_err();
+        assert_eq!(err.code(), "retry_unsafe", "{gateway}: {err}");
+        assert!(err.to_string().contains("dashboard") && err.to_string().contains(&row.order_id), "{err}");
+        assert_eq!(t.sim.sim.requests(gateway, create_path), 0, "{gateway}: nothing was sent");
+        let after = t.desk.find(&row.order_id).unwrap();
+        assert_eq!(after.status, InvoiceStatus::Unknown, "{gateway}");
+        assert_eq!(after.last_error.as_deref(), Some(err.to_string().as_str()), "{gateway}: the how-to-check is kept");
+    }
+}
+
+#[tokio::test]
+async fn hardening_01_retry_finds_the_first_invoice_instead_of_making_a_second() {
+    for (gateway, create_path) in
+        [("oxapay", "payment/invoice"), ("nonstopay", "btn-create-invoice"), ("thedex", "invoices/create")]
+    {
+        let t = till().await;
+        let row = t.charge_with_lost_answer(gateway, create_path).await;
+        let retried = t.desk.retry(&row.order_id).await.unwrap_or_else(|e| panic!("{gateway}: {e}"));
+        let on_sim = t.sim.sim.find_by_order(gateway, &row.order_id).unwrap();
+        assert_eq!(retried.gateway_invoice_id.as_deref(), Some(on_sim.gateway_id.as_str()), "{gateway}");
+        assert!(!retried.status.is_final(), "{gateway}: {:?}", retried.status);
+        assert_eq!(t.sim.sim.requests(gateway, create_path), 1, "{gateway}: no second create");
+        assert_eq!(t.sim.sim.live_invoices(gateway, &row.order_id), 1, "{gateway}");
+    }
+}
+
+#[tokio::test]
+async fn hardening_01_a_second_answer_never_replaces_the_first_invoice() {
+    let t = till().await;
+    let row = t.creating("demo", "FIRST-KEPT");
+    let first = paydesk_core::gateway::CreatedInvoice {
+        gateway_invoice_id: Some("FIRST".into()),
+        pay_link: "http://127.0.0.1:1/pay/first".into(),
+        expires_at: Some(2_000_000_000),
+    };
+    t.desk.ledger().mark_created(row.id, &first).unwrap();
+    t.desk.ledger().record_failure(row.id, InvoiceStatus::Unknown, "lost").unwrap();
+    t.desk.ledger().transition(row.id, InvoiceStatus::Unknown, InvoiceStatus::Creating, "retrying").unwrap();
+    let second = paydesk_core::gateway::CreatedInvoice {
+        gateway_invoice_id: Some("SECOND".into()),
+        pay_link: "http://127.0.0.1:1/pay/second".into(),
+        expires_at: Some(2_100_000_000),
+    };
+    let after = t.desk.ledger().mark_created(row.id, &second).unwrap();
+    assert_eq!(after.gateway_invoice_id.as_deref(), Some("FIRST"));
+    assert_eq!(after.pay_link.as_deref(), Some("http://127.0.0.1:1/pay/first"));
+    assert_eq!(after.expires_at, Some(2_000_000_000));
+    let trail = t.desk.ledger().events(row.id).unwrap();
+    assert!(trail
+        .last()
+        .unwrap()
+        .detail
+        .as_deref()
+        .is_some_and(|d| d.contains("SECOND") && d.contains("first is kept")));
+}
+
+#[tokio::test]
+async fn dex3_lost_answer_is_not_resent_and_a_retry_refused_as_duplicate_keeps_it_unknown() {
+    let t = till().await;
+    t.sim.sim.inject(Fault::DropAfterHandling, Match::new("dex3", "createpayment", 1));
+    let err = t.desk.charge(&sale("dex3", "3")).await.unwrap_err();
+    assert_eq!(err.code(), "sale_unknown");
+    assert_eq!(t.sim.sim.requests("dex3", "createpayment"), 1, "not resent within the charge");
+    let row = t.desk.list(1, 0).unwrap().remove(0);
+    assert_eq!(row.status, InvoiceStatus::Unknown, "never failed while the invoice is live");
+    // Retry may send: Dex3 refuses a repeat, so a second invoice cannot come of it.
+    let err = t.desk.retry(&row.order_id).await.unwrap_err();
+    assert!(err.to_string().contains(ALREADY_ON_GATEWAY), "{err}");
+    assert_eq!(t.sim.sim.live_invoices("dex3", &row.order_id), 1);
+    assert_eq!(t.desk.find(&row.order_id).unwrap().status, InvoiceStatus::Unknown);
 }

@@ -3,4 +3,8 @@
 /**
  * How an error crosses IPC and `--json`: `{code, message}`.
  */
-export type ErrorReply = { code: string, message: string, };
+export type ErrorReply = { code: string, message: string, 
+/**
+ * The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
+ */
+order_id: string | null, };

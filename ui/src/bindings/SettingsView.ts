@@ -27,4 +27,9 @@ tip_percents: Array<number>, kiosk: boolean, always_on_top: boolean,
 /**
  * 0: never.
  */
-idle_lock_minutes: number, };
+idle_lock_minutes: number, 
+/**
+ * Invoice lifetime in minutes per gateway id, where the shop chose one (default 30); only
+ * gateways whose lifetime is settable, within their bounds.
+ */
+lifetime_minutes: { [key in string]: number }, };

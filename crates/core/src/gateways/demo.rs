@@ -15,6 +15,9 @@ pub static INFO: GatewayInfo = GatewayInfo {
     knobs: &[],
     currencies: None,
     can_poll: true,
+    repeat: Repeat::ReturnsExisting,
+    lookup: Lookup::ByOrderId,
+    lifetime: Lifetime::Settable { min_secs: 60, max_secs: 86_400 },
 };
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -103,7 +106,8 @@ impl Gateway for Demo {
     }
 
     /// `GET invoices?order_id=…`: the invoice, or 404 `not_found` when there is none.
-    async fn find_by_order(&self, call: &Call<'_>, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
+    async fn find_by_order(&self, call: &Call<'_>, sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
+        let order_id = sale.order_id.as_str();
         let resp = call.http.send(&HttpRequest::get("invoices").query("order_id", order_id)).await?;
         if resp.status == 404 {
             return Ok(None);

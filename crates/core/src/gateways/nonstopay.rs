@@ -3,10 +3,12 @@
 //! till on a dynamic IP needs a relay with a fixed IP.
 //!
 //! The API requires a customer email on every invoice; a till has no customer email, so the `email`
-//! credential holds the shop's own receipt address. Our order id travels in `callbackJson`, which
-//! NonStoPay echoes back in its callback. Only the server-to-server answer carries the invoice
-//! `ID` needed to poll; the redirect-mode answer does not. The callback's `X-Signature` scheme is
-//! unknown, so callbacks are not verified (the trait's default answer).
+//! credential holds the shop's own receipt address. Our order id travels in `callbackJson`.
+//! The redirect-mode create answer carries no invoice id (only the server-to-server card mode,
+//! which needs the card's details, does), so the id to poll is found afterwards: the invoice
+//! history lists the day's invoices, and the invoice-info call of each with the sale's amount
+//! returns its `callbackJson`, which names our order id. Where it cannot be found, a manager
+//! settles the sale from the NonStoPay dashboard.
 
 use crate::gateway::*;
 use crate::http::{check_pay_link, HttpRequest, HttpResponse};
@@ -40,9 +42,25 @@ pub static INFO: GatewayInfo = GatewayInfo {
             default: "api/invoice/status/",
             doubt: "The status URL is not in the docs' text; this path comes from a third-party integration.",
         },
+        KnobSpec {
+            name: "history_path",
+            default: "api/invoice/history/",
+            doubt:
+                "The invoice-history call (status, from, to, order) is documented, its URL and the list's field name \
+                    ('invoices') are not.",
+        },
+        KnobSpec {
+            name: "info_path",
+            default: "api/client-invoice-info/get/",
+            doubt:
+                "Documented in the NFT section of the docs, which uses the same API family; it returns callbackJson.",
+        },
     ],
     currencies: Some(&["USD"]),
     can_poll: true,
+    repeat: Repeat::Duplicates,
+    lookup: Lookup::Search,
+    lifetime: Lifetime::Fixed,
 };
 
 /// `errorCode` of a successful answer.
@@ -107,6 +125,54 @@ pub struct InvoiceInfo {
     pub amount: Option<String>,
     pub status: String,
 }
+
+/// The invoice-history answer: `{"errorCode":0,"invoices":[{id, devise, amount, status}]}` (the
+/// list's field name is a guess).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryResponse {
+    pub error_code: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(default)]
+    pub invoices: Vec<InvoiceInfo>,
+}
+
+/// The invoice-info answer: `{"errorCode":0,"invoice_id":"1689","data":{status, id, callbackJson, …}}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InfoResponse {
+    pub error_code: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<InfoData>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct InfoData {
+    #[serde(deserialize_with = "text")]
+    pub id: String,
+    pub status: String,
+    /// What we sent, echoed: a JSON text, or (had NonStoPay parsed it) an object.
+    #[serde(rename = "callbackJson", default)]
+    pub callback_json: Option<serde_json::Value>,
+}
+
+impl InfoData {
+    /// The order id our `callbackJson` carried, if this invoice has one.
+    pub fn order_id(&self) -> Option<String> {
+        let value = match self.callback_json.as_ref()? {
+            serde_json::Value::String(text) => serde_json::from_str(text).ok()?,
+            other => other.clone(),
+        };
+        serde_json::from_value::<CallbackData>(value).ok().map(|c| c.order_id)
+    }
+}
+
+/// How many invoices of the sale's amount are asked about, newest first, before giving up: a
+/// bound on calls, not a guess at the answer (the sale is then settled from the dashboard).
+pub const MAX_CANDIDATES: usize = 20;
 
 /// The amount as NonStoPay takes it: major units with a '.' decimal mark, e.g. "15.04".
 pub fn wire_amount(amount: &Amount) -> String {
@@ -213,6 +279,39 @@ pub fn build_status(api_key: &str, status_path: &str, invoice_id: &str) -> HttpR
     HttpRequest::get(status_path).query("id", invoice_id).header("API-KEY", api_key)
 }
 
+/// Every invoice from the day before `created_at` (UTC) to today: a sale's invoice is among them.
+pub fn build_history(api_key: &str, history_path: &str, created_at: i64, now: i64) -> HttpRequest {
+    let day = |unix: i64| {
+        let (y, m, d) = crate::clock::civil_date(unix);
+        format!("{y:04}-{m:02}-{d:02}")
+    };
+    HttpRequest::get(history_path)
+        .query("status", "ALL")
+        .query("from", day(created_at - 86_400))
+        .query("to", day(now.max(created_at)))
+        .query("order", "DESC")
+        .header("API-KEY", api_key)
+}
+
+/// The ids in a history answer whose amount is the sale's, newest first as NonStoPay ordered them.
+pub fn parse_history(resp: &HttpResponse, creds: &Credentials, amount: &Amount) -> Result<Vec<String>, GatewayError> {
+    let answer: HistoryResponse = resp.json()?;
+    if answer.error_code != OK {
+        return Err(map_error(Op::Status, answer.error_code, answer.error_message.as_deref(), creds));
+    }
+    let same_amount =
+        |i: &InvoiceInfo| i.amount.as_deref().and_then(|a| decimal_minor(a, amount.currency())) == Some(amount.minor());
+    Ok(answer.invoices.into_iter().filter(same_amount).map(|i| i.id).take(MAX_CANDIDATES).collect())
+}
+
+pub fn parse_info(resp: &HttpResponse, creds: &Credentials) -> Result<InfoData, GatewayError> {
+    let answer: InfoResponse = resp.json()?;
+    if answer.error_code != OK {
+        return Err(map_error(Op::Status, answer.error_code, answer.error_message.as_deref(), creds));
+    }
+    answer.data.ok_or_else(|| GatewayError::BadResponse("NonStoPay's invoice info has no data".into()))
+}
+
 /// Reads a create answer whatever its HTTP status: NonStoPay reports failures in `errorCode`.
 pub fn parse_create(resp: &HttpResponse, creds: &Credentials) -> Result<CreatedInvoice, GatewayError> {
     let answer: CreateResponse = resp.json()?;
@@ -256,15 +355,36 @@ impl Gateway for NonStoPay {
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError> {
         let id = invoice.gateway_invoice_id.as_deref().ok_or_else(|| {
             GatewayError::Unsupported(
-                "NonStoPay gave no invoice id for this sale (its redirect-mode answer has none; only the callback \
-                 configured in its dashboard carries it), so Paydesk cannot poll it: check the sale on the NonStoPay \
-                 dashboard"
+                "Paydesk has not found NonStoPay's id for this sale yet, so it cannot ask its status: confirm it on \
+                 the NonStoPay dashboard"
                     .into(),
             )
         })?;
         let key = call.creds.require(INFO.id, "api_key")?;
         let resp = call.http.send(&build_status(key.expose(), call.knobs.get("status_path"), id)).await?;
         parse_status(&resp, call.creds)
+    }
+
+    /// The day's invoices of the sale's amount, asked one by one for the order id in their
+    /// `callbackJson`. Not finding it proves nothing (the history may lag, or list differently).
+    async fn find_by_order(&self, call: &Call<'_>, sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
+        let key = call.creds.require(INFO.id, "api_key")?.expose();
+        let now = crate::clock::unix_now();
+        let history = call.http.send(&build_history(key, call.knobs.get("history_path"), sale.created_at, now)).await?;
+        for id in parse_history(&history, call.creds, &sale.amount)? {
+            let info = call.http.send(&build_status(key, call.knobs.get("info_path"), &id)).await?;
+            let info = parse_info(&info, call.creds)?;
+            if info.order_id().as_deref() == Some(sale.order_id.as_str()) {
+                let status = StatusReport { status: map_status(&info.status), gateway_status: info.status };
+                return Ok(Some(FoundInvoice {
+                    gateway_invoice_id: Some(info.id),
+                    pay_link: None,
+                    expires_at: None,
+                    status,
+                }));
+            }
+        }
+        Ok(None)
     }
 }
 
@@ -409,8 +529,28 @@ mod tests {
     }
 
     #[test]
-    fn callbacks_are_not_trusted_while_the_scheme_is_unknown() {
-        let webhook = Webhook { headers: vec![("X-Signature".into(), "abc".into())], body: b"{}".to_vec() };
-        assert_eq!(NonStoPay.verify_webhook(&creds(), &Knobs::default(), &webhook), Err(WebhookError::Unsupported));
+    fn the_order_id_is_read_back_from_callback_json_in_either_form() {
+        let info = |cb: &str| {
+            let body = format!(
+                r#"{{"errorCode":0,"invoice_id":"7","data":{{"status":"invoice:created","id":7,"callbackJson":{cb}}}}}"#
+            );
+            parse_info(&answer(&body), &creds()).unwrap()
+        };
+        assert_eq!(info(r#""{\"order_id\":\"A-17\"}""#).order_id().as_deref(), Some("A-17"));
+        assert_eq!(info(r#"{"order_id":"A-17"}"#).order_id().as_deref(), Some("A-17"));
+        assert_eq!(info("null").order_id(), None);
+        assert_eq!(info(r#""not json""#).order_id(), None);
+        assert_eq!(info(r#""{\"order_id\":\"A-17\"}""#).id, "7");
+    }
+
+    #[test]
+    fn history_keeps_the_ids_of_the_sales_amount_only() {
+        let body = r#"{"errorCode":0,"invoices":[{"id":"9","amount":"5.00","devise":"USD","status":"invoice:created"},
+            {"id":8,"amount":5,"status":"invoice:paid"},{"id":"7","amount":"4.99","status":"invoice:created"}]}"#;
+        let ids = parse_history(&answer(body), &creds(), &charge("5", "USD").amount).unwrap();
+        assert_eq!(ids, vec!["9".to_string(), "8".to_string()]);
+        let req = build_history("KEY", "api/invoice/history/", 1_780_000_000, 1_780_100_000);
+        let q: Vec<_> = req.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        assert_eq!(q, ["status=ALL", "from=2026-05-27", "to=2026-05-30", "order=DESC"]);
     }
 }

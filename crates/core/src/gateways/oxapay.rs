@@ -2,12 +2,12 @@
 //! `contract` knob: **v1** (the default; the provider's advice for new work: key in the
 //! `merchant_api_key` header, snake_case JSON, statuses including `underpaid`) and the **legacy**
 //! merchant API (key in the body's `merchant` field, camelCase JSON, `result == 100` means success).
-//! Neither signs requests; callbacks carry `HMAC` = hex(HMAC-SHA512(merchant key, raw body)).
+//! Neither signs requests. OxaPay does not de-duplicate our order id, so a create is never resent;
+//! a sale whose create answer was lost is searched for in the v1 payment history.
 
 use crate::gateway::*;
 use crate::http::{check_pay_link, path_segment, HttpRequest, HttpResponse};
 use crate::money::Amount;
-use crate::sign::{hex_eq, hmac_sha512_hex};
 use crate::status::InvoiceStatus;
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
@@ -31,9 +31,19 @@ pub static INFO: GatewayInfo = GatewayInfo {
             doubt: "The v1 'sandbox' body flag appears only in OxaPay's PHP SDK, not in the invoice docs; \
                     'true' sends it, 'false' leaves it out.",
         },
+        KnobSpec {
+            name: "history_path",
+            default: "v1/payment",
+            doubt: "The v1 payment history is documented, its filter fields are not: Paydesk asks with \
+                    order_id=<ours>, keeps only items whose order_id is ours, and never reads 'not listed' \
+                    as 'not there' (so it never resends on it).",
+        },
     ],
     currencies: None,
     can_poll: true,
+    repeat: Repeat::Duplicates,
+    lookup: Lookup::Search,
+    lifetime: Lifetime::Settable { min_secs: 15 * 60, max_secs: 2880 * 60 },
 };
 
 /// OxaPay's documented invoice lifetime range, in minutes (both contracts).
@@ -401,6 +411,35 @@ pub fn build_status(api_key: &str, contract: Contract, track_id: &str) -> Result
     })
 }
 
+/// `GET v1/payment?order_id=…`, the v1 payment history filtered (we hope) by our order id.
+pub fn build_history(api_key: &str, history_path: &str, order_id: &str) -> HttpRequest {
+    HttpRequest::get(history_path).query("order_id", order_id).header("merchant_api_key", api_key)
+}
+
+/// `data` of the history answer: one page of payments.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct V1History {
+    #[serde(default)]
+    pub list: Vec<V1PaymentData>,
+}
+
+/// The newest payment in a history answer that carries our order id (the filter is not trusted).
+/// The history gives no pay link, so none is found.
+pub fn parse_history(
+    resp: &HttpResponse,
+    creds: &Credentials,
+    order_id: &str,
+) -> Result<Option<FoundInvoice>, GatewayError> {
+    let history = read_v1::<V1History>(resp, creds)?;
+    let ours = history.list.into_iter().filter(|p| p.order_id.as_deref() == Some(order_id));
+    Ok(ours.max_by_key(|p| p.date.unwrap_or(0)).map(|p| FoundInvoice {
+        gateway_invoice_id: Some(p.track_id),
+        pay_link: None,
+        expires_at: p.expired_at,
+        status: StatusReport { status: map_status(&p.status), gateway_status: p.status },
+    }))
+}
+
 fn read_v1<T: DeserializeOwned>(resp: &HttpResponse, creds: &Credentials) -> Result<T, GatewayError> {
     if resp.status == 200 {
         let env: V1Envelope<T> = resp.json()?;
@@ -460,22 +499,6 @@ pub fn parse_status(
     Ok(StatusReport { status: map_status(&status), gateway_status: status })
 }
 
-/// The `HMAC` header value OxaPay sends with a callback: hex(HMAC-SHA512(merchant key, raw body)).
-pub fn webhook_signature(api_key: &str, raw_body: &[u8]) -> String {
-    hmac_sha512_hex(api_key.as_bytes(), raw_body)
-}
-
-/// The fields of a callback Paydesk reads, in either spelling (v1 snake_case, legacy camelCase).
-#[derive(Debug, Serialize, Deserialize)]
-pub struct WebhookBody {
-    #[serde(default, alias = "trackId", deserialize_with = "opt_id_text")]
-    pub track_id: Option<String>,
-    #[serde(default, alias = "orderId")]
-    pub order_id: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-}
-
 pub struct OxaPay;
 
 #[async_trait]
@@ -504,24 +527,15 @@ impl Gateway for OxaPay {
         parse_status(settings.contract, &resp, call.creds)
     }
 
-    fn verify_webhook(
-        &self,
-        creds: &Credentials,
-        _knobs: &Knobs,
-        webhook: &Webhook,
-    ) -> Result<WebhookEvent, WebhookError> {
-        let key = creds.get("merchant_api_key").ok_or(WebhookError::Missing("merchant key to check it against"))?;
-        let received = webhook.header("HMAC").ok_or(WebhookError::Missing("HMAC header"))?;
-        if !hex_eq(&webhook_signature(key.expose(), &webhook.body), received) {
-            return Err(WebhookError::BadSignature);
+    /// Only v1 has a payment history to search; the legacy API cannot be asked by order id.
+    async fn find_by_order(&self, call: &Call<'_>, sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
+        let order_id = sale.order_id.as_str();
+        if Settings::from_knobs(call.knobs)?.contract == Contract::Legacy {
+            return Err(GatewayError::Unsupported("OxaPay's legacy API cannot be asked by order id".into()));
         }
-        let body: WebhookBody = serde_json::from_slice(&webhook.body)
-            .map_err(|_| WebhookError::Malformed("not an OxaPay JSON callback".into()))?;
-        Ok(WebhookEvent {
-            order_id: body.order_id,
-            gateway_invoice_id: body.track_id,
-            status: body.status.map(|s| StatusReport { status: map_status(&s), gateway_status: s }),
-        })
+        let key = call.creds.require(INFO.id, "merchant_api_key")?;
+        let resp = call.http.send(&build_history(key.expose(), call.knobs.get("history_path"), order_id)).await?;
+        parse_history(&resp, call.creds, order_id)
     }
 }
 
@@ -750,57 +764,16 @@ mod tests {
         assert_eq!((report.status, report.gateway_status.as_str()), (Expired, "expired"));
     }
 
-    fn webhook(hmac: &str, body: &[u8]) -> Webhook {
-        Webhook { headers: vec![("hmac".into(), hmac.into())], body: body.to_vec() }
-    }
-
     #[test]
-    fn webhook_vector_from_the_docs() {
-        let body = br#"{"type":"invoice","status":"Paid"}"#;
-        let expected = "e553c68aeb521038e1727f0ac5dfd569b1163ef7c732af6f3091ceb112e45d05a76b9ac5b59bfe9624e06daca87c9a9ac589dd106ee182031c728717c3381b90";
-        assert_eq!(webhook_signature("TEST-MERCHANT-API-KEY", body), expected);
-        let event = OxaPay
-            .verify_webhook(&creds("TEST-MERCHANT-API-KEY"), &Knobs::default(), &webhook(expected, body))
-            .unwrap();
-        assert_eq!(event.status.unwrap().status, InvoiceStatus::Paid);
-    }
-
-    #[test]
-    fn webhook_one_byte_off_is_rejected() {
-        let body = br#"{"type":"invoice","track_id":"193139644","order_id":"A-17","status":"paid"}"#;
-        let good = webhook_signature("K", body);
-        let event =
-            OxaPay.verify_webhook(&creds("K"), &Knobs::default(), &webhook(&good.to_ascii_uppercase(), body)).unwrap();
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("193139644"));
-        assert_eq!(event.order_id.as_deref(), Some("A-17"));
-        let mut bad = good.into_bytes();
-        bad[0] = if bad[0] == b'0' { b'1' } else { b'0' };
-        let bad = String::from_utf8(bad).unwrap();
-        assert_eq!(
-            OxaPay.verify_webhook(&creds("K"), &Knobs::default(), &webhook(&bad, body)),
-            Err(WebhookError::BadSignature)
-        );
-        let mut tampered = body.to_vec();
-        tampered[10] ^= 1;
-        let sig = webhook_signature("K", body);
-        assert_eq!(
-            OxaPay.verify_webhook(&creds("K"), &Knobs::default(), &webhook(&sig, &tampered)),
-            Err(WebhookError::BadSignature)
-        );
-        let no_header = Webhook { headers: vec![], body: body.to_vec() };
-        assert_eq!(
-            OxaPay.verify_webhook(&creds("K"), &Knobs::default(), &no_header),
-            Err(WebhookError::Missing("HMAC header"))
-        );
-    }
-
-    #[test]
-    fn legacy_webhooks_are_read_too() {
-        let body = br#"{"type":"payment","trackId":25,"orderId":"A-17","status":"Confirming"}"#;
-        let event = OxaPay
-            .verify_webhook(&creds("K"), &Knobs::default(), &webhook(&webhook_signature("K", body), body))
-            .unwrap();
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("25"));
-        assert_eq!(event.status.unwrap().status, InvoiceStatus::Confirming);
+    fn history_finds_only_our_order_id_and_the_newest() {
+        let body = br#"{"data":{"list":[
+            {"track_id":"1","status":"expired","order_id":"A-1","date":10},
+            {"track_id":"2","status":"waiting","order_id":"A-1","date":20,"expired_at":99},
+            {"track_id":"3","status":"paid","order_id":"B-2","date":30}],"meta":{}},"message":"ok","error":{},"status":200}"#;
+        let resp = HttpResponse { status: 200, body: body.to_vec() };
+        let found = parse_history(&resp, &creds("K"), "A-1").unwrap().unwrap();
+        assert_eq!((found.gateway_invoice_id.as_deref(), found.expires_at), (Some("2"), Some(99)));
+        assert_eq!(found.status.status, InvoiceStatus::Pending);
+        assert_eq!(parse_history(&resp, &creds("K"), "C-3").unwrap(), None);
     }
 }

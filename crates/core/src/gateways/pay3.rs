@@ -21,7 +21,7 @@ use crate::gateway::*;
 use crate::http::{check_pay_link, HttpRequest, HttpResponse};
 use crate::money::{Amount, Currency};
 use crate::secret::Secret;
-use crate::sign::{base64_std, base64_url, base64_url_decode, bytes_eq, hmac_sha256, hmac_sha384};
+use crate::sign::{base64_std, base64_url_decode, hmac_sha256};
 use crate::status::InvoiceStatus;
 use async_trait::async_trait;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -56,7 +56,6 @@ pub static INFO: GatewayInfo = GatewayInfo {
             secret: true,
             required: false,
         },
-        FieldSpec { name: "webhook_secret", label: "Webhook JWT secret (checks callbacks)", secret: true, required: false },
     ],
     knobs: &[
         KnobSpec {
@@ -89,9 +88,17 @@ pub static INFO: GatewayInfo = GatewayInfo {
             default: "returnUrl",
             doubt: "Inferred from the prod example: 'returnUrl' should make Pay3 answer a `url` to open, as its subscription answer does; without a url Paydesk cannot show a QR.",
         },
+        KnobSpec {
+            name: "paid_amount_field",
+            default: "exchangeAmount",
+            doubt: "A COMPLETED order may be under-paid within Pay3's tolerance (sub-status UNDER_PAID), so the amount paid is compared with the sale's; the docs say to check exchangeAmount, not that it is in the sale's currency and units. Without a readable amount a COMPLETED order is not taken as paid.",
+        },
     ],
     currencies: Some(CURRENCIES),
     can_poll: true,
+    repeat: Repeat::Refused,
+    lookup: Lookup::ByOrderId,
+    lifetime: Lifetime::Fixed,
 };
 
 /// Pay3 takes `fiatAmount` with at most 2 decimals, so every currency Paydesk knows except the
@@ -234,11 +241,12 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exchange_cur_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exchange_amount: Option<serde_json::Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_reason: Option<ErrorReason>,
+    /// The rest, among it the amount paid (see the `paid_amount_field` knob).
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -282,39 +290,6 @@ fn code_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         _ => None,
     })
-}
-
-/// A webhook's body: `{"payload": "<HS384 JWT>"}`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct WebhookBody {
-    pub payload: String,
-}
-
-/// The claims of a webhook JWT. The docs show a nested shape (`requestId`, `type`, `data{…}`,
-/// `error?`) and the sample token a flat one (the order fields at the top); both are read.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct WebhookClaims {
-    #[serde(flatten)]
-    pub top: WebhookOrder,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<WebhookOrder>,
-    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<ErrorDetail>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookOrder {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_type: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order_status: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -680,7 +655,7 @@ fn answer_error(resp: &HttpResponse, creds: &Credentials, source: TokenSource) -
         }
         ErrorValue::Text(text) => GatewayError::Refused { code: None, message: outside_text(creds, &text) },
         ErrorValue::Detail(detail) if detail.code.as_deref() == Some(DUPLICATE_CODE) => GatewayError::refused(
-            "duplicate_order",
+            DUPLICATE_ORDER_CODE,
             "Pay3 already has an order with this order id (requestId), so it created none: start the sale again for a new one",
         ),
         ErrorValue::Detail(detail) => {
@@ -700,8 +675,11 @@ fn pick_order(orders: OrdersResponse, order_id: &str) -> Option<Order> {
     orders.data.into_iter().nth(position)
 }
 
-/// The order's status, with its error reason folded into the raw status.
-fn order_report(order: &Order, creds: &Credentials) -> StatusReport {
+/// The order's status, with its error reason folded into the raw status. A COMPLETED order is
+/// paid only if what it says was paid (the `paid_amount_field` knob) covers `asked`: Pay3 ends an
+/// under-payment within its tolerance as COMPLETED too. Without `asked` (a lookup by order id)
+/// or a readable amount it is not called paid.
+fn order_report(order: &Order, creds: &Credentials, paid_field: &str, asked: Option<&Amount>) -> StatusReport {
     let mut gateway_status = order.order_status.clone();
     if let Some(reason) = &order.error_reason {
         let text = [&reason.error_code, &reason.error_desc].into_iter().flatten().cloned().collect::<Vec<_>>();
@@ -709,82 +687,53 @@ fn order_report(order: &Order, creds: &Credentials) -> StatusReport {
             gateway_status = format!("{gateway_status} ({})", outside_text(creds, &text.join(": ")));
         }
     }
-    StatusReport { status: map_status(&order.order_status), gateway_status }
+    let mut status = map_status(&order.order_status);
+    if status == InvoiceStatus::Paid {
+        let paid_text = order.rest.get(paid_field).and_then(|v| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        });
+        let paid = asked.zip(paid_text.as_deref()).and_then(|(a, t)| decimal_minor(t, a.currency()).map(|m| (a, m)));
+        (status, gateway_status) = match paid {
+            Some((asked, minor)) if minor < asked.minor() => {
+                let paid =
+                    Amount::from_minor(minor, asked.currency()).map(|p| p.to_decimal_string()).unwrap_or_default();
+                (InvoiceStatus::Underpaid, format!("{gateway_status} (paid {paid} of {})", asked.to_decimal_string()))
+            }
+            Some((asked, minor)) if minor > asked.minor() => (InvoiceStatus::Overpaid, gateway_status),
+            Some(_) => (InvoiceStatus::Paid, gateway_status),
+            None => {
+                (InvoiceStatus::Confirming, format!("{gateway_status} (no amount paid reported: check it on Pay3)"))
+            }
+        };
+    }
+    StatusReport { status, gateway_status }
 }
 
-fn read_status(orders: OrdersResponse, order_id: &str, creds: &Credentials) -> Result<StatusReport, GatewayError> {
-    let order = pick_order(orders, order_id).ok_or_else(|| {
+fn read_status(
+    orders: OrdersResponse,
+    invoice: &InvoiceRef,
+    creds: &Credentials,
+    knobs: &Knobs,
+) -> Result<StatusReport, GatewayError> {
+    let order = pick_order(orders, &invoice.order_id).ok_or_else(|| {
         GatewayError::refused("not_found", "Pay3 has no order with this order id (requestId) for this client_id")
     })?;
-    Ok(order_report(&order, creds))
+    Ok(order_report(&order, creds, knobs.get("paid_amount_field"), Some(&invoice.amount)))
 }
 
 /// The requestId query read as a lookup: an empty list means Pay3 has no such order. The order
 /// list carries no pay link and no expiry, so a found order comes back without them; the id kept
 /// is Pay3's `orderId` (the create answer's `token` may be a different handle).
-fn read_found(orders: OrdersResponse, order_id: &str, creds: &Credentials) -> Option<FoundInvoice> {
+fn read_found(orders: OrdersResponse, order_id: &str, creds: &Credentials, knobs: &Knobs) -> Option<FoundInvoice> {
     let order = pick_order(orders, order_id)?;
     Some(FoundInvoice {
-        status: order_report(&order, creds),
+        status: order_report(&order, creds, knobs.get("paid_amount_field"), None),
         gateway_invoice_id: order.order_id,
         pay_link: None,
         expires_at: None,
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Webhook
-
-/// Verifies a webhook JWT: exactly HS384 (never `none`, HS256 or RS256, whatever the header
-/// says), HMAC-SHA384 of `header.payload` with the webhook secret, compared in constant time.
-pub fn verify_webhook_jwt(secret: &str, jwt: &str) -> Result<WebhookClaims, WebhookError> {
-    let mut parts = jwt.trim().split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(WebhookError::Malformed("the payload is not a JWT".into()));
-    };
-    let header_json = base64_url_decode(header)
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .ok_or_else(|| WebhookError::Malformed("the JWT header is unreadable".into()))?;
-    if header_json.get("alg").and_then(|a| a.as_str()) != Some("HS384") {
-        return Err(WebhookError::BadSignature);
-    }
-    let received = base64_url_decode(signature).ok_or(WebhookError::BadSignature)?;
-    let expected = hmac_sha384(secret.as_bytes(), format!("{header}.{payload}").as_bytes());
-    if !bytes_eq(&expected, &received) {
-        return Err(WebhookError::BadSignature);
-    }
-    let claims =
-        base64_url_decode(payload).ok_or_else(|| WebhookError::Malformed("the JWT payload is unreadable".into()))?;
-    serde_json::from_slice(&claims).map_err(|_| WebhookError::Malformed("the JWT claims are not Pay3's".into()))
-}
-
-/// Signs claims as Pay3 signs webhooks (HS384): for the simulator and tests.
-pub fn sign_webhook_jwt(secret: &str, claims: &WebhookClaims) -> String {
-    let header = base64_url(br#"{"alg":"HS384"}"#);
-    let payload = base64_url(&serde_json::to_vec(claims).expect("plain struct serializes"));
-    let signature = base64_url(&hmac_sha384(secret.as_bytes(), format!("{header}.{payload}").as_bytes()));
-    format!("{header}.{payload}.{signature}")
-}
-
-fn webhook_event(claims: WebhookClaims) -> WebhookEvent {
-    let top = claims.top;
-    let data = claims.data.unwrap_or_default();
-    let order_status = data.order_status.or(top.order_status);
-    let status = order_status.map(|raw| {
-        let mut gateway_status = raw.clone();
-        if let Some(err) = &claims.error {
-            let text =
-                [err.code.clone(), Some(err.message.clone())].into_iter().flatten().collect::<Vec<_>>().join(": ");
-            gateway_status = format!("{raw} ({text})");
-        }
-        StatusReport { status: map_status(&raw), gateway_status }
-    });
-    WebhookEvent {
-        order_id: data.request_id.or(top.request_id),
-        gateway_invoice_id: data.order_id.or(top.order_id),
-        status,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -934,31 +883,22 @@ impl Gateway for Pay3 {
                 "Pay3 answered without a pay link (no `url`; see the pay3 knob checkout_mode)".into(),
             )
         })?;
+        let offer = answer.offer_info_data.unwrap_or_default();
+        if let Some(echoed) = &offer.total_fiat_amount {
+            check_echoed_amount(&req.amount, echoed, decimal_minor(echoed, req.amount.currency()))?;
+        }
         check_pay_link(&pay_link)?;
-        let expires_at = answer.offer_info_data.and_then(|o| o.expiry_ts).and_then(|ts| parse_rfc3339(&ts));
+        let expires_at = offer.expiry_ts.and_then(|ts| parse_rfc3339(&ts));
         Ok(CreatedInvoice { gateway_invoice_id: answer.token, pay_link, expires_at })
     }
 
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError> {
-        read_status(self.orders(call, &invoice.order_id).await?, &invoice.order_id, call.creds)
+        read_status(self.orders(call, &invoice.order_id).await?, invoice, call.creds, call.knobs)
     }
 
-    async fn find_by_order(&self, call: &Call<'_>, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
-        Ok(read_found(self.orders(call, order_id).await?, order_id, call.creds))
-    }
-
-    fn verify_webhook(
-        &self,
-        creds: &Credentials,
-        _knobs: &Knobs,
-        webhook: &Webhook,
-    ) -> Result<WebhookEvent, WebhookError> {
-        // WebhookError has no "not configured" case; Missing names what is needed to check it.
-        let secret =
-            creds.get("webhook_secret").ok_or(WebhookError::Missing("pay3 webhook_secret to check it with"))?;
-        let body: WebhookBody =
-            serde_json::from_slice(&webhook.body).map_err(|_| WebhookError::Missing("JWT 'payload'"))?;
-        verify_webhook_jwt(secret.expose(), &body.payload).map(webhook_event)
+    async fn find_by_order(&self, call: &Call<'_>, sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
+        let order_id = sale.order_id.as_str();
+        Ok(read_found(self.orders(call, order_id).await?, order_id, call.creds, call.knobs))
     }
 }
 
@@ -969,7 +909,6 @@ mod tests {
 
     const SECRET: &str = "TEST_PAY3_SECRET";
     const REQUEST_ID: &str = "5a3566b0-b0a9-4329-b48f-2921c715ce44";
-    const WEBHOOK_VECTOR: &str = "eyJhbGciOiJIUzM4NCJ9.eyJvcmRlclR5cGUiOiJGSUFUIiwib3JkZXJJZCI6IjdhZWQwNjRiLWNiMmQtNDJmOC05NTYwLTc3NDEzZGNjNWZjNCIsIm9yZGVyU3RhdHVzIjoiQ09NUExFVEVEIiwib2ZmZXJJZCI6IjMzMGNkNGJiLTE4YTUtNGVkZC1hMWY0LWNkMzczMzU2ZGEwOCJ9.zS3yLrR6PSWniJLajpj2Uwm-8iYK5x4Xr8pITpAF2iVqovMwibdwiycGcx8fiFQD";
 
     fn amount(text: &str, currency: &str) -> Amount {
         parse_amount(text, currency.parse().unwrap(), DecimalStyle::Point).unwrap()
@@ -1173,13 +1112,40 @@ mod tests {
         assert_eq!(map_status("REFUNDED"), InvoiceStatus::Unknown);
     }
 
+    fn sale_of(order_id: &str, usd: &str) -> InvoiceRef {
+        InvoiceRef { order_id: order_id.into(), gateway_invoice_id: None, amount: amount(usd, "USD"), created_at: 0 }
+    }
+
+    #[test]
+    fn a_completed_order_is_paid_only_if_the_amount_paid_covers_the_sale() {
+        let creds = Credentials::default();
+        let orders = |paid: &str| {
+            let body = format!(r#"{{"data":[{{"orderId":"o1","orderStatus":"COMPLETED","requestId":"r1",{paid}}}]}}"#);
+            HttpResponse { status: 200, body: body.into_bytes() }.json::<OrdersResponse>().unwrap()
+        };
+        let sale = sale_of("r1", "10.00");
+        let status = |paid: &str| read_status(orders(paid), &sale, &creds, &knobs()).unwrap();
+        assert_eq!(status(r#""exchangeAmount":"10.00""#).status, InvoiceStatus::Paid);
+        assert_eq!(status(r#""exchangeAmount":10"#).status, InvoiceStatus::Paid);
+        let under = status(r#""exchangeAmount":"5.00""#);
+        assert_eq!(
+            (under.status, under.gateway_status.as_str()),
+            (InvoiceStatus::Underpaid, "COMPLETED (paid 5.00 of 10.00)")
+        );
+        assert_eq!(status(r#""exchangeAmount":"12.00""#).status, InvoiceStatus::Overpaid);
+        assert_eq!(status(r#""exchangeCurId":"USD-USA""#).status, InvoiceStatus::Confirming, "no amount: not paid");
+        let found = read_found(orders(r#""exchangeAmount":"10.00""#), "r1", &creds, &knobs()).unwrap();
+        assert_eq!(found.status.status, InvoiceStatus::Confirming, "a lookup has no sale amount to compare with");
+    }
+
     #[test]
     fn status_answers_surface_the_error_reason() {
         let creds = Credentials::default();
         let body = br#"{"data":[{"orderId":"o1","orderStatus":"FAILED","requestId":"r1","updatedTs":1745251929287,
             "errorReason":{"errorCode":9004,"errorDesc":"error occurred while the payment was processed by the payment partner"}}]}"#;
         let orders = HttpResponse { status: 200, body: body.to_vec() }.json().unwrap();
-        let report = read_status(orders, "r1", &creds).unwrap();
+        let sale = sale_of("r1", "1.00");
+        let report = read_status(orders, &sale, &creds, &knobs()).unwrap();
         assert_eq!(report.status, InvoiceStatus::Failed);
         assert_eq!(
             report.gateway_status,
@@ -1187,7 +1153,7 @@ mod tests {
         );
         let empty = OrdersResponse::default();
         assert!(
-            matches!(read_status(empty, "r1", &creds), Err(GatewayError::Refused { code: Some(c), .. }) if c == "not_found")
+            matches!(read_status(empty, &sale, &creds, &knobs()), Err(GatewayError::Refused { code: Some(c), .. }) if c == "not_found")
         );
     }
 
@@ -1258,100 +1224,10 @@ mod tests {
     #[test]
     fn token_expiry_comes_from_the_jwt() {
         // The docs' sample token's claims: iat 1756456181, exp 1756457981 (30 minutes).
-        let payload = base64_url(br#"{"iat":1756456181,"exp":1756457981}"#);
+        let payload = crate::sign::base64_url(br#"{"iat":1756456181,"exp":1756457981}"#);
         assert_eq!(jwt_exp(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig")), Some(1_756_457_981));
         assert_eq!(jwt_exp("opaque-token"), None);
         assert_eq!(jwt_exp("a.!!!.c"), None);
-    }
-
-    fn webhook(body: &str) -> Webhook {
-        Webhook { headers: vec![], body: body.as_bytes().to_vec() }
-    }
-
-    fn webhook_creds() -> Credentials {
-        let mut creds = Credentials::default();
-        creds.insert("webhook_secret", Secret::new("TEST_WEBHOOK_SECRET"));
-        creds
-    }
-
-    #[test]
-    fn webhook_vector_verifies() {
-        let body = format!(r#"{{"payload":"{WEBHOOK_VECTOR}"}}"#);
-        let event = Pay3::default().verify_webhook(&webhook_creds(), &Knobs::default(), &webhook(&body)).unwrap();
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("7aed064b-cb2d-42f8-9560-77413dcc5fc4"));
-        assert_eq!(event.order_id, None, "the flat sample carries no requestId");
-        assert_eq!(
-            event.status,
-            Some(StatusReport { status: InvoiceStatus::Paid, gateway_status: "COMPLETED".into() })
-        );
-    }
-
-    #[test]
-    fn webhook_one_byte_off_or_wrong_secret_is_rejected() {
-        let mut bad = WEBHOOK_VECTOR.as_bytes().to_vec();
-        let last = bad.len() - 1;
-        bad[last] = if bad[last] == b'D' { b'E' } else { b'D' };
-        let body = format!(r#"{{"payload":"{}"}}"#, String::from_utf8(bad).unwrap());
-        assert_eq!(
-            Pay3::default().verify_webhook(&webhook_creds(), &Knobs::default(), &webhook(&body)),
-            Err(WebhookError::BadSignature)
-        );
-        assert_eq!(verify_webhook_jwt("OTHER_SECRET", WEBHOOK_VECTOR).unwrap_err(), WebhookError::BadSignature);
-        let no_secret = Pay3::default().verify_webhook(&Credentials::default(), &Knobs::default(), &webhook("{}"));
-        assert!(matches!(no_secret, Err(WebhookError::Missing(_))));
-        assert!(matches!(
-            Pay3::default().verify_webhook(&webhook_creds(), &Knobs::default(), &webhook("not json")),
-            Err(WebhookError::Missing(_))
-        ));
-    }
-
-    #[test]
-    fn webhook_algorithm_is_pinned_to_hs384() {
-        let (_, rest) = WEBHOOK_VECTOR.split_once('.').unwrap();
-        let (payload, _) = rest.split_once('.').unwrap();
-        let secret = "TEST_WEBHOOK_SECRET";
-        let none = format!("{}.{payload}.", base64_url(br#"{"alg":"none"}"#));
-        assert_eq!(verify_webhook_jwt(secret, &none).unwrap_err(), WebhookError::BadSignature);
-        let hs256_header = base64_url(br#"{"alg":"HS256"}"#);
-        let hs256_sig = base64_url(&hmac_sha256(secret.as_bytes(), format!("{hs256_header}.{payload}").as_bytes()));
-        let hs256 = format!("{hs256_header}.{payload}.{hs256_sig}");
-        assert_eq!(verify_webhook_jwt(secret, &hs256).unwrap_err(), WebhookError::BadSignature);
-        // An HS384 signature under an HS512 header is still refused: the header must say HS384.
-        let hs512_header = base64_url(br#"{"alg":"HS512"}"#);
-        let sig = base64_url(&hmac_sha384(secret.as_bytes(), format!("{hs512_header}.{payload}").as_bytes()));
-        assert_eq!(
-            verify_webhook_jwt(secret, &format!("{hs512_header}.{payload}.{sig}")).unwrap_err(),
-            WebhookError::BadSignature
-        );
-        assert!(matches!(verify_webhook_jwt(secret, "a.b"), Err(WebhookError::Malformed(_))));
-        assert!(matches!(verify_webhook_jwt(secret, &format!("{WEBHOOK_VECTOR}.x")), Err(WebhookError::Malformed(_))));
-    }
-
-    #[test]
-    fn webhook_nested_shape_is_read() {
-        let claims = WebhookClaims {
-            top: WebhookOrder { request_id: Some("sale-1".into()), ..Default::default() },
-            data: Some(WebhookOrder {
-                order_type: Some("CHECKOUT".into()),
-                order_id: Some("o-9".into()),
-                order_status: Some("FAILED".into()),
-                request_id: None,
-            }),
-            kind: Some("pay3-sdk-transaction-status".into()),
-            error: Some(ErrorDetail { code: Some("9004".into()), message: "declined".into() }),
-        };
-        let jwt = sign_webhook_jwt("s3cret", &claims);
-        let body = serde_json::to_vec(&WebhookBody { payload: jwt }).unwrap();
-        let mut creds = Credentials::default();
-        creds.insert("webhook_secret", Secret::new("s3cret"));
-        let event =
-            Pay3::default().verify_webhook(&creds, &Knobs::default(), &Webhook { headers: vec![], body }).unwrap();
-        assert_eq!(event.order_id.as_deref(), Some("sale-1"));
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("o-9"));
-        assert_eq!(
-            event.status,
-            Some(StatusReport { status: InvoiceStatus::Failed, gateway_status: "FAILED (9004: declined)".into() })
-        );
     }
 
     #[test]
@@ -1363,7 +1239,7 @@ mod tests {
             assert_eq!(knobs.get(k), knob_default(k));
         }
         let secret = |name: &str| INFO.fields.iter().find(|f| f.name == name).unwrap().secret;
-        assert!(secret("api_secret") && secret("access_token") && secret("token_key") && secret("webhook_secret"));
+        assert!(secret("api_secret") && secret("access_token") && secret("token_key"));
         assert!(!secret("client_id") && !secret("currency_id") && !secret("email") && !secret("payment_method_id"));
         let mut creds = Credentials::default();
         for (f, v) in [("client_id", "c"), ("api_secret", "s"), ("currency_id", "USD-USA"), ("email", "a@b.c")] {

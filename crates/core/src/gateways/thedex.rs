@@ -6,7 +6,7 @@
 use crate::gateway::*;
 use crate::http::{check_pay_link, HttpRequest, HttpResponse};
 use crate::money::Amount;
-use crate::sign::{base64_std, bytes_eq, hex_eq, hmac_sha512_hex};
+use crate::sign::{base64_std, hmac_sha512_hex};
 use crate::status::InvoiceStatus;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -39,6 +39,9 @@ pub static INFO: GatewayInfo = GatewayInfo {
     // offline, so Paydesk offers every currency it knows and lets TheDex refuse the rest.
     currencies: None,
     can_poll: true,
+    repeat: Repeat::Duplicates,
+    lookup: Lookup::ByOrderId,
+    lifetime: Lifetime::Fixed,
 };
 
 /// Longest `title` TheDex stores.
@@ -215,12 +218,13 @@ pub fn build_create(
 pub fn build_status(
     creds: &Credentials,
     knobs: &Knobs,
-    invoice: &InvoiceRef,
+    order_id: &str,
+    invoice_id: Option<&str>,
     nonce_value: u64,
 ) -> Result<HttpRequest, GatewayError> {
     let body = OneBody {
-        order_id: invoice.gateway_invoice_id.is_none().then(|| invoice.order_id.clone()),
-        invoice_id: invoice.gateway_invoice_id.clone(),
+        order_id: invoice_id.is_none().then(|| order_id.to_string()),
+        invoice_id: invoice_id.map(str::to_string),
         request: request_path(knobs, "invoices/one"),
         nonce: nonce(knobs, nonce_value),
     };
@@ -300,42 +304,20 @@ impl Gateway for TheDex {
     }
 
     async fn status(&self, call: &Call<'_>, invoice: &InvoiceRef) -> Result<StatusReport, GatewayError> {
-        let request = build_status(call.creds, call.knobs, invoice, next_nonce())?;
+        let request = build_status(
+            call.creds,
+            call.knobs,
+            &invoice.order_id,
+            invoice.gateway_invoice_id.as_deref(),
+            next_nonce(),
+        )?;
         parse_status(&call.http.send(&request).await?)
     }
 
-    async fn find_by_order(&self, call: &Call<'_>, order_id: &str) -> Result<Option<FoundInvoice>, GatewayError> {
-        let by_order = InvoiceRef { order_id: order_id.to_string(), gateway_invoice_id: None };
-        let request = build_status(call.creds, call.knobs, &by_order, next_nonce())?;
+    async fn find_by_order(&self, call: &Call<'_>, sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
+        let order_id = sale.order_id.as_str();
+        let request = build_status(call.creds, call.knobs, order_id, None, next_nonce())?;
         parse_find(&call.http.send(&request).await?)
-    }
-
-    /// §2.6: `X-EX-APIKEY` must be our key, and `X-EX-SIGNATURE` the HMAC over base64 of the raw
-    /// body (X-EX-PAYLOAD is not trusted: the body itself is what gets encoded and checked).
-    fn verify_webhook(
-        &self,
-        creds: &Credentials,
-        _knobs: &Knobs,
-        webhook: &Webhook,
-    ) -> Result<WebhookEvent, WebhookError> {
-        let api_key = creds.get("api_key").ok_or(WebhookError::Missing("api_key credential"))?;
-        let secret = creds.get("secret_key").ok_or(WebhookError::Missing("secret_key credential"))?;
-        let key = webhook.header("X-EX-APIKEY").ok_or(WebhookError::Missing("X-EX-APIKEY header"))?;
-        let signature = webhook.header("X-EX-SIGNATURE").ok_or(WebhookError::Missing("X-EX-SIGNATURE header"))?;
-        if !bytes_eq(key.trim().as_bytes(), api_key.expose().as_bytes()) {
-            return Err(WebhookError::BadSignature);
-        }
-        let (_, expected) = sign(secret.expose(), &webhook.body);
-        if !hex_eq(&expected, signature) {
-            return Err(WebhookError::BadSignature);
-        }
-        let invoice: Invoice = serde_json::from_slice(&webhook.body)
-            .map_err(|_| WebhookError::Malformed("not a TheDex invoice callback".into()))?;
-        Ok(WebhookEvent {
-            status: Some(StatusReport { status: map_status(invoice.status), gateway_status: invoice.gateway_status() }),
-            order_id: invoice.order_id,
-            gateway_invoice_id: Some(invoice.invoice_id),
-        })
     }
 }
 
@@ -348,8 +330,6 @@ mod tests {
     const EXAMPLE_BODY: &str = r#"{"amount":"10.00","currency":"USD","merchantId":"ABCDEFGH","orderId":"POS-0001","title":"Table 4","request":"/api/v1/invoices/create","nonce":1700000000000}"#;
     const EXAMPLE_PAYLOAD: &str = "eyJhbW91bnQiOiIxMC4wMCIsImN1cnJlbmN5IjoiVVNEIiwibWVyY2hhbnRJZCI6IkFCQ0RFRkdIIiwib3JkZXJJZCI6IlBPUy0wMDAxIiwidGl0bGUiOiJUYWJsZSA0IiwicmVxdWVzdCI6Ii9hcGkvdjEvaW52b2ljZXMvY3JlYXRlIiwibm9uY2UiOjE3MDAwMDAwMDAwMDB9";
     const EXAMPLE_SIGNATURE: &str = "1be494ad8ddd4a07bf657c403439fc058aee4416ac47adff114a93b9027a675d81cbc864f132e374dfc5f72e2e3df9b1ca95f86bf558f4c8d89f741849424d6d";
-    const CALLBACK_BODY: &str = r#"{"invoiceId":"e70f075f-e858-4cb2-9062-a20ca1fa4c92","merchantId":"ABCDEFGH","status":3,"statusName":"Successful"}"#;
-    const CALLBACK_SIGNATURE: &str = "a85f5e254afb60cc0d233bef19e48816233ac5b74174b568cfd3e9b63e10a6cc50d8b0d44f34ed2729c75556dde2b5b5d761140cbb0c837ab83a13ce0f5bcfc6";
 
     fn creds() -> Credentials {
         let mut c = Credentials::default();
@@ -403,15 +383,13 @@ mod tests {
 
     #[test]
     fn status_looks_up_by_invoice_id_or_else_order_id() {
-        let by_id = InvoiceRef { order_id: "POS-1".into(), gateway_invoice_id: Some("INV-1".into()) };
-        let req = build_status(&creds(), &knobs(&[]), &by_id, 7).unwrap();
+        let req = build_status(&creds(), &knobs(&[]), "POS-1", Some("INV-1"), 7).unwrap();
         assert_eq!(req.path, "invoices/one");
         assert_eq!(
             std::str::from_utf8(req.body.as_deref().unwrap()).unwrap(),
             r#"{"invoiceId":"INV-1","request":"/api/v1/invoices/one","nonce":7}"#
         );
-        let by_order = InvoiceRef { order_id: "POS-1".into(), gateway_invoice_id: None };
-        let req = build_status(&creds(), &knobs(&[]), &by_order, 8).unwrap();
+        let req = build_status(&creds(), &knobs(&[]), "POS-1", None, 8).unwrap();
         assert_eq!(
             std::str::from_utf8(req.body.as_deref().unwrap()).unwrap(),
             r#"{"orderId":"POS-1","request":"/api/v1/invoices/one","nonce":8}"#
@@ -484,50 +462,5 @@ mod tests {
         assert!(matches!(parse_create(&resp(200, &no_link)), Err(GatewayError::BadResponse(_))));
         let report = parse_status(&resp(200, r#"{"invoiceId":"I","status":8,"statusName":"Refund pending"}"#)).unwrap();
         assert_eq!((report.status, report.gateway_status.as_str()), (InvoiceStatus::Unknown, "8 Refund pending"));
-    }
-
-    fn callback(api_key: &str, signature: &str, body: &str) -> Webhook {
-        Webhook {
-            headers: vec![
-                ("X-Ex-Apikey".into(), api_key.into()),
-                ("X-EX-PAYLOAD".into(), base64_std(body.as_bytes())),
-                ("x-ex-signature".into(), signature.into()),
-            ],
-            body: body.as_bytes().to_vec(),
-        }
-    }
-
-    #[test]
-    fn callback_matches_the_vector_and_rejects_one_byte_off() {
-        let event = TheDex
-            .verify_webhook(&creds(), &Knobs::default(), &callback("TEST_API_KEY", CALLBACK_SIGNATURE, CALLBACK_BODY))
-            .unwrap();
-        assert_eq!(event.gateway_invoice_id.as_deref(), Some("e70f075f-e858-4cb2-9062-a20ca1fa4c92"));
-        assert_eq!(
-            event.status.unwrap(),
-            StatusReport { status: InvoiceStatus::Paid, gateway_status: "3 Successful".into() }
-        );
-        let mut off = CALLBACK_SIGNATURE.as_bytes().to_vec();
-        off[127] = if off[127] == b'6' { b'7' } else { b'6' };
-        let off = String::from_utf8(off).unwrap();
-        let rejected =
-            TheDex.verify_webhook(&creds(), &Knobs::default(), &callback("TEST_API_KEY", &off, CALLBACK_BODY));
-        assert_eq!(rejected, Err(WebhookError::BadSignature));
-        let other_key = TheDex.verify_webhook(
-            &creds(),
-            &Knobs::default(),
-            &callback("OTHER_KEY", CALLBACK_SIGNATURE, CALLBACK_BODY),
-        );
-        assert_eq!(other_key, Err(WebhookError::BadSignature));
-        let forged = CALLBACK_BODY.replace(":3,", ":5,");
-        assert_eq!(
-            TheDex.verify_webhook(&creds(), &Knobs::default(), &callback("TEST_API_KEY", CALLBACK_SIGNATURE, &forged)),
-            Err(WebhookError::BadSignature)
-        );
-        let unsigned = Webhook { headers: vec![("X-EX-APIKEY".into(), "TEST_API_KEY".into())], body: vec![] };
-        assert_eq!(
-            TheDex.verify_webhook(&creds(), &Knobs::default(), &unsigned),
-            Err(WebhookError::Missing("X-EX-SIGNATURE header"))
-        );
     }
 }

@@ -62,8 +62,7 @@ impl Harness {
     }
 
     pub async fn status(&self, req: &ChargeRequest, created: &CreatedInvoice) -> Result<StatusReport, GatewayError> {
-        let invoice =
-            InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: created.gateway_invoice_id.clone() };
+        let invoice = sale_ref(req, created.gateway_invoice_id.clone());
         self.gateway.status(&self.call(), &invoice).await
     }
 
@@ -79,4 +78,10 @@ impl Harness {
             .expect("pay page answers");
         assert_eq!(resp.status().as_u16(), 303, "pressing {button} redirects back to the pay page");
     }
+}
+
+/// A sale as a gateway's status or lookup call sees it: `req`'s order id and amount, made now.
+pub fn sale_ref(req: &ChargeRequest, gateway_invoice_id: Option<String>) -> InvoiceRef {
+    let created_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id, amount: req.amount, created_at }
 }

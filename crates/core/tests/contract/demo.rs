@@ -35,10 +35,15 @@ async fn demo_underpay_is_reported() {
 async fn demo_finds_an_invoice_by_order_id_and_says_when_there_is_none() {
     let h = Harness::new("demo").await;
     let req = h.request("4.20", "USD");
-    assert_eq!(h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap(), None);
+    assert_eq!(h.gateway.find_by_order(&h.call(), &crate::common::sale_ref(&req, None)).await.unwrap(), None);
     let created = h.create(&req).await.unwrap();
     h.press(&created.pay_link, "pay").await;
-    let found = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap().expect("the invoice is found");
+    let found = h
+        .gateway
+        .find_by_order(&h.call(), &crate::common::sale_ref(&req, None))
+        .await
+        .unwrap()
+        .expect("the invoice is found");
     assert_eq!(found.gateway_invoice_id, created.gateway_invoice_id);
     assert_eq!(found.pay_link.as_deref(), Some(created.pay_link.as_str()));
     assert_eq!(found.expires_at, created.expires_at);

@@ -55,7 +55,7 @@ async fn dex3_cannot_be_asked_by_order_id_and_says_why() {
     let h = Harness::new("dex3").await;
     let req = h.request("5", "USD");
     h.create(&req).await.unwrap();
-    let err = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap_err();
+    let err = h.gateway.find_by_order(&h.call(), &crate::common::sale_ref(&req, None)).await.unwrap_err();
     assert!(matches!(&err, GatewayError::Unsupported(m) if m.contains("Duplicate order id")), "{err:?}");
 }
 
@@ -72,7 +72,10 @@ async fn dex3_signature_one_byte_off_is_rejected() {
     assert!(!env.state);
     let err = env.error.unwrap();
     assert_eq!((err.message.as_str(), err.code.as_u64()), ("Invalid signature", Some(401)));
-    assert!(matches!(dex3::parse_create(&resp, &h.creds, &h.knobs), Err(GatewayError::Unauthorized(_))));
+    assert!(matches!(
+        dex3::parse_create(&resp, &h.creds, &h.knobs, &h.request("1", "USD").amount),
+        Err(GatewayError::Unauthorized(_))
+    ));
 }
 
 #[tokio::test]
@@ -103,7 +106,7 @@ async fn dex3_decimal_amount_is_rejected_as_a_form_error() {
     let err = env.error.expect("an error");
     assert_eq!((err.message.as_str(), err.code.as_u64()), ("Please check form error", Some(403)));
     assert!(err.err_data.get("amount").is_some(), "the amount field is named");
-    let mapped = dex3::parse_create(&resp, &h.creds, &h.knobs).unwrap_err();
+    let mapped = dex3::parse_create(&resp, &h.creds, &h.knobs, &h.request("1", "USD").amount).unwrap_err();
     assert!(matches!(mapped, GatewayError::Refused { code: Some(ref c), .. } if c == "403"), "{mapped:?}");
 }
 
@@ -114,7 +117,7 @@ async fn dex3_missing_field_is_a_form_error() {
     let body = br#"{"order_id":"RAW-2","productName":"Raw","amount":"100","signature":"00"}"#.to_vec();
     let resp =
         h.http.send(&HttpRequest::post_json("createpayment", body).header("merchant_public", public)).await.unwrap();
-    let err = dex3::parse_create(&resp, &h.creds, &h.knobs).unwrap_err();
+    let err = dex3::parse_create(&resp, &h.creds, &h.knobs, &h.request("1", "USD").amount).unwrap_err();
     assert_eq!(err, GatewayError::refused(403, "Please check form error: Expiration is required"));
 }
 

@@ -1,5 +1,5 @@
-use crate::common::Harness;
-use paydesk_core::gateway::{GatewayError, InvoiceRef};
+use crate::common::{sale_ref, Harness};
+use paydesk_core::gateway::GatewayError;
 use paydesk_core::gateways::nonstopay::{build_create, CreateResponse};
 use paydesk_core::http::HttpRequest;
 use paydesk_core::secret::Secret;
@@ -90,7 +90,7 @@ async fn nonstopay_wrong_credentials_are_unauthorized() {
         Err(GatewayError::Unauthorized(m)) => assert!(!m.contains("not-the-key"), "{m}"),
         other => panic!("{other:?}"),
     }
-    let invoice = InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: Some("1".into()) };
+    let invoice = sale_ref(&req, Some("1".into()));
     assert!(matches!(h.gateway.status(&h.call(), &invoice).await, Err(GatewayError::Unauthorized(_))));
 }
 
@@ -150,12 +150,13 @@ async fn nonstopay_is_usd_only() {
 #[tokio::test]
 async fn nonstopay_without_an_invoice_id_cannot_be_polled() {
     let h = harness().await;
-    let invoice = InvoiceRef { order_id: "A-1".into(), gateway_invoice_id: None };
+    let req = h.request("5", "USD");
+    let invoice = sale_ref(&req, None);
     match h.gateway.status(&h.call(), &invoice).await {
-        Err(GatewayError::Unsupported(m)) => assert!(m.contains("no invoice id"), "{m}"),
+        Err(GatewayError::Unsupported(m)) => assert!(m.contains("has not found NonStoPay's id"), "{m}"),
         other => panic!("{other:?}"),
     }
-    let unknown = InvoiceRef { order_id: "A-1".into(), gateway_invoice_id: Some("nope".into()) };
+    let unknown = sale_ref(&req, Some("nope".into()));
     let err = h.gateway.status(&h.call(), &unknown).await.unwrap_err();
     assert!(matches!(&err, GatewayError::Refused { code: Some(c), .. } if c == "50011"), "{err:?}");
 }

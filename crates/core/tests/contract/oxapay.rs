@@ -1,5 +1,5 @@
-use crate::common::Harness;
-use paydesk_core::gateway::{GatewayError, InvoiceRef};
+use crate::common::{sale_ref, Harness};
+use paydesk_core::gateway::GatewayError;
 use paydesk_core::gateways::oxapay::{
     build_create, parse_create, Contract, LegacyCreateResponse, Settings, V1Envelope, LEGACY_OK,
 };
@@ -109,7 +109,7 @@ async fn oxapay_wrong_credentials_are_unauthorized() {
             Err(GatewayError::Unauthorized(m)) => assert!(!m.contains("not-the-key"), "{name}: {m}"),
             other => panic!("{name}: {other:?}"),
         }
-        let invoice = InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: Some("9000001".into()) };
+        let invoice = sale_ref(&req, Some("9000001".into()));
         let status = h.gateway.status(&h.call(), &invoice).await;
         assert!(matches!(status, Err(GatewayError::Unauthorized(_))), "{name}: {status:?}");
     }
@@ -180,7 +180,7 @@ async fn oxapay_currencies_are_checked() {
 async fn oxapay_unknown_track_ids_are_refused() {
     for (name, code) in [("v1", "track_id"), ("legacy", "116")] {
         let h = harness(name).await;
-        let invoice = InvoiceRef { order_id: "nope".into(), gateway_invoice_id: Some("9999999".into()) };
+        let invoice = sale_ref(&h.request("1", "USD"), Some("9999999".into()));
         match h.gateway.status(&h.call(), &invoice).await {
             Err(GatewayError::Refused { code: Some(c), .. }) => assert_eq!(c, code, "{name}"),
             other => panic!("{name}: {other:?}"),

@@ -249,7 +249,7 @@ async fn pay3_wrong_token_path_says_which_knob() {
 #[tokio::test]
 async fn pay3_status_of_an_unknown_order_is_not_found() {
     let h = Harness::new("pay3").await;
-    let invoice = paydesk_core::gateway::InvoiceRef { order_id: "never-created".into(), gateway_invoice_id: None };
+    let invoice = crate::common::sale_ref(&h.request("1", "USD"), None);
     match h.gateway.status(&h.call(), &invoice).await {
         Err(GatewayError::Refused { code: Some(code), .. }) => assert_eq!(code, "not_found"),
         other => panic!("expected not_found, got {other:?}"),
@@ -260,9 +260,14 @@ async fn pay3_status_of_an_unknown_order_is_not_found() {
 async fn pay3_finds_an_order_by_request_id_without_a_pay_link() {
     let h = Harness::new("pay3").await;
     let req = h.request("6", "USD");
-    assert_eq!(h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap(), None);
+    assert_eq!(h.gateway.find_by_order(&h.call(), &crate::common::sale_ref(&req, None)).await.unwrap(), None);
     let created = h.create(&req).await.unwrap();
-    let found = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap().expect("the order is found");
+    let found = h
+        .gateway
+        .find_by_order(&h.call(), &crate::common::sale_ref(&req, None))
+        .await
+        .unwrap()
+        .expect("the order is found");
     assert_eq!(found.gateway_invoice_id, created.gateway_invoice_id, "the simulator's orderId is its token");
     assert_eq!(found.pay_link, None, "Pay3's order list carries no pay link");
     assert_eq!((found.status.status, found.status.gateway_status.as_str()), (InvoiceStatus::Pending, "CREATED"));
@@ -282,7 +287,12 @@ async fn pay3_subscription_order_is_created() {
     };
     let created = pay3.create_subscription(&h.call(), &sub).await.expect("subscription is created");
     assert!(created.pay_link.starts_with(h.sim.sim.public_base()));
-    let invoice = paydesk_core::gateway::InvoiceRef { order_id: sub.order_id.clone(), gateway_invoice_id: None };
+    let invoice = paydesk_core::gateway::InvoiceRef {
+        order_id: sub.order_id.clone(),
+        gateway_invoice_id: None,
+        amount: sub.amount,
+        created_at: 0,
+    };
     assert_eq!(h.gateway.status(&h.call(), &invoice).await.unwrap().status, InvoiceStatus::Pending);
     match pay3.create_subscription(&h.call(), &sub).await {
         Err(GatewayError::Refused { code: Some(code), .. }) => assert_eq!(code, "duplicate_order"),

@@ -1,5 +1,5 @@
 use crate::common::Harness;
-use paydesk_core::gateway::{GatewayError, InvoiceRef};
+use paydesk_core::gateway::GatewayError;
 use paydesk_core::gateways::thedex::{self, next_nonce};
 use paydesk_core::http::{HttpRequest, HttpResponse};
 use paydesk_core::secret::Secret;
@@ -47,7 +47,7 @@ async fn thedex_status_by_order_id_when_the_invoice_id_is_unknown() {
     let h = Harness::new("thedex").await;
     let req = h.request("1.50", "USD");
     h.create(&req).await.unwrap();
-    let invoice = InvoiceRef { order_id: req.order_id.clone(), gateway_invoice_id: None };
+    let invoice = crate::common::sale_ref(&req, None);
     assert_eq!(h.gateway.status(&h.call(), &invoice).await.unwrap().status, InvoiceStatus::Pending);
 }
 
@@ -55,9 +55,14 @@ async fn thedex_status_by_order_id_when_the_invoice_id_is_unknown() {
 async fn thedex_finds_an_invoice_by_order_id_and_says_when_there_is_none() {
     let h = Harness::new("thedex").await;
     let req = h.request("2.50", "USD");
-    assert_eq!(h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap(), None);
+    assert_eq!(h.gateway.find_by_order(&h.call(), &crate::common::sale_ref(&req, None)).await.unwrap(), None);
     let created = h.create(&req).await.unwrap();
-    let found = h.gateway.find_by_order(&h.call(), &req.order_id).await.unwrap().expect("the invoice is found");
+    let found = h
+        .gateway
+        .find_by_order(&h.call(), &crate::common::sale_ref(&req, None))
+        .await
+        .unwrap()
+        .expect("the invoice is found");
     assert_eq!(found.gateway_invoice_id, created.gateway_invoice_id);
     assert_eq!(found.pay_link.as_deref(), Some(created.pay_link.as_str()));
     assert_eq!(found.expires_at, created.expires_at);
@@ -68,7 +73,8 @@ async fn thedex_finds_an_invoice_by_order_id_and_says_when_there_is_none() {
 async fn thedex_lookup_refused_for_bad_credentials_is_an_error_not_a_none() {
     let mut h = Harness::new("thedex").await;
     h.creds.insert("api_key", Secret::new("not-the-key"));
-    let err = h.gateway.find_by_order(&h.call(), "any-order").await.unwrap_err();
+    let err =
+        h.gateway.find_by_order(&h.call(), &crate::common::sale_ref(&h.request("1", "USD"), None)).await.unwrap_err();
     assert!(matches!(err, GatewayError::Unauthorized(_)), "{err:?}");
 }
 
