@@ -804,7 +804,12 @@ async function main() {
     await openTodayReport();
     const before = await reportTotals();
     const usdBefore = before.USD ?? {};
-    assert(cents(usdBefore.received) >= cents('24.68'), `the report's USD received is ${usdBefore.received}, expected at least the two paid 12.34 sales`);
+    // The paid 12.34 sales were on Demo: practice, listed per gateway and in no total.
+    const demoUsd = await browser.execute(
+      () => document.querySelector('.report-row[data-section="gateway"][data-gateway="demo"][data-currency="USD"]')?.dataset ?? {},
+    );
+    assert(demoUsd.practice === 'true' && cents(demoUsd.total) >= cents('24.68'), `the report's Demo USD line is ${JSON.stringify(demoUsd)}, expected practice with at least the two paid 12.34 sales`);
+    assert(cents(usdBefore.received) === 0n, `the report's USD received is ${usdBefore.received}: Demo sales must be in no total`);
 
     // A cash sale, prefilled from the keypad.
     await goTo('charge');

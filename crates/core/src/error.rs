@@ -39,6 +39,8 @@ pub struct ErrorReply {
     pub code: String,
     pub message: String,
     /// The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub order_id: Option<String>,
 }
 

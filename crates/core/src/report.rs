@@ -117,6 +117,7 @@ pub struct ShiftReport {
     /// Gateway sales (not cash sales or refunds) by status and currency, in status order.
     pub by_status: Vec<StatusLine>,
     /// What came in per gateway (sales in a received status), cash, and refunds, by currency.
+    /// Demo sales are listed here only, marked as practice: they are in no total.
     pub by_gateway: Vec<GatewayLine>,
 }
 
@@ -154,6 +155,8 @@ pub struct GatewayLine {
     pub currency: String,
     pub count: u32,
     pub total: String,
+    /// Sales on the Demo gateway's simulator: no money moved, so they count in no total.
+    pub practice: bool,
 }
 
 /// Refuses a period that is empty, reversed, longer than a year or outside years 1970 to 9999.
@@ -206,6 +209,13 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
         let code = g.currency.code();
         let received = g.kind != InvoiceKind::Sale || RECEIVED.contains(&g.status);
         let sums = &mut currencies.entry(code).or_insert_with(|| (g.currency, CurrencySums::default())).1;
+        if is_practice(g.kind, &g.gateway) {
+            // Listed per gateway, as practice, and nowhere else: a demo sale moved no money.
+            if received {
+                gateways.entry((g.kind, &g.gateway, code)).or_insert_with(|| (g.currency, Sum::default())).1.add(g);
+            }
+            continue;
+        }
         match g.kind {
             InvoiceKind::Sale if received => sums[0].add(g),
             InvoiceKind::Sale => {}
@@ -248,6 +258,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
         by_gateway: gateways
             .into_iter()
             .map(|((kind, gateway, _), (currency, sum))| GatewayLine {
+                practice: is_practice(kind, gateway),
                 kind,
                 gateway: gateway.into(),
                 gateway_name: gateway_name(gateway),
@@ -257,6 +268,11 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
             })
             .collect(),
     }
+}
+
+/// A sale on the Demo gateway: the simulator took it, no money moved.
+fn is_practice(kind: InvoiceKind, gateway: &str) -> bool {
+    kind == InvoiceKind::Sale && gateway == crate::gateways::demo::INFO.id
 }
 
 fn count(sum: &Sum) -> u32 {
@@ -301,7 +317,8 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
         row("status", "sale", s.status.as_str(), "", &s.currency, Some(s.count), &s.total)?;
     }
     for g in &report.by_gateway {
-        row("gateway", g.kind.as_str(), &g.gateway, &g.gateway_name, &g.currency, Some(g.count), &g.total)?;
+        let kind = if g.practice { "practice" } else { g.kind.as_str() };
+        row("gateway", kind, &g.gateway, &g.gateway_name, &g.currency, Some(g.count), &g.total)?;
     }
     Ok(())
 }

@@ -133,7 +133,7 @@ fn bad_cash_sales_are_refused_and_write_nothing() {
 #[test]
 fn a_refund_names_its_sale_and_may_not_exceed_it_in_all() {
     let f = fixture();
-    let sale = f.gateway_sale("demo", "10.00", "USD", InvoiceStatus::Paid);
+    let sale = f.gateway_sale("dex3", "10.00", "USD", InvoiceStatus::Paid);
     let first = f.refund("6", "USD", Some(&sale.order_id)).unwrap();
     assert_eq!(
         (first.kind, first.status, first.is_final, first.amount.as_str()),
@@ -166,9 +166,9 @@ fn a_refund_names_its_sale_and_may_not_exceed_it_in_all() {
 #[test]
 fn refunds_that_do_not_add_up_are_refused_and_write_nothing() {
     let f = fixture();
-    let paid = f.gateway_sale("demo", "10.00", "USD", InvoiceStatus::Paid);
-    let pending = f.gateway_sale("demo", "10.00", "USD", InvoiceStatus::Pending);
-    let failed = f.gateway_sale("demo", "10.00", "USD", InvoiceStatus::Failed);
+    let paid = f.gateway_sale("dex3", "10.00", "USD", InvoiceStatus::Paid);
+    let pending = f.gateway_sale("dex3", "10.00", "USD", InvoiceStatus::Pending);
+    let failed = f.gateway_sale("dex3", "10.00", "USD", InvoiceStatus::Failed);
     let refund = f.refund("1", "USD", Some(&paid.order_id)).unwrap();
     let before = f.rows();
 
@@ -190,7 +190,7 @@ fn refunds_that_do_not_add_up_are_refused_and_write_nothing() {
     // A part-paid sale took an amount only the gateway knows, so no limit could hold: a refund
     // cannot name it (and is recorded on its own instead).
     for status in [InvoiceStatus::Underpaid, InvoiceStatus::ExpiredPartial] {
-        let sale = f.gateway_sale("demo", "2.00", "USD", status);
+        let sale = f.gateway_sale("dex3", "2.00", "USD", status);
         let rows = f.rows();
         let refused = f.refund("0.50", "USD", Some(&sale.order_id)).unwrap_err();
         assert!(refused.to_string().contains("without naming the sale"), "{refused}");
@@ -198,7 +198,7 @@ fn refunds_that_do_not_add_up_are_refused_and_write_nothing() {
         f.refund("0.50", "USD", None).unwrap();
         assert_eq!(f.rows().len(), rows.len() + 1, "recorded on its own instead");
     }
-    let late = f.gateway_sale("demo", "2.00", "USD", InvoiceStatus::PaidLate);
+    let late = f.gateway_sale("dex3", "2.00", "USD", InvoiceStatus::PaidLate);
     f.refund("2.00", "USD", Some(&late.order_id)).unwrap();
 }
 
@@ -226,19 +226,41 @@ fn a_refund_or_a_report_export_needs_the_manager_while_a_pin_is_set_and_locked()
 }
 
 #[test]
+fn hardening_11_demo_sales_are_practice_and_count_in_no_total() {
+    let f = fixture();
+    f.gateway_sale("dex3", "5.00", "USD", InvoiceStatus::Paid);
+    f.gateway_sale("demo", "12.34", "USD", InvoiceStatus::Paid);
+    f.gateway_sale("demo", "1.00", "USD", InvoiceStatus::Pending);
+    f.gateway_sale("demo", "7.00", "EUR", InvoiceStatus::Paid);
+    let report = f.report();
+    let usd = report.currencies.iter().find(|c| c.currency == "USD").unwrap();
+    assert_eq!((usd.received.as_str(), usd.received_count, usd.net.as_str()), ("5.00", 1, "5.00"));
+    let eur = report.currencies.iter().find(|c| c.currency == "EUR").unwrap();
+    assert_eq!((eur.received.as_str(), eur.net.as_str()), ("0.00", "0.00"), "a demo-only currency adds nothing");
+    assert!(report.by_status.iter().all(|l| l.total == "5.00"), "demo sales are not among the real ones by status");
+    let practice: Vec<_> =
+        report.by_gateway.iter().filter(|l| l.practice).map(|l| (l.gateway.as_str(), l.total.as_str())).collect();
+    assert_eq!(practice, [("demo", "7.00"), ("demo", "12.34")]);
+    let mut csv = Vec::new();
+    paydesk_core::report::write_report_csv(&mut csv, &report).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.lines().any(|l| l.contains(",practice,demo,") && l.ends_with(",12.34")), "{csv}");
+}
+
+#[test]
 fn report_sums_are_exact_in_every_currency() {
     let f = fixture();
     f.cash("0.10", "USD");
     f.cash("0.20", "USD");
-    f.gateway_sale("demo", "0.10", "USD", InvoiceStatus::Paid);
-    f.gateway_sale("demo", "0.20", "USD", InvoiceStatus::Overpaid);
-    f.gateway_sale("demo", "0.40", "USD", InvoiceStatus::PaidLate);
-    f.gateway_sale("demo", "9.99", "USD", InvoiceStatus::Expired);
+    f.gateway_sale("dex3", "0.10", "USD", InvoiceStatus::Paid);
+    f.gateway_sale("dex3", "0.20", "USD", InvoiceStatus::Overpaid);
+    f.gateway_sale("dex3", "0.40", "USD", InvoiceStatus::PaidLate);
+    f.gateway_sale("dex3", "9.99", "USD", InvoiceStatus::Expired);
     f.refund("0.05", "USD", None).unwrap();
     f.cash("1500", "JPY");
     f.cash("250", "JPY");
     f.cash("1.001", "KWD");
-    f.gateway_sale("demo", "2.002", "KWD", InvoiceStatus::Paid);
+    f.gateway_sale("dex3", "2.002", "KWD", InvoiceStatus::Paid);
     f.refund("0.003", "KWD", None).unwrap();
     f.refund("5.00", "EUR", None).unwrap();
     // The largest sale, many times over, is still exact.
@@ -276,18 +298,18 @@ fn per_status_and_per_gateway_totals_match_the_ledger() {
     let f = fixture();
     use InvoiceStatus::*;
     for (gateway, amount, status) in [
-        ("demo", "12.34", Paid),
         ("dex3", "12.34", Paid),
-        ("demo", "5.00", Overpaid),
-        ("demo", "1.00", Pending),
-        ("demo", "2.00", Failed),
-        ("demo", "3.00", Failed),
+        ("dex3", "12.34", Paid),
+        ("dex3", "5.00", Overpaid),
+        ("dex3", "1.00", Pending),
+        ("dex3", "2.00", Failed),
+        ("dex3", "3.00", Failed),
         ("oxapay", "4.00", Underpaid),
-        ("demo", "7.00", Creating),
+        ("dex3", "7.00", Creating),
     ] {
         f.gateway_sale(gateway, amount, "USD", status);
     }
-    f.gateway_sale("demo", "100", "JPY", Paid);
+    f.gateway_sale("dex3", "100", "JPY", Paid);
     f.cash("8.00", "USD");
     f.refund("2.34", "USD", None).unwrap();
     let report = f.report();
@@ -334,6 +356,7 @@ fn per_status_and_per_gateway_totals_match_the_ledger() {
             gateway,
             currency,
             count,
+            practice: false,
         })
         .collect();
     assert_eq!(report.by_gateway, want_gateway);
@@ -400,7 +423,7 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
 #[test]
 fn the_report_csv_opens_cleanly_in_a_spreadsheet() {
     let f = fixture();
-    f.gateway_sale("demo", "12.34", "USD", InvoiceStatus::Paid);
+    f.gateway_sale("dex3", "12.34", "USD", InvoiceStatus::Paid);
     f.cash("0.10", "USD");
     f.refund("20.00", "USD", None).unwrap();
     f.cash("1500", "JPY");
@@ -430,7 +453,7 @@ fn the_report_csv_opens_cleanly_in_a_spreadsheet() {
         // A negative number stays a number (not defused into text).
         ["total", "", "net", "", "USD", "", "-7.56"],
         ["status", "sale", "paid", "", "USD", "1", "12.34"],
-        ["gateway", "sale", "demo", "Demo (simulator)", "USD", "1", "12.34"],
+        ["gateway", "sale", "dex3", "Dex3", "USD", "1", "12.34"],
         ["gateway", "cash", "cash", "Cash", "JPY", "1", "1500"],
         ["gateway", "cash", "cash", "Cash", "USD", "1", "0.10"],
         ["gateway", "refund", "manual", "Manual", "USD", "1", "20.00"],
@@ -464,6 +487,7 @@ fn text_cells_are_quoted_and_defused_and_numbers_are_left_alone() {
             currency: "USD".into(),
             count: 1,
             total: "1.00".into(),
+            practice: false,
         }],
     };
     let mut out = Vec::new();
@@ -513,7 +537,7 @@ fn entries_keep_their_kind_and_original_after_reopening() {
     let f = fixture();
     let cash = f.cash("2.00", "USD");
     let refund = f.refund("0.50", "USD", Some(&cash.order_id)).unwrap();
-    let sale = f.gateway_sale("demo", "1.00", "USD", InvoiceStatus::Paid);
+    let sale = f.gateway_sale("dex3", "1.00", "USD", InvoiceStatus::Paid);
     drop(f.till);
     let again = Till::open(f.dir.path(), CredentialStore::in_memory(), None).unwrap();
     assert_eq!(again.invoice(&cash.order_id).unwrap().kind, InvoiceKind::Cash);

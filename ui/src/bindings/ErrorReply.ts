@@ -7,4 +7,4 @@ export type ErrorReply = { code: string, message: string,
 /**
  * The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
  */
-order_id: string | null, };
+order_id?: string, };

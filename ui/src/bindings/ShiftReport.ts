@@ -25,5 +25,6 @@ currencies: Array<CurrencyTotals>,
 by_status: Array<StatusLine>, 
 /**
  * What came in per gateway (sales in a received status), cash, and refunds, by currency.
+ * Demo sales are listed here only, marked as practice: they are in no total.
  */
 by_gateway: Array<GatewayLine>, };

@@ -73,9 +73,10 @@ const REPORT: ShiftReport = {
     { status: 'failed', currency: 'USD', count: 1, total: '5.00' },
   ],
   by_gateway: [
-    { kind: 'sale', gateway: 'demo', gateway_name: 'Demo', currency: 'USD', count: 2, total: '24.68' },
-    { kind: 'cash', gateway: 'cash', gateway_name: 'Cash', currency: 'USD', count: 1, total: '20.00' },
-    { kind: 'refund', gateway: 'manual', gateway_name: 'Manual', currency: 'USD', count: 1, total: '2.34' },
+    { kind: 'sale', gateway: 'dex3', gateway_name: 'Dex3', currency: 'USD', count: 2, total: '24.68', practice: false },
+    { kind: 'sale', gateway: 'demo', gateway_name: 'Demo', currency: 'USD', count: 1, total: '9.99', practice: true },
+    { kind: 'cash', gateway: 'cash', gateway_name: 'Cash', currency: 'USD', count: 1, total: '20.00', practice: false },
+    { kind: 'refund', gateway: 'manual', gateway_name: 'Manual', currency: 'USD', count: 1, total: '2.34', practice: false },
   ],
 };
 
@@ -90,7 +91,7 @@ describe('shift report screen', () => {
   test("opens on today's totals, per currency, status and gateway, with data attributes", async () => {
     const calls = await openReport();
     const today = periodDays('today', new Date());
-    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(6));
+    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(7));
     expect(callsTo(calls, 'shift_report')).toEqual([bounds(today.from, today.to)]);
     expect(input('report-period').value).toBe('today');
     expect([input('report-from').value, input('report-to').value]).toEqual([today.from, today.to]);
@@ -103,6 +104,9 @@ describe('shift report screen', () => {
     const refunds = document.querySelector<HTMLElement>('.report-row[data-section="gateway"][data-kind="refund"]')!;
     expect(refunds.textContent).toContain('Refund');
     expect(refunds.textContent).toContain('−2.34 USD');
+    const demo = document.querySelector<HTMLElement>('.report-row[data-section="gateway"][data-gateway="demo"]')!;
+    expect(demo.dataset.practice).toBe('true');
+    expect(demo.textContent).toContain('Demo (practice, in no total)');
   });
 
   test('another period asks again; reversed dates explain themselves and ask nothing', async () => {
@@ -141,7 +145,7 @@ describe('shift report screen', () => {
       // The PIN dialog is cancelled.
       manager_status: () => ({ pin_set: true, unlocked: false, locked_out_seconds: 0 }),
     });
-    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(6));
+    await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(7));
     refuse = true;
     await fireEvent.change(input('report-period'), { target: { value: 'yesterday' } });
     await waitFor(() => expect(document.querySelectorAll('.report-row')).toHaveLength(0));

@@ -263,7 +263,7 @@ export const en = {
   'report.net': 'Net',
   'report.count_amount': '{amount} ({count})',
   'report.note':
-    'Received counts gateway sales paid, overpaid or paid late, at their invoiced amounts. Net = received + cash − refunds. Counts are in brackets.',
+    'Received counts gateway sales paid, overpaid or paid late, at their invoiced amounts. Net = received + cash − refunds. Counts are in brackets. Demo sales are practice: listed per gateway, in no total.',
   'report.by_status': 'Gateway sales by status',
   'report.by_gateway': 'Money in and out per gateway',
   'report.status': 'Status',
@@ -271,6 +271,7 @@ export const en = {
   'report.kind': 'Kind',
   'report.count': 'Count',
   'report.total': 'Total',
+  'report.practice': '{name} (practice, in no total)',
   'report.print': 'Print',
   'report.export': 'Export CSV',
   'report.exporting': 'Exporting…',

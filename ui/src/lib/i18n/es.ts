@@ -268,7 +268,7 @@ export const es: Record<Key, string> = {
   'report.net': 'Neto',
   'report.count_amount': '{amount} ({count})',
   'report.note':
-    'Se cuentan como cobradas las ventas por pasarela pagadas, con pago de más o pagadas tarde, por el importe facturado. Neto = cobrado + efectivo − reembolsos. Entre paréntesis, el número de operaciones.',
+    'Se cuentan como cobradas las ventas por pasarela pagadas, con pago de más o pagadas tarde, por el importe facturado. Neto = cobrado + efectivo − reembolsos. Entre paréntesis, el número de operaciones. Las ventas de Demo son de práctica: aparecen por pasarela, en ningún total.',
   'report.by_status': 'Ventas por pasarela según estado',
   'report.by_gateway': 'Entradas y salidas por pasarela',
   'report.status': 'Estado',
@@ -276,6 +276,7 @@ export const es: Record<Key, string> = {
   'report.kind': 'Tipo',
   'report.count': 'Número',
   'report.total': 'Total',
+  'report.practice': '{name} (práctica, en ningún total)',
   'report.print': 'Imprimir',
   'report.export': 'Exportar CSV',
   'report.exporting': 'Exportando…',
