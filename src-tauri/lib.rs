@@ -109,12 +109,8 @@ async fn invoice_qr(app: State<'_, App>, key: String) -> Reply<String> {
 #[tauri::command]
 async fn open_pay_link(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<()> {
     let link = app.till.invoice(&key).map_err(|e| e.reply())?.pay_link;
-    let link =
-        link.ok_or_else(|| ErrorReply::new("bad_input", "this sale has no pay link"))?;
-    handle
-        .opener()
-        .open_url(link, None::<&str>)
-        .map_err(|e| ErrorReply::new("open_failed", e.to_string()))
+    let link = link.ok_or_else(|| ErrorReply::new("bad_input", "this sale has no pay link"))?;
+    handle.opener().open_url(link, None::<&str>).map_err(|e| ErrorReply::new("open_failed", e.to_string()))
 }
 
 #[tauri::command]
@@ -330,7 +326,7 @@ pub fn run() {
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
             // The Demo gateway: the simulator on a free loopback port, inside this process.
-            let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start(0))?;
+            let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start_demo(0))?;
             let service = std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| DEFAULT_SERVICE.into());
             let till = Till::open(
                 &paydesk_core::ledger::data_dir(),

@@ -118,11 +118,12 @@ fn exit_codes_say_what_went_wrong_in_one_line() {
     let out = till.run(&["status", "PD-NOT-THERE"]);
     assert_eq!(out.status.code(), Some(2));
 
-    // Only the network failure reached the ledger, marked as needing a check.
+    // Only the network failure reached the ledger: failed, since no connection means nothing was
+    // sent and no invoice can exist.
     let out = till.run(&["invoices", "--json"]);
     let rows = json(&out);
     assert_eq!(rows.as_array().unwrap().len(), 1);
-    assert_eq!(rows[0]["status"], "unknown");
+    assert_eq!(rows[0]["status"], "failed");
 }
 
 #[test]

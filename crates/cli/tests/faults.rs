@@ -29,12 +29,13 @@ fn a_502_from_the_gateway_is_one_clear_line_and_an_unknown_sale() {
     let base = format!("http://{}/demo/", sim.host);
     let out = paydesk(&ledger, &["charge", "--gateway", "demo", "--amount", "12.34", "--base-url", &base]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(3), "the gateway answered something unreadable: {stderr}");
+    assert_eq!(out.status.code(), Some(4), "the gateway could not say what it did: {stderr}");
     assert!(out.stdout.is_empty(), "no invoice to show");
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 1, "{stderr}");
     let line = lines[0];
-    assert!(line.starts_with("paydesk: ") && line.ends_with(" [gateway_bad_response]"), "{line}");
+    assert!(line.starts_with("paydesk: ") && line.ends_with(" [sale_unknown]"), "{line}");
+    assert!(line.contains("the customer may still pay"), "{line}");
     assert!(line.contains("HTTP 502"), "{line}");
     assert!(!line.contains('<') && !line.contains("nginx"), "no raw body: {line}");
 
@@ -52,6 +53,6 @@ fn a_502_from_the_gateway_is_one_clear_line_and_an_unknown_sale() {
     assert_eq!(rows[0]["status"], "unknown", "the invoice may exist: {}", rows[0]);
     assert_eq!(rows[0]["amount"], serde_json::json!({"currency": "USD", "minor": 1234}));
     assert_eq!(rows[0]["pay_link"], serde_json::Value::Null);
-    let message = line.trim_start_matches("paydesk: ").trim_end_matches(" [gateway_bad_response]");
+    let message = line.trim_start_matches("paydesk: ").trim_end_matches(" [sale_unknown]");
     assert_eq!(rows[0]["last_error"], message);
 }

@@ -60,10 +60,8 @@ fn signing(c: &mut Criterion) {
     let (dex3_creds, _) = account("dex3");
     let (thedex_creds, thedex_knobs) = account("thedex");
     let (pay3_creds, _) = account("pay3");
-    let (oxapay_creds, _) = account("oxapay");
     let thedex_body =
         thedex::build_create(&thedex_creds, &thedex_knobs, &req, 1).expect("a TheDex request").body.expect("a body");
-    let oxapay_body = br#"{"track_id":"184747701","status":"Paid","type":"invoice","amount":123.45,"currency":"USD","order_id":"PD-20261123-8F3KQ2ZP","date":1763900000}"#;
     let mut g = c.benchmark_group("sign");
     g.bench_function("dex3 sha256 string", |b| {
         let (public, private) = (secret(&dex3_creds, "merchant_public"), secret(&dex3_creds, "merchant_private"));
@@ -75,9 +73,6 @@ fn signing(c: &mut Criterion) {
     g.bench_function("pay3 hmac-sha256 base64", |b| {
         let string = format!("currencyId=USD&fiatAmount=123.45&requestId={}", req.order_id);
         b.iter(|| pay3::sign(secret(&pay3_creds, "api_secret"), black_box(&string)))
-    });
-    g.bench_function("oxapay webhook hmac-sha512 hex", |b| {
-        b.iter(|| oxapay::webhook_signature(secret(&oxapay_creds, "merchant_api_key"), black_box(oxapay_body)))
     });
     g.finish();
 }

@@ -234,7 +234,12 @@ impl HttpClient {
                 Err(Attempt::MaybeSent(_)) => req.idempotent,
             };
             if !retry || attempt >= self.retry.attempts {
-                return outcome.map_err(Attempt::into_error);
+                return match outcome {
+                    // Whatever the body says, a 5xx or 429 never decides anything (OxaPay answers
+                    // 5xx with a JSON error that reads like a refusal): no gateway module sees it.
+                    Ok(resp) if resp.status == 429 || resp.status >= 500 => Err(GatewayError::Unavailable(resp.status)),
+                    other => other.map_err(Attempt::into_error),
+                };
             }
             tokio::time::sleep(backoff).await;
             backoff *= 2;

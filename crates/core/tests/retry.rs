@@ -313,14 +313,16 @@ async fn hardening_01_retry_finds_the_first_invoice_instead_of_making_a_second()
 #[tokio::test]
 async fn hardening_01_a_second_answer_never_replaces_the_first_invoice() {
     let t = till().await;
-    let row = t.creating("demo", "FIRST-KEPT");
-    let first = paydesk_core::gateway::CreatedInvoice {
+    // A lookup found the first invoice, in a status Paydesk cannot place; then a retry's answer
+    // names another one.
+    let row = unknown_never_sent(&t, "demo", "FIRST-KEPT");
+    let first = paydesk_core::gateway::FoundInvoice {
         gateway_invoice_id: Some("FIRST".into()),
-        pay_link: "http://127.0.0.1:1/pay/first".into(),
+        pay_link: Some("http://127.0.0.1:1/pay/first".into()),
         expires_at: Some(2_000_000_000),
+        status: paydesk_core::gateway::StatusReport { status: InvoiceStatus::Unknown, gateway_status: "odd".into() },
     };
-    t.desk.ledger().mark_created(row.id, &first).unwrap();
-    t.desk.ledger().record_failure(row.id, InvoiceStatus::Unknown, "lost").unwrap();
+    t.desk.ledger().record_found(row.id, InvoiceStatus::Unknown, &first, None).unwrap();
     t.desk.ledger().transition(row.id, InvoiceStatus::Unknown, InvoiceStatus::Creating, "retrying").unwrap();
     let second = paydesk_core::gateway::CreatedInvoice {
         gateway_invoice_id: Some("SECOND".into()),

@@ -1,7 +1,9 @@
 //! Faults a test arms on the simulator, for the next N requests to one gateway's path: latency,
-//! a hang, a connection closed without an answer, error statuses with HTML or empty bodies,
-//! unreadable JSON, and successes with a missing or insecure pay link. Every request to a gateway
-//! is counted, so a test can assert how many attempts arrived.
+//! a hang, a connection closed without an answer (before or after the gateway acted), error
+//! statuses with HTML or empty bodies (from a proxy, or after the gateway acted), unreadable
+//! JSON, and successes with a missing or insecure pay link. Every request to a gateway is
+//! recorded whole (method, path and query, headers, body), so a test can count the attempts that
+//! arrived and replay, or alter, exactly what a client sent.
 //!
 //! Armed from Rust with [`Sim::inject`], or over HTTP (for another process) with
 //! `POST /_sim/faults` `{"fault": {"kind": "status", "status": 502, "body": "html"},
@@ -33,15 +35,19 @@ use tokio::net::{TcpListener, TcpStream};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
-    /// Waits `ms`, then answers normally.
+    /// The gateway acts at once, and its answer leaves `ms` later: a slow answer, not a slow gateway.
     Latency { ms: u64 },
     /// Never answers.
     Hang,
-    /// Closes the connection without an answer.
+    /// Closes the connection without an answer, before the gateway saw the request.
     Reset,
+    /// The gateway acts (the invoice is made), then the connection closes unanswered.
+    DropAfterHandling,
     /// Answers `status` without calling the gateway, as a proxy in front of it would.
     Status { status: u16, body: ErrorBody },
-    /// HTTP 200 with a body that is not JSON.
+    /// The gateway acts, then `status` is answered instead of its answer.
+    StatusAfterHandling { status: u16, body: ErrorBody },
+    /// The gateway acts, then HTTP 200 with a body that is not JSON.
     MalformedJson,
     /// The real answer cut in half.
     TruncatedJson,
@@ -88,17 +94,35 @@ pub struct Arm {
     pub when: Match,
 }
 
-/// The armed faults and every gateway request seen, as (gateway, path).
+/// A request as it reached a gateway's routes.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    pub gateway: String,
+    pub method: String,
+    /// Below `/<gateway>`, without the query.
+    pub path: String,
+    /// The query string, without '?', if any.
+    pub query: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The armed faults and every gateway request seen.
 #[derive(Default)]
 pub(crate) struct Faults {
     armed: Mutex<Vec<Arm>>,
-    seen: Mutex<Vec<(String, String)>>,
+    seen: Mutex<Vec<RecordedRequest>>,
 }
+
+/// The most of a request body the simulator reads; gateways' requests are small.
+const MAX_BODY: usize = 1 << 20;
 
 impl Faults {
     /// Records the request and takes one use of the first fault armed for it.
-    fn on_request(&self, gateway: &str, path: &str) -> Option<Fault> {
-        self.seen.lock().expect("fault state lock").push((gateway.to_string(), path.to_string()));
+    fn on_request(&self, request: RecordedRequest) -> Option<Fault> {
+        let (gateway, path) = (request.gateway.clone(), request.path.clone());
+        self.seen.lock().expect("fault state lock").push(request);
+        let (gateway, path) = (gateway.as_str(), path.as_str());
         let mut armed = self.armed.lock().expect("fault state lock");
         let arm = armed.iter_mut().find(|a| a.when.applies(gateway, path))?;
         arm.when.times -= 1;
@@ -116,8 +140,18 @@ impl Sim {
 
     /// How many requests reached `gateway` at a path containing `path_contains`, faulted or not.
     pub fn requests(&self, gateway: &str, path_contains: &str) -> usize {
+        self.recorded(gateway).iter().filter(|r| r.path.contains(path_contains)).count()
+    }
+
+    /// Every request `gateway` received, oldest first.
+    pub fn recorded(&self, gateway: &str) -> Vec<RecordedRequest> {
         let seen = self.0.faults.seen.lock().expect("fault state lock");
-        seen.iter().filter(|(g, p)| g == gateway && p.contains(path_contains)).count()
+        seen.iter().filter(|r| r.gateway == gateway).cloned().collect()
+    }
+
+    /// The last request `gateway` received.
+    pub fn last_request(&self, gateway: &str) -> Option<RecordedRequest> {
+        self.recorded(gateway).pop()
     }
 }
 
@@ -125,7 +159,7 @@ pub(crate) async fn arm(State(sim): State<Sim>, Json(arm): Json<Arm>) -> Respons
     if arm.when.times == 0 {
         return (StatusCode::BAD_REQUEST, "times must be at least 1").into_response();
     }
-    if let Fault::Status { status, .. } = arm.fault {
+    if let Fault::Status { status, .. } | Fault::StatusAfterHandling { status, .. } = arm.fault {
         if StatusCode::from_u16(status).is_err() {
             return (StatusCode::BAD_REQUEST, "not an HTTP status").into_response();
         }
@@ -145,35 +179,58 @@ pub(crate) async fn count(State(sim): State<Sim>, Query(q): Query<CountQuery>) -
     Json(json!({ "count": sim.requests(&q.gateway, &q.path_contains) }))
 }
 
-/// The middleware on each gateway's routes: counts the request and plays the armed fault.
+/// The middleware on each gateway's routes: records the request and plays the armed fault.
 pub(crate) async fn layer(State((sim, gateway)): State<(Sim, &'static str)>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
     let cut = req.extensions().get::<ConnectInfo<Cut>>().map(|c| c.0.clone());
-    let Some(fault) = sim.0.faults.on_request(gateway, &path) else {
+    let (parts, body) = req.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    };
+    let recorded = RecordedRequest {
+        gateway: gateway.to_string(),
+        method: parts.method.to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().map(str::to_string),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: body.to_vec(),
+    };
+    let req = Request::from_parts(parts, Body::from(body));
+    let Some(fault) = sim.0.faults.on_request(recorded) else {
         return next.run(req).await;
+    };
+    let cut_connection = || {
+        // The answer is never written: the connection refuses it and closes.
+        if let Some(cut) = &cut {
+            cut.0.store(true, Ordering::SeqCst);
+        }
+        StatusCode::INTERNAL_SERVER_ERROR.into_response()
     };
     match fault {
         Fault::Latency { ms } => {
+            let resp = next.run(req).await;
             tokio::time::sleep(Duration::from_millis(ms)).await;
-            next.run(req).await
+            resp
         }
         Fault::Hang => std::future::pending().await,
-        Fault::Reset => {
-            // The answer below is never written: the connection refuses it and closes.
-            if let Some(cut) = cut {
-                cut.0.store(true, Ordering::SeqCst);
-            }
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        Fault::Reset => cut_connection(),
+        Fault::DropAfterHandling => {
+            next.run(req).await;
+            cut_connection()
         }
-        Fault::Status { status, body } => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            match body {
-                ErrorBody::Html => (status, axum::response::Html(proxy_page(status))).into_response(),
-                ErrorBody::Empty => status.into_response(),
-            }
+        Fault::Status { status, body } => error_answer(status, body),
+        Fault::StatusAfterHandling { status, body } => {
+            next.run(req).await;
+            error_answer(status, body)
         }
         // Python's repr of a dict, a classic among hand-rolled JSON.
-        Fault::MalformedJson => json_bytes(StatusCode::OK, b"{'id': 'SIM1', 'status': 'pending'}".to_vec()),
+        Fault::MalformedJson => {
+            next.run(req).await;
+            json_bytes(StatusCode::OK, b"{'id': 'SIM1', 'status': 'pending'}".to_vec())
+        }
         Fault::NonUtf8 => {
             let (status, body) = real_answer(next, req).await;
             json_bytes(status, utf16(&String::from_utf8_lossy(&body)))
@@ -192,6 +249,14 @@ pub(crate) async fn layer(State((sim, gateway)): State<(Sim, &'static str)>, req
             edit_pay_links(&mut value, sim.public_base(), drop);
             json_bytes(status, serde_json::to_vec(&value).expect("a JSON value serializes"))
         }
+    }
+}
+
+fn error_answer(status: u16, body: ErrorBody) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    match body {
+        ErrorBody::Html => (status, axum::response::Html(proxy_page(status))).into_response(),
+        ErrorBody::Empty => status.into_response(),
     }
 }
 
@@ -304,15 +369,26 @@ impl AsyncWrite for CutStream {
 mod tests {
     use super::*;
 
+    fn request(gateway: &str, path: &str) -> RecordedRequest {
+        RecordedRequest {
+            gateway: gateway.into(),
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            headers: vec![],
+            body: vec![],
+        }
+    }
+
     #[test]
     fn faults_apply_to_the_next_matching_requests_then_stop() {
         let faults = Faults::default();
         faults.armed.lock().unwrap().push(Arm { fault: Fault::Hang, when: Match::new("demo", "invoices", 2) });
-        assert_eq!(faults.on_request("dex3", "/invoices"), None);
-        assert_eq!(faults.on_request("demo", "/status"), None);
-        assert_eq!(faults.on_request("demo", "/invoices"), Some(Fault::Hang));
-        assert_eq!(faults.on_request("demo", "/invoices/X"), Some(Fault::Hang));
-        assert_eq!(faults.on_request("demo", "/invoices"), None);
+        assert_eq!(faults.on_request(request("dex3", "/invoices")), None);
+        assert_eq!(faults.on_request(request("demo", "/status")), None);
+        assert_eq!(faults.on_request(request("demo", "/invoices")), Some(Fault::Hang));
+        assert_eq!(faults.on_request(request("demo", "/invoices/X")), Some(Fault::Hang));
+        assert_eq!(faults.on_request(request("demo", "/invoices")), None);
         assert!(faults.armed.lock().unwrap().is_empty());
         assert_eq!(faults.seen.lock().unwrap().len(), 5);
     }

@@ -1,8 +1,12 @@
-//! A local simulator of every gateway Paydesk speaks to. Each gateway's module answers its create
-//! and status contract the way the real one does, checking auth headers, signatures and amount
-//! formats and answering the gateway's own error shape; a small pay page per invoice has "Pay" and
-//! "Underpay" buttons that move the invoice's status. Used by contract tests, the CLI
-//! (`paydesk simulate`) and the app's Demo gateway.
+//! A local simulator of every gateway Paydesk speaks to, written from the providers' documents
+//! (`../shared/gateways.md`) and depending on no other crate of the workspace. Each gateway's
+//! module answers its contract the way the real one does, checking auth headers, signatures and
+//! amount formats and answering the gateway's own error shape; a small pay page per invoice has
+//! Pay, Underpay and Expire buttons that move the invoice's status. Used by contract tests, the
+//! CLI (`paydesk simulate`) and the app's Demo gateway.
+
+// Checks return the HTTP answer to give as their error; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
 
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -18,6 +22,7 @@ use tokio::sync::oneshot;
 
 pub mod faults;
 pub mod gateways;
+pub mod wire;
 
 /// The port `paydesk simulate` listens on by default; the Demo gateway's default base URL uses it.
 pub const DEFAULT_PORT: u16 = 8787;
@@ -27,13 +32,14 @@ pub const DEFAULT_PORT: u16 = 8787;
 pub enum PayState {
     Open,
     Paid,
+    /// Half the amount arrived.
     Underpaid,
     Expired,
 }
 
 #[derive(Debug, Clone)]
 pub struct SimInvoice {
-    /// Unique across gateways; the pay page's address.
+    /// Unguessable: the pay page's address, which moves money on the Demo gateway.
     pub key: String,
     pub gateway: &'static str,
     /// The id this gateway gives the invoice.
@@ -42,10 +48,15 @@ pub struct SimInvoice {
     /// Minor units of `currency`.
     pub amount_minor: u64,
     pub currency: String,
+    pub decimals: u8,
     pub description: Option<String>,
     pub created_at: i64,
     pub expires_at: i64,
     pub state: PayState,
+    /// The customer opened the pay page.
+    pub viewed: bool,
+    /// Merchant data the gateway echoes back as it was sent (NonStoPay's `callbackJson`).
+    pub echo: Option<String>,
 }
 
 impl SimInvoice {
@@ -57,16 +68,38 @@ impl SimInvoice {
             self.state
         }
     }
+
+    /// Open for payment: the customer could still pay it.
+    pub fn is_live(&self) -> bool {
+        matches!(self.current_state(), PayState::Open | PayState::Underpaid)
+    }
+
+    /// What arrived so far, in minor units.
+    pub fn paid_minor(&self) -> u64 {
+        match self.current_state() {
+            PayState::Paid => self.amount_minor,
+            PayState::Underpaid => self.amount_minor / 2,
+            PayState::Open | PayState::Expired => 0,
+        }
+    }
+
+    /// The amount as decimal text in its currency's places.
+    pub fn amount_text(&self) -> String {
+        wire::format_minor(self.amount_minor, self.decimals)
+    }
 }
 
 /// What a gateway module asks for when it creates an invoice.
 pub struct NewInvoice<'a> {
     pub gateway: &'static str,
+    pub gateway_id: String,
     pub order_id: &'a str,
     pub amount_minor: u64,
     pub currency: &'a str,
+    pub decimals: u8,
     pub description: Option<&'a str>,
     pub lifetime_secs: i64,
+    pub echo: Option<String>,
 }
 
 /// Shared state of one running simulator.
@@ -76,7 +109,7 @@ pub struct Sim(Arc<Inner>);
 struct Inner {
     public_base: String,
     invoices: Mutex<HashMap<String, SimInvoice>>,
-    next_id: AtomicU64,
+    next_number: AtomicU64,
     faults: faults::Faults,
 }
 
@@ -85,7 +118,7 @@ impl Sim {
         Sim(Arc::new(Inner {
             public_base,
             invoices: Mutex::default(),
-            next_id: AtomicU64::new(1),
+            next_number: AtomicU64::new(1),
             faults: faults::Faults::default(),
         }))
     }
@@ -95,29 +128,32 @@ impl Sim {
         &self.0.public_base
     }
 
-    /// Creates an invoice, or returns the one this gateway already has for the order id
-    /// (`Err`), so each gateway module can answer a duplicate its own way.
-    pub fn create(&self, new: NewInvoice<'_>) -> Result<SimInvoice, Box<SimInvoice>> {
-        let mut invoices = self.0.invoices.lock().expect("sim state lock");
-        if let Some(existing) = invoices.values().find(|i| i.gateway == new.gateway && i.order_id == new.order_id) {
-            return Err(Box::new(existing.clone()));
-        }
-        let n = self.0.next_id.fetch_add(1, Ordering::Relaxed);
+    /// A number no other invoice of this simulator has, for gateway ids.
+    pub fn next_number(&self) -> u64 {
+        self.0.next_number.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Makes an invoice. Whether a repeated order id is refused, answered with the invoice it
+    /// has, or made again is each gateway module's to decide (see [`Sim::invoices_for_order`]).
+    pub fn create(&self, new: NewInvoice<'_>) -> SimInvoice {
         let created_at = now();
         let inv = SimInvoice {
-            key: format!("{}-{n}", new.gateway),
+            key: random_key(),
             gateway: new.gateway,
-            gateway_id: format!("SIM{}{n:06}", new.gateway.to_ascii_uppercase()),
+            gateway_id: new.gateway_id,
             order_id: new.order_id.to_string(),
             amount_minor: new.amount_minor,
             currency: new.currency.to_string(),
+            decimals: new.decimals,
             description: new.description.map(str::to_string),
             created_at,
-            expires_at: created_at + new.lifetime_secs,
+            expires_at: created_at.saturating_add(new.lifetime_secs),
             state: PayState::Open,
+            viewed: false,
+            echo: new.echo,
         };
-        invoices.insert(inv.key.clone(), inv.clone());
-        Ok(inv)
+        self.0.invoices.lock().expect("sim state lock").insert(inv.key.clone(), inv.clone());
+        inv
     }
 
     /// An invoice of `gateway` by the gateway's id.
@@ -126,10 +162,31 @@ impl Sim {
         invoices.values().find(|i| i.gateway == gateway && i.gateway_id == gateway_id).cloned()
     }
 
-    /// An invoice of `gateway` by our order id.
-    pub fn find_by_order(&self, gateway: &str, order_id: &str) -> Option<SimInvoice> {
+    /// Every invoice `gateway` holds for our order id, oldest first.
+    pub fn invoices_for_order(&self, gateway: &str, order_id: &str) -> Vec<SimInvoice> {
         let invoices = self.0.invoices.lock().expect("sim state lock");
-        invoices.values().find(|i| i.gateway == gateway && i.order_id == order_id).cloned()
+        let mut found: Vec<SimInvoice> =
+            invoices.values().filter(|i| i.gateway == gateway && i.order_id == order_id).cloned().collect();
+        found.sort_by_key(|i| (i.created_at, i.gateway_id.clone()));
+        found
+    }
+
+    /// How many invoices for our order id a customer could still pay at `gateway`.
+    pub fn live_invoices(&self, gateway: &str, order_id: &str) -> usize {
+        self.invoices_for_order(gateway, order_id).iter().filter(|i| i.is_live()).count()
+    }
+
+    /// The newest invoice `gateway` holds for our order id.
+    pub fn find_by_order(&self, gateway: &str, order_id: &str) -> Option<SimInvoice> {
+        self.invoices_for_order(gateway, order_id).pop()
+    }
+
+    /// Every invoice of `gateway`, oldest first.
+    pub fn invoices_of(&self, gateway: &str) -> Vec<SimInvoice> {
+        let invoices = self.0.invoices.lock().expect("sim state lock");
+        let mut found: Vec<SimInvoice> = invoices.values().filter(|i| i.gateway == gateway).cloned().collect();
+        found.sort_by_key(|i| (i.created_at, i.gateway_id.clone()));
+        found
     }
 
     pub fn by_key(&self, key: &str) -> Option<SimInvoice> {
@@ -141,38 +198,34 @@ impl Sim {
         format!("{}/pay/{}", self.0.public_base, inv.key)
     }
 
-    /// Moves an open invoice to `to`; a final one stays as it is. Returns the invoice after.
+    /// Moves an open (or part-paid) invoice to `to`; a final one stays as it is.
     pub fn settle(&self, key: &str, to: PayState) -> Option<SimInvoice> {
         let mut invoices = self.0.invoices.lock().expect("sim state lock");
         let inv = invoices.get_mut(key)?;
-        if matches!(inv.current_state(), PayState::Open | PayState::Underpaid) {
+        if inv.is_live() {
             inv.state = to;
+            inv.viewed = true;
         }
+        Some(inv.clone())
+    }
+
+    fn mark_viewed(&self, key: &str) -> Option<SimInvoice> {
+        let mut invoices = self.0.invoices.lock().expect("sim state lock");
+        let inv = invoices.get_mut(key)?;
+        inv.viewed = true;
         Some(inv.clone())
     }
 }
 
-pub fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+/// 128 random bits in hex: a pay page nobody can guess its way to.
+fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the OS random source works");
+    hex::encode(bytes)
 }
 
-/// Reads a decimal amount as a gateway would: digits, at most one '.', at most `max_decimals`
-/// decimals, more than zero. Returns minor units at `decimals` places.
-pub fn parse_wire_decimal(text: &str, max_decimals: u8, decimals: u8) -> Option<u64> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits_ok(whole) || !digits_ok(fraction) || fraction.len() > usize::from(max_decimals) {
-        return None;
-    }
-    if text.contains('.') && fraction.is_empty() {
-        return None;
-    }
-    let mut padded = fraction.to_string();
-    while padded.len() < usize::from(decimals) {
-        padded.push('0');
-    }
-    let minor: u64 = format!("{whole}{padded}").parse().ok()?;
-    (minor > 0).then_some(minor)
+pub fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// A running simulator; dropping it stops the server.
@@ -189,15 +242,34 @@ impl RunningSim {
     }
 }
 
-/// Starts the simulator on 127.0.0.1:`port` (0 picks a free port) on the current tokio runtime.
+/// How a simulator is started.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Serve `/_sim/faults` and `/_sim/requests`, with which any local process can make the
+    /// simulator misbehave or count its requests: for tests and `paydesk simulate`, never for
+    /// the Demo gateway inside the app.
+    pub control: bool,
+}
+
+/// Starts the simulator with its control endpoints on 127.0.0.1:`port` (0 picks a free port).
 pub async fn start(port: u16) -> std::io::Result<RunningSim> {
+    start_with(port, Options { control: true }).await
+}
+
+/// The Demo gateway inside the app: no control endpoints.
+pub async fn start_demo(port: u16) -> std::io::Result<RunningSim> {
+    start_with(port, Options { control: false }).await
+}
+
+/// Starts a simulator on the current tokio runtime.
+pub async fn start_with(port: u16, options: Options) -> std::io::Result<RunningSim> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let addr = listener.local_addr()?;
     let sim = Sim::new(format!("http://{addr}"));
-    let app = router(sim.clone());
+    let app = router(sim.clone(), options);
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
-        // Connections carry a `Cut` so a Reset fault can close its own connection unanswered.
+        // Connections carry a `Cut` so a fault can close its own connection unanswered.
         let _ = axum::serve(faults::CutListener(listener), app.into_make_service_with_connect_info::<faults::Cut>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
@@ -207,15 +279,16 @@ pub async fn start(port: u16) -> std::io::Result<RunningSim> {
     Ok(RunningSim { addr, sim, _stop: stop })
 }
 
-fn router(sim: Sim) -> Router {
+fn router(sim: Sim, options: Options) -> Router {
     let mut app = Router::new()
         .route("/", get(index))
         .route("/pay/{key}", get(pay_page))
         .route("/pay/{key}/pay", post(|s, k| act(s, k, PayState::Paid)))
         .route("/pay/{key}/underpay", post(|s, k| act(s, k, PayState::Underpaid)))
-        .route("/pay/{key}/expire", post(|s, k| act(s, k, PayState::Expired)))
-        .route("/_sim/faults", post(faults::arm))
-        .route("/_sim/requests", get(faults::count));
+        .route("/pay/{key}/expire", post(|s, k| act(s, k, PayState::Expired)));
+    if options.control {
+        app = app.route("/_sim/faults", post(faults::arm)).route("/_sim/requests", get(faults::count));
+    }
     for gw in gateways::ALL {
         let faulty = axum::middleware::from_fn_with_state((sim.clone(), gw.id), faults::layer);
         app = app.nest(&format!("/{}", gw.id), (gw.routes)().layer(faulty));
@@ -235,7 +308,7 @@ async fn index() -> Html<String> {
 }
 
 async fn pay_page(State(sim): State<Sim>, Path(key): Path<String>) -> Response {
-    let Some(inv) = sim.by_key(&key) else {
+    let Some(inv) = sim.mark_viewed(&key) else {
         return (axum::http::StatusCode::NOT_FOUND, Html("<h1>No such invoice</h1>".to_string())).into_response();
     };
     let state = match inv.current_state() {
@@ -244,8 +317,8 @@ async fn pay_page(State(sim): State<Sim>, Path(key): Path<String>) -> Response {
         PayState::Underpaid => "Underpaid",
         PayState::Expired => "Expired",
     };
-    let amount = format_minor(inv.amount_minor, &inv.currency);
-    let buttons = if matches!(inv.current_state(), PayState::Open | PayState::Underpaid) {
+    let amount = inv.amount_text();
+    let buttons = if inv.is_live() {
         format!(
             r#"<form method="post" action="/pay/{k}/pay"><button id="pay">Pay {amount} {cur}</button></form>
 <form method="post" action="/pay/{k}/underpay"><button id="underpay">Underpay</button></form>
@@ -276,32 +349,6 @@ async fn act(State(sim): State<Sim>, Path(key): Path<String>, to: PayState) -> R
     }
 }
 
-fn format_minor(minor: u64, currency: &str) -> String {
-    use paydesk_core::money::{Amount, Currency};
-    match currency.parse::<Currency>().ok().and_then(|c| Amount::from_minor(minor, c).ok()) {
-        Some(amount) => amount.to_decimal_string(),
-        None => minor.to_string(),
-    }
-}
-
 pub fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wire_decimals_are_read_strictly() {
-        assert_eq!(parse_wire_decimal("12.34", 2, 2), Some(1234));
-        assert_eq!(parse_wire_decimal("12", 2, 2), Some(1200));
-        assert_eq!(parse_wire_decimal("12.5", 2, 2), Some(1250));
-        assert_eq!(parse_wire_decimal("12.345", 2, 2), None);
-        assert_eq!(parse_wire_decimal("12.", 2, 2), None);
-        assert_eq!(parse_wire_decimal("-1", 2, 2), None);
-        assert_eq!(parse_wire_decimal("1e3", 2, 2), None);
-        assert_eq!(parse_wire_decimal("0.00", 2, 2), None);
-        assert_eq!(parse_wire_decimal("1250", 0, 0), Some(1250));
-    }
 }

@@ -230,10 +230,11 @@ fn map_error(err: &ApiError, creds: &Credentials, knobs: &Knobs) -> GatewayError
     if err.message.trim().eq_ignore_ascii_case(DUPLICATE_ORDER) {
         return GatewayError::refused(DUPLICATE_ORDER_CODE, "Dex3 already has a payment for this order id");
     }
+    // A code is a short string or number; anything else is not kept (it could echo what we sent).
     let code = match &err.code {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
+        Value::String(s) => creds.scrub(s).chars().take(40).collect(),
+        Value::Number(n) => n.to_string(),
+        _ => String::new(),
     };
     let mut message = creds.scrub(&err.message);
     if let Value::Object(fields) = &err.err_data {

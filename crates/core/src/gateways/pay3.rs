@@ -1224,7 +1224,10 @@ mod tests {
     #[test]
     fn token_expiry_comes_from_the_jwt() {
         // The docs' sample token's claims: iat 1756456181, exp 1756457981 (30 minutes).
-        let payload = crate::sign::base64_url(br#"{"iat":1756456181,"exp":1756457981}"#);
+        let payload = base64::Engine::encode(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            br#"{"iat":1756456181,"exp":1756457981}"#,
+        );
         assert_eq!(jwt_exp(&format!("eyJhbGciOiJSUzI1NiJ9.{payload}.sig")), Some(1_756_457_981));
         assert_eq!(jwt_exp("opaque-token"), None);
         assert_eq!(jwt_exp("a.!!!.c"), None);

@@ -5,6 +5,7 @@ mod common;
 
 mod demo;
 mod dex3;
+mod mutations;
 mod nonstopay;
 mod oxapay;
 mod pay3;

@@ -36,9 +36,10 @@ async fn error_code(h: &Harness, req: &HttpRequest) -> i64 {
 async fn nonstopay_create_pay_and_poll() {
     let h = harness().await;
     let req = h.request("12.34", "USD");
-    let created = h.create(&req).await.expect("nonstopay creates");
+    let mut created = h.create(&req).await.expect("nonstopay creates");
     assert!(created.pay_link.starts_with(h.sim.sim.public_base()));
-    assert!(created.gateway_invoice_id.is_some(), "the server-to-server answer carries the ID");
+    assert_eq!(created.gateway_invoice_id, None, "the redirect-mode answer carries no invoice id");
+    created.gateway_invoice_id = found_id(&h, &req).await;
     let report = h.status(&req, &created).await.unwrap();
     assert_eq!((report.status, report.gateway_status.as_str()), (InvoiceStatus::Pending, "invoice:created"));
     h.press(&created.pay_link, "pay").await;
@@ -47,19 +48,33 @@ async fn nonstopay_create_pay_and_poll() {
 }
 
 #[tokio::test]
-async fn nonstopay_carries_our_order_id_in_callback_json() {
+async fn nonstopay_finds_its_invoice_id_by_the_order_id_in_callback_json() {
     let h = harness().await;
+    // Two other sales of the same amount first: only ours carries our order id.
+    for _ in 0..2 {
+        h.create(&h.request("3", "USD")).await.unwrap();
+    }
     let req = h.request("3", "USD");
-    let created = h.create(&req).await.unwrap();
+    h.create(&req).await.unwrap();
     let inv = h.sim.sim.find_by_order("nonstopay", &req.order_id).expect("the sim read the order id from callbackJson");
-    assert_eq!(Some(inv.gateway_id), created.gateway_invoice_id);
+    assert_eq!(found_id(&h, &req).await, Some(inv.gateway_id));
+    let never = h.request("3", "USD");
+    let none = h.gateway.find_by_order(&h.call(), &sale_ref(&never, None)).await.unwrap();
+    assert_eq!(none, None, "a sale NonStoPay never got is not found (which proves nothing, for a search)");
+}
+
+/// NonStoPay's id for `req`'s sale, found as Paydesk finds it: history, then invoice info.
+async fn found_id(h: &Harness, req: &paydesk_core::gateway::ChargeRequest) -> Option<String> {
+    let found = h.gateway.find_by_order(&h.call(), &sale_ref(req, None)).await.unwrap();
+    found.expect("the sale is found").gateway_invoice_id
 }
 
 #[tokio::test]
 async fn nonstopay_underpay_and_expiry_are_reported() {
     let h = harness().await;
     let req = h.request("7.00", "USD");
-    let created = h.create(&req).await.unwrap();
+    let mut created = h.create(&req).await.unwrap();
+    created.gateway_invoice_id = found_id(&h, &req).await;
     h.press(&created.pay_link, "underpay").await;
     let report = h.status(&req, &created).await.unwrap();
     // No partial-payment status is known: the invoice stays opened, so the till keeps waiting.
@@ -108,7 +123,8 @@ async fn nonstopay_email_is_checked() {
 #[tokio::test]
 async fn nonstopay_bad_amount_formats_are_rejected() {
     let h = harness().await;
-    for bad in [r#""12,34""#, r#""12.345""#, r#""-12.34""#, r#""1e3""#, "12.34", r#""""#] {
+    // A JSON number is a decimal too ("15.04 or 42" in the docs): only the text's form matters.
+    for bad in [r#""12,34""#, r#""12.345""#, r#""-12.34""#, r#""1e3""#, "-1", r#""""#] {
         let req = edit_body(built(&h, "12.34"), "\"amount\":\"12.34\"", &format!("\"amount\":{bad}"));
         assert_eq!(error_code(&h, &req).await, 50003, "{bad}");
     }

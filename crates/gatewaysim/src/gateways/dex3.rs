@@ -1,21 +1,20 @@
-//! The Dex3 v1 contract (gateways.md §1): checks the `merchant_public` header, the required
-//! fields, integer-cent amounts and the SHA-256 signature, and answers Dex3's own envelope
-//! `{"state":false,"error":{"message","code","errData"}}`.
+//! Dex3 v1 (gateways.md §1): the `merchant_public` header, the required fields, integer-cent
+//! amounts, `expiration` in seconds, and `signature` = sha256_hex(order_id + merchant_public +
+//! amount + merchant_private) over the exact text sent; Dex3's envelope
+//! `{"state":false,"error":{"message","code","errData"}}`. A repeated order id is refused with
+//! "Duplicate order id" and the first payment stays live [C]. There is no lookup by order id.
 //!
-//! Dex3 has no underpaid status: an underpaid invoice is shown as `received` (funds arrived, Dex3
-//! has not completed the payment), so Paydesk shows it as confirming and never as paid.
+//! Dex3 has no underpaid status: an underpaid payment shows as `received` (funds arrived, Dex3
+//! has not completed it).
 
-use super::SimGateway;
+use super::{header_is, SimGateway};
+use crate::wire::{same, sha256_hex, text};
 use crate::{NewInvoice, PayState, Sim, SimInvoice};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paydesk_core::gateways::dex3::{
-    sign, ApiError, CreateBody, CreateData, Envelope, PaymentData, ORDER_ID_MAX_CHARS, PRODUCT_NAME_MAX_CHARS,
-};
-use paydesk_core::sign::hex_eq;
 use serde_json::{json, Map, Value};
 
 const PUBLIC: &str = "sim-dex3-public";
@@ -32,12 +31,8 @@ fn routes() -> Router<Sim> {
 }
 
 fn error(status: StatusCode, message: &str, code: u16, err_data: Value) -> Response {
-    let body: Envelope<()> = Envelope {
-        state: false,
-        data: None,
-        error: Some(ApiError { message: message.into(), code: json!(code), err_data }),
-    };
-    (status, Json(body)).into_response()
+    (status, Json(json!({"state": false, "error": {"message": message, "code": code, "errData": err_data}})))
+        .into_response()
 }
 
 /// Dex3 does not document its answer to a wrong key or signature; code 401 is a guess.
@@ -45,7 +40,7 @@ fn unauthorized(message: &str) -> Response {
     error(StatusCode::UNAUTHORIZED, message, 401, Value::Bool(false))
 }
 
-/// Per-field errors in the express-validator shape Dex3's form errors use.
+/// Per-field errors in the express-validator shape of Dex3's form errors [C].
 fn form_error(fields: &[(&str, &str)]) -> Response {
     let errs: Map<String, Value> = fields
         .iter()
@@ -54,24 +49,13 @@ fn form_error(fields: &[(&str, &str)]) -> Response {
     error(StatusCode::FORBIDDEN, "Please check form error", 403, Value::Object(errs))
 }
 
-fn has_public_key(headers: &HeaderMap) -> bool {
-    headers.get("merchant_public").and_then(|v| v.to_str().ok()) == Some(PUBLIC)
-}
-
-/// Integer cents: digits only, no leading zero, more than zero.
-fn cents(text: &str) -> Option<u64> {
-    if text.is_empty() || text.starts_with('0') || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-fn seconds(text: &str) -> Option<i64> {
-    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
+/// Whole digits only (integer cents, seconds), as a JSON string or number.
+fn digits(value: Option<&Value>) -> Option<String> {
+    value.and_then(text).filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()))
 }
 
 async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::Bytes) -> Response {
-    if !has_public_key(&headers) {
+    if !header_is(&headers, "merchant_public", PUBLIC) {
         return unauthorized("Invalid merchant");
     }
     let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) else {
@@ -88,61 +72,67 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     if !missing.is_empty() {
         return form_error(&missing);
     }
-    let Ok(req) = serde_json::from_value::<CreateBody>(Value::Object(fields)) else {
-        return form_error(&[("amount", "Fields must be strings or integers")]);
-    };
+    let field = |name: &str| fields.get(name).and_then(text).unwrap_or_default();
+    let (order_id, product_name) = (field("order_id"), field("productName"));
     let mut bad = Vec::new();
-    let amount_minor = cents(&req.amount);
-    if amount_minor.is_none() {
+    let amount = digits(fields.get("amount")).filter(|a| !a.starts_with('0'));
+    if amount.is_none() {
         bad.push(("amount", "Amount must be a positive integer (USD cents)"));
     }
-    let expiration = seconds(&req.expiration);
+    let expiration = digits(fields.get("expiration")).and_then(|e| e.parse::<i64>().ok());
     if expiration.is_none() {
         bad.push(("expiration", "Expiration must be an integer number of seconds"));
     }
-    if req.order_id.is_empty() || req.order_id.chars().count() > ORDER_ID_MAX_CHARS {
+    if order_id.is_empty() || order_id.chars().count() > 200 {
         bad.push(("order_id", "Order id must be 1 to 200 characters"));
     }
-    if req.product_name.is_empty() || req.product_name.chars().count() > PRODUCT_NAME_MAX_CHARS {
+    if product_name.is_empty() || product_name.chars().count() > 50 {
         bad.push(("productName", "Product name must be 1 to 50 characters"));
     }
-    let (Some(amount_minor), Some(expiration), true) = (amount_minor, expiration, bad.is_empty()) else {
+    if fields.get("notes").is_some_and(|n| n.as_str().is_none_or(|s| serde_json::from_str::<Value>(s).is_err())) {
+        bad.push(("notes", "Invalid JSON provided"));
+    }
+    let (Some(amount), Some(expiration), true) = (amount, expiration, bad.is_empty()) else {
         return form_error(&bad);
     };
-    if !hex_eq(&sign(&req.order_id, PUBLIC, &req.amount, PRIVATE), &req.signature) {
+    let expected = sha256_hex(format!("{order_id}{PUBLIC}{amount}{PRIVATE}").as_bytes());
+    if !same(expected.as_bytes(), field("signature").to_ascii_lowercase().as_bytes()) {
         return unauthorized("Invalid signature");
     }
-    let new = NewInvoice {
-        gateway: GATEWAY.id,
-        order_id: &req.order_id,
-        amount_minor,
-        currency: "USD",
-        description: Some(&req.product_name),
-        lifetime_secs: if expiration == 0 { NEVER_SECS } else { expiration },
-    };
-    match sim.create(new) {
-        Ok(inv) => created(&sim, &inv),
-        Err(_) => error(StatusCode::BAD_REQUEST, "Duplicate order id", 400, Value::Bool(false)),
+    if sim.find_by_order(GATEWAY.id, &order_id).is_some() {
+        return error(StatusCode::BAD_REQUEST, "Duplicate order id", 400, Value::Bool(false));
     }
+    let inv = sim.create(NewInvoice {
+        gateway: GATEWAY.id,
+        gateway_id: format!("SimDx3{:010}", sim.next_number()),
+        order_id: &order_id,
+        amount_minor: amount.parse().unwrap_or_default(),
+        currency: "USD",
+        decimals: 2,
+        description: Some(&product_name),
+        lifetime_secs: if expiration == 0 { NEVER_SECS } else { expiration },
+        echo: None,
+    });
+    created(&sim, &inv)
 }
 
 fn created(sim: &Sim, inv: &SimInvoice) -> Response {
-    let data = CreateData {
-        pay_link: sim.pay_link(inv),
-        payment_data: PaymentData {
-            payment_id: inv.gateway_id.clone(),
-            order_id: inv.order_id.clone(),
-            product_name: inv.description.clone().unwrap_or_default(),
-            amount: inv.amount_minor.to_string(),
-            expiration: Some(inv.expires_at),
-            created: Some(inv.created_at),
-        },
-    };
-    Json(Envelope { state: true, data: Some(data), error: None }).into_response()
+    Json(json!({"state": true, "data": {
+        "payLink": sim.pay_link(inv),
+        "paymentData": {
+            "payment_id": inv.gateway_id,
+            "order_id": inv.order_id,
+            "productName": inv.description,
+            "amount": inv.amount_minor.to_string(),
+            "expiration": inv.expires_at,
+            "created": inv.created_at,
+        }
+    }}))
+    .into_response()
 }
 
 async fn status(State(sim): State<Sim>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if !has_public_key(&headers) {
+    if !header_is(&headers, "merchant_public", PUBLIC) {
         return unauthorized("Invalid merchant");
     }
     let Some(inv) = sim.find(GATEWAY.id, &id) else {
@@ -155,5 +145,5 @@ async fn status(State(sim): State<Sim>, headers: HeaderMap, Path(id): Path<Strin
         PayState::Underpaid => "received",
         PayState::Expired => "expired",
     };
-    Json(Envelope { state: true, data: Some(status.to_string()), error: None }).into_response()
+    Json(json!({"state": true, "data": status})).into_response()
 }

@@ -1,26 +1,26 @@
-//! NonStoPay (gateways.md §5): checks the `API-KEY` header (50001 missing, 50007 wrong), the
-//! customer email (50002/50005), the amount (50003: a string in major units with '.'), the devise
-//! (50004/50009: USD only) and the amount limits (50011/50012), and answers NonStoPay's
-//! `{"errorCode", "errorMessage"}` shape. Success is the server-to-server answer, which carries the
-//! invoice `ID` besides `redirectUrl`. The IP allow-list (50006/50010) is not simulated.
+//! NonStoPay (gateways.md §5): the `API-KEY` header (50001 missing, 50007 wrong), the customer
+//! email (50002/50005), the amount in major units (50003), the devise (50004/50009: USD only) and
+//! the amount limits (50011/50012), answered as `{"errorCode", "errorMessage"}`. A create answers
+//! the redirect-mode shape `{"errorCode":0,"redirectUrl","html"}` with no invoice id [C]: the id
+//! reaches a merchant only through its callback, the invoice history, or the invoice-info call,
+//! which echoes the `callbackJson` the merchant sent. NonStoPay documents no de-duplication: a
+//! repeat makes a second invoice. Unpaid invoices expire after 14 days. The IP allow-list
+//! (50006/50010) is not simulated.
 //!
-//! NonStoPay does not dedupe, but the simulator keeps one invoice per order id (read from
-//! `callbackJson`), so a repeat is answered with the invoice it already has.
+//! Guesses: the status URL `api/invoice/status/` [I], the history URL `api/invoice/history/` and
+//! its list field `invoices` [G]; the HTTP status of errors (400) [G].
 
-use super::SimGateway;
-use crate::{parse_wire_decimal, NewInvoice, PayState, Sim, SimInvoice};
+use super::{header, SimGateway};
+use crate::wire::{datetime, parse_wire_decimal, same, text};
+use crate::{NewInvoice, PayState, Sim, SimInvoice};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paydesk_core::gateways::nonstopay::{CallbackData, CreateRequest, CreateResponse, InvoiceInfo, StatusResponse, OK};
-use paydesk_core::money::{Amount, Currency};
-use paydesk_core::sign::bytes_eq;
-use serde_json::Value;
+use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 const API_KEY: &str = "sim-nonstopay-api-key";
 
@@ -30,147 +30,168 @@ pub const GATEWAY: SimGateway =
 /// The simulated account's limits in cents (real limits depend on the account).
 const MIN_CENTS: u64 = 100;
 const MAX_CENTS: u64 = 1_000_000;
-
-/// NonStoPay invoices never expire before 14 days.
 const LIFETIME_SECS: i64 = 14 * 86_400;
 
 fn routes() -> Router<Sim> {
-    Router::new().route("/api/btn-create-invoice/get/", post(create)).route("/api/invoice/status/", get(status))
+    Router::new()
+        .route("/api/btn-create-invoice/get/", post(create))
+        .route("/api/invoice/status/", get(status))
+        .route("/api/client-invoice-info/get/", get(info))
+        .route("/api/invoice/history/", get(history))
 }
 
-/// The HTTP status of NonStoPay's errors is not documented; 400 is a guess, and the client reads
-/// `errorCode` whatever the status.
 fn error(code: i64, message: &str) -> Response {
-    let body = CreateResponse {
-        error_code: code,
-        error_message: Some(message.into()),
-        redirect_url: None,
-        html: None,
-        status: None,
-        id: None,
-    };
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    (StatusCode::BAD_REQUEST, Json(json!({"errorCode": code, "errorMessage": message}))).into_response()
 }
 
 /// The error answer for a missing or wrong `API-KEY`, if it is either.
 fn key_error(headers: &HeaderMap) -> Option<Response> {
-    match headers.get("API-KEY").and_then(|v| v.to_str().ok()) {
+    match header(headers, "API-KEY") {
         None => Some(error(50001, "API-KEY required")),
-        Some(k) if bytes_eq(k.as_bytes(), API_KEY.as_bytes()) => None,
+        Some(k) if same(API_KEY.as_bytes(), k.as_bytes()) => None,
         Some(_) => Some(error(50007, "Invalid API-KEY")),
     }
 }
 
-/// One '@' between a non-empty name and a dotted domain: enough to tell a real address from junk.
-fn looks_like_email(email: &str) -> bool {
-    match email.split_once('@') {
-        Some((name, domain)) => {
-            !name.is_empty()
-                && !domain.contains('@')
-                && domain.split('.').count() >= 2
-                && !domain.split('.').any(str::is_empty)
-        }
-        None => false,
+async fn create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
+    if let Some(refused) = key_error(&headers) {
+        return refused;
     }
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
+        return error(50003, "amount required");
+    };
+    let email = body.get("email").and_then(Value::as_str).unwrap_or_default();
+    if email.is_empty() {
+        return error(50002, "email required");
+    }
+    let valid_email = email.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.'));
+    if !valid_email {
+        return error(50005, "invalid email address");
+    }
+    let Some(amount) = body.get("amount").and_then(text) else {
+        return error(50003, "amount required");
+    };
+    let devise = body.get("devise").and_then(Value::as_str).unwrap_or_default();
+    if devise.is_empty() {
+        return error(50004, "devise required");
+    }
+    if devise != "USD" {
+        return error(50009, "invalid devise");
+    }
+    let Some(cents) = parse_wire_decimal(&amount, 2, 2) else {
+        return error(50003, "amount required");
+    };
+    if cents > MAX_CENTS {
+        return error(50011, "amount above the maximum");
+    }
+    if cents < MIN_CENTS {
+        return error(50012, "amount below the minimum");
+    }
+    // Merchant data, echoed as sent; our order id is read from it when it is Paydesk's shape.
+    let echo = body.get("callbackJson").and_then(Value::as_str).map(str::to_string);
+    let order_id = echo
+        .as_deref()
+        .and_then(|e| serde_json::from_str::<Value>(e).ok())
+        .and_then(|v| v.get("order_id").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let inv = sim.create(NewInvoice {
+        gateway: GATEWAY.id,
+        gateway_id: (1000 + sim.next_number()).to_string(),
+        order_id: &order_id,
+        amount_minor: cents,
+        currency: "USD",
+        decimals: 2,
+        description: body.get("name").and_then(Value::as_str),
+        lifetime_secs: LIFETIME_SECS,
+        echo,
+    });
+    let link = sim.pay_link(&inv);
+    Json(json!({"errorCode": 0, "redirectUrl": link, "html": format!("<a href='{link}'></a>")})).into_response()
 }
 
-/// NonStoPay's status for an invoice. It has no partial-payment status in the known table: an
-/// underpaid invoice stays opened (`invoice:opened`) until the rest arrives or it expires.
 fn status_word(inv: &SimInvoice) -> &'static str {
     match inv.current_state() {
+        PayState::Open if inv.viewed => "invoice:opened",
         PayState::Open => "invoice:created",
+        // No partial-payment status is documented: the invoice stays opened.
         PayState::Underpaid => "invoice:opened",
         PayState::Paid => "invoice:paid",
         PayState::Expired => "invoice:expired",
     }
 }
 
-async fn create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
-    if let Some(resp) = key_error(&headers) {
-        return resp;
+/// The invoice a request's `id` names, or the documented error.
+fn by_id(sim: &Sim, headers: &HeaderMap, query: &HashMap<String, String>) -> Result<SimInvoice, Response> {
+    if let Some(refused) = key_error(headers) {
+        return Err(refused);
     }
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        // No documented code for a body that is not JSON; 50003 (the first required field) is a guess.
-        return error(50003, "amount required");
+    let Some(id) = query.get("id").filter(|id| !id.is_empty()) else {
+        return Err(error(50002, "id required"));
     };
-    let field = |name: &str| value.get(name).filter(|v| !v.is_null() && v.as_str() != Some(""));
-    if field("email").is_none() {
-        return error(50002, "email required");
-    }
-    if field("amount").is_none() {
-        return error(50003, "amount required");
-    }
-    if field("devise").is_none() {
-        return error(50004, "devise required");
-    }
-    let Ok(req) = serde_json::from_value::<CreateRequest>(value) else {
-        // A number instead of the decimal string: no documented code, so the amount's is used.
-        return error(50003, "amount must be a decimal string with '.'");
-    };
-    if !looks_like_email(&req.email) {
-        return error(50005, "invalid email address");
-    }
-    if req.devise != "USD" {
-        return error(50009, "invalid devise");
-    }
-    let Some(cents) = parse_wire_decimal(&req.amount, 2, 2) else {
-        // Unreadable amounts have no code of their own either.
-        return error(50003, "amount must be a decimal with '.', e.g. 15.04");
-    };
-    if cents > MAX_CENTS {
-        return error(50011, "amount is above the maximum");
-    }
-    if cents < MIN_CENTS {
-        return error(50012, "amount is below the minimum");
-    }
-    static ANONYMOUS: AtomicU64 = AtomicU64::new(1);
-    let order_id = req
-        .callback_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<CallbackData>(j).ok())
-        .map(|c| c.order_id)
-        .unwrap_or_else(|| format!("nonstopay-no-order-{}", ANONYMOUS.fetch_add(1, Ordering::Relaxed)));
-    let new = NewInvoice {
-        gateway: GATEWAY.id,
-        order_id: &order_id,
-        amount_minor: cents,
-        currency: "USD",
-        description: None,
-        lifetime_secs: LIFETIME_SECS,
-    };
-    let inv = sim.create(new).unwrap_or_else(|existing| *existing);
-    let link = sim.pay_link(&inv);
-    Json(CreateResponse {
-        error_code: OK,
-        error_message: None,
-        html: Some(format!("<a href='{}'></a>", crate::html_escape(&link))),
-        redirect_url: Some(link),
-        status: Some(status_word(&inv).into()),
-        id: Some(inv.gateway_id.clone()),
-    })
-    .into_response()
+    sim.find(GATEWAY.id, id).ok_or_else(|| error(50011, "This invoice belongs to another merchant"))
+}
+
+fn listed(inv: &SimInvoice) -> Value {
+    json!({"id": inv.gateway_id, "devise": "USD", "amount": inv.amount_text(), "status": status_word(inv), "datetime": datetime(inv.created_at)})
 }
 
 async fn status(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
-    if let Some(resp) = key_error(&headers) {
-        return resp;
+    match by_id(&sim, &headers, &query) {
+        Ok(inv) => Json(json!({"errorCode": 0, "invoice": listed(&inv)})).into_response(),
+        Err(refused) => refused,
     }
-    let Some(id) = query.get("id").filter(|id| !id.is_empty()) else {
-        return error(50002, "id required");
+}
+
+async fn info(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+    let inv = match by_id(&sim, &headers, &query) {
+        Ok(inv) => inv,
+        Err(refused) => return refused,
     };
-    // An unknown id is answered like someone else's invoice (the documented 50011); a guess.
-    let Some(inv) = sim.find(GATEWAY.id, id) else {
-        return error(50011, "This invoice belongs to another merchant");
-    };
-    Json(StatusResponse {
-        error_code: OK,
-        error_message: None,
-        invoice: Some(InvoiceInfo {
-            id: inv.gateway_id.clone(),
-            devise: Some(inv.currency.clone()),
-            amount: Amount::from_minor(inv.amount_minor, Currency::USD).ok().map(|a| a.to_decimal_string()),
-            status: status_word(&inv).into(),
-        }),
-    })
+    let id: u64 = inv.gateway_id.parse().unwrap_or_default();
+    Json(json!({"errorCode": 0, "merchant_id": "1", "invoice_id": inv.gateway_id, "data": {
+        "status": status_word(&inv),
+        "id": id,
+        "devise": "USD",
+        "amount": inv.amount_text(),
+        "description": "Invoice of the simulated merchant",
+        "callbackJson": inv.echo,
+        "fiat_amount": inv.amount_text(),
+        "fiat_currency": "USD",
+        "totalAmount": inv.amount_text(),
+        "totalCurrency": "USDC",
+        "datetime": datetime(inv.created_at),
+    }}))
     .into_response()
+}
+
+/// The invoice history: `status` (PAID, UNPAID, WAITING, EXPIRED or ALL) and `from`/`to` (UTC
+/// days, inclusive) are required, `order` (ASC or DESC) is not.
+async fn history(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+    if let Some(refused) = key_error(&headers) {
+        return refused;
+    }
+    let (Some(wanted), Some(from), Some(to)) = (query.get("status"), query.get("from"), query.get("to")) else {
+        return error(50013, "status, from and to required");
+    };
+    let keep = |inv: &SimInvoice| match wanted.as_str() {
+        "ALL" => true,
+        "PAID" => inv.current_state() == PayState::Paid,
+        "EXPIRED" => inv.current_state() == PayState::Expired,
+        "UNPAID" | "WAITING" => inv.is_live(),
+        _ => false,
+    };
+    if !["ALL", "PAID", "EXPIRED", "UNPAID", "WAITING"].contains(&wanted.as_str()) {
+        return error(50013, "invalid status");
+    }
+    let day = |inv: &SimInvoice| datetime(inv.created_at)[..10].to_string();
+    let mut invoices: Vec<Value> = sim
+        .invoices_of(GATEWAY.id)
+        .iter()
+        .filter(|inv| keep(inv) && day(inv).as_str() >= from.as_str() && day(inv).as_str() <= to.as_str())
+        .map(listed)
+        .collect();
+    if query.get("order").map(String::as_str) != Some("ASC") {
+        invoices.reverse();
+    }
+    Json(json!({"errorCode": 0, "invoices": invoices})).into_response()
 }

@@ -1,29 +1,23 @@
-//! OxaPay (gateways.md §3), both contracts:
-//! * v1: checks the `merchant_api_key` header, the amount (a JSON number with at most the
-//!   currency's decimals), the currency and the lifetime (15–2880 minutes), and answers the v1
-//!   envelope `{data, message, error:{type,key,message}, status, version}`.
-//! * legacy: checks the `merchant` body field and the same values, and answers HTTP 200 with
-//!   `result` codes from the documented table (102 bad key, 105 currency, 111/112 lifetime…).
-//!
-//! OxaPay does not dedupe order ids, but the simulator keeps one invoice per order id, so a repeat
-//! is answered with the invoice it already has.
+//! OxaPay (gateways.md §3), both generations. v1: the `merchant_api_key` header, snake_case JSON,
+//! the `{data, message, error{type,key,message}, status, version}` envelope with HTTP 400/401/404,
+//! `POST v1/payment/invoice`, `GET v1/payment/{track_id}` and the payment history `GET v1/payment`
+//! (its filter fields are not documented: `order_id` is taken as one [I]). Legacy: the key in the
+//! body's `merchant`, camelCase, `result == 100` for success and the result-code table otherwise,
+//! always HTTP 200. Neither signs requests. Amounts are decimal JSON numbers; the lifetime is
+//! 15 to 2880 minutes, 60 by default. OxaPay documents no de-duplication of our order id: a repeat
+//! makes a second invoice.
 
-use super::SimGateway;
-use crate::{parse_wire_decimal, NewInvoice, PayState, Sim, SimInvoice};
+use super::{header_is, SimGateway};
+use crate::wire::{decimals, parse_wire_decimal, same};
+use crate::{NewInvoice, PayState, Sim, SimInvoice};
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paydesk_core::gateways::oxapay::{
-    LegacyCreateRequest, LegacyCreateResponse, LegacyInquiryResponse, V1Envelope, V1ErrorDetail, V1InvoiceData,
-    V1InvoiceRequest, V1PaymentData, LEGACY_OK, LIFETIME_MINUTES,
-};
-use paydesk_core::money::Currency;
-use paydesk_core::sign::bytes_eq;
-use serde_json::{json, Value};
-use std::sync::atomic::{AtomicU64, Ordering};
+use serde_json::{json, Map, Value};
+use std::collections::HashMap;
 
 const KEY: &str = "sim-oxapay-merchant-key";
 
@@ -32,34 +26,13 @@ pub const GATEWAY: SimGateway = SimGateway { id: "oxapay", credentials: &[("merc
 fn routes() -> Router<Sim> {
     Router::new()
         .route("/v1/payment/invoice", post(v1_create))
+        .route("/v1/payment", get(v1_history))
         .route("/v1/payment/{track_id}", get(v1_status))
         .route("/merchants/request", post(legacy_create))
         .route("/merchants/inquiry", post(legacy_inquiry))
 }
 
-fn key_ok(key: Option<&str>) -> bool {
-    key.is_some_and(|k| bytes_eq(k.as_bytes(), KEY.as_bytes()))
-}
-
-/// OxaPay track ids are numeric (the legacy inquiry takes an integer), so the simulator's id
-/// `SIMOXAPAY000042` is shown as `9000042`.
-fn track_id(inv: &SimInvoice) -> String {
-    format!("9{}", inv.gateway_id.trim_start_matches(|c: char| !c.is_ascii_digit()))
-}
-
-fn find_track(sim: &Sim, track_id: &str) -> Option<SimInvoice> {
-    let digits = track_id.strip_prefix('9').filter(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))?;
-    sim.find(GATEWAY.id, &format!("SIM{}{digits}", GATEWAY.id.to_ascii_uppercase()))
-}
-
-/// The values both contracts check the same way, already read from the body.
-struct Checked {
-    amount_minor: u64,
-    currency: Currency,
-    lifetime_minutes: i64,
-}
-
-/// Why a create was refused, before each contract words it its own way.
+/// Why a create was refused, before each generation words it its own way.
 enum Invalid {
     Amount,
     Currency,
@@ -67,54 +40,54 @@ enum Invalid {
     LifetimeLong,
 }
 
-fn check(amount: &str, currency: Option<&str>, lifetime: Option<i64>) -> Result<Checked, Invalid> {
-    // Both contracts default to USD and 60 minutes.
-    let currency: Currency = currency.unwrap_or("USD").parse().map_err(|_| Invalid::Currency)?;
-    let amount_minor = parse_wire_decimal(amount, currency.decimals(), currency.decimals()).ok_or(Invalid::Amount)?;
-    let lifetime_minutes = lifetime.unwrap_or(60);
-    if lifetime_minutes < i64::from(*LIFETIME_MINUTES.start()) {
+/// Reads what both generations' creates share: the amount (a JSON number), the currency (USD
+/// if absent) and the lifetime in minutes (60 if absent), then makes the invoice.
+fn create_invoice(
+    sim: &Sim,
+    body: &Map<String, Value>,
+    lifetime_field: &str,
+    order_field: &str,
+) -> Result<SimInvoice, Invalid> {
+    let currency = body.get("currency").and_then(Value::as_str).unwrap_or("USD");
+    let places = decimals(currency).ok_or(Invalid::Currency)?;
+    let amount = body.get("amount").and_then(Value::as_number).map(|n| n.to_string()).ok_or(Invalid::Amount)?;
+    let amount_minor = parse_wire_decimal(&amount, places, places).ok_or(Invalid::Amount)?;
+    let lifetime = body.get(lifetime_field).map_or(Some(60), Value::as_i64).ok_or(Invalid::LifetimeShort)?;
+    if lifetime < 15 {
         return Err(Invalid::LifetimeShort);
     }
-    if lifetime_minutes > i64::from(*LIFETIME_MINUTES.end()) {
+    if lifetime > 2880 {
         return Err(Invalid::LifetimeLong);
     }
-    Ok(Checked { amount_minor, currency, lifetime_minutes })
-}
-
-/// Creates the invoice, or finds the one this order id already has. Without an order id each
-/// create gets a fresh one, as on OxaPay.
-fn create_invoice(sim: &Sim, c: &Checked, order_id: Option<&str>, description: Option<&str>) -> SimInvoice {
-    static ANONYMOUS: AtomicU64 = AtomicU64::new(1);
-    let fresh;
-    let order_id = match order_id {
-        Some(id) => id,
-        None => {
-            fresh = format!("oxapay-no-order-{}", ANONYMOUS.fetch_add(1, Ordering::Relaxed));
-            &fresh
-        }
-    };
-    let new = NewInvoice {
+    let number = sim.next_number();
+    let order_id = body.get(order_field).and_then(Value::as_str).map(str::to_string);
+    Ok(sim.create(NewInvoice {
         gateway: GATEWAY.id,
-        order_id,
-        amount_minor: c.amount_minor,
-        currency: c.currency.code(),
-        description,
-        lifetime_secs: c.lifetime_minutes * 60,
-    };
-    sim.create(new).unwrap_or_else(|existing| *existing)
+        // Track ids are numeric: the legacy inquiry takes an integer.
+        gateway_id: (190_000_000 + number).to_string(),
+        order_id: &order_id.unwrap_or_else(|| format!("oxapay-no-order-{number}")),
+        amount_minor,
+        currency,
+        decimals: places,
+        description: body.get("description").and_then(Value::as_str),
+        lifetime_secs: lifetime * 60,
+        echo: None,
+    }))
 }
 
 // ---- v1 ----
 
-fn v1_error(status: StatusCode, kind: &str, key: &str, message: &str) -> Response {
-    let body = V1Envelope {
-        data: json!({}),
-        message: message.into(),
-        error: V1ErrorDetail { kind: Some(kind.into()), key: Some(key.into()), message: Some(message.into()) },
-        status: status.as_u16(),
-        version: "1.0.0".into(),
-    };
+fn v1_envelope(status: StatusCode, data: Value, error: Value, message: &str) -> Response {
+    let body = json!({"data": data, "message": message, "error": error, "status": status.as_u16(), "version": "1.0.0"});
     (status, Json(body)).into_response()
+}
+
+fn v1_error(status: StatusCode, kind: &str, key: &str, message: &str) -> Response {
+    v1_envelope(status, json!({}), json!({"type": kind, "key": key, "message": message}), message)
+}
+
+fn v1_ok(data: Value) -> Response {
+    v1_envelope(StatusCode::OK, data, json!({}), "Operation completed successfully!")
 }
 
 /// HTTP 401 for a bad key is documented; the `type`/`key` words are a guess.
@@ -127,87 +100,94 @@ fn v1_invalid(key: &str, message: &str) -> Response {
     v1_error(StatusCode::BAD_REQUEST, "validation_error", key, message)
 }
 
-fn v1_ok<T: serde::Serialize>(data: T) -> Response {
-    let body = V1Envelope {
-        data,
-        message: "Operation completed successfully!".into(),
-        error: V1ErrorDetail::default(),
-        status: 200,
-        version: "1.0.0".into(),
-    };
-    Json(body).into_response()
-}
-
-fn v1_key_ok(headers: &HeaderMap) -> bool {
-    key_ok(headers.get("merchant_api_key").and_then(|v| v.to_str().ok()))
-}
-
 async fn v1_create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
-    if !v1_key_ok(&headers) {
+    if !header_is(&headers, "merchant_api_key", KEY) {
         return v1_unauthorized();
     }
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&body) else {
         return v1_invalid("body", "The request body must be JSON.");
     };
-    if !value.get("amount").is_some_and(Value::is_number) {
-        return v1_invalid("amount", "The amount field must be a number.");
+    if body.get("sandbox").is_some_and(|v| !v.is_boolean()) {
+        return v1_invalid("sandbox", "The sandbox field must be true or false.");
     }
-    if value.get("lifetime").is_some_and(|v| !v.is_i64()) {
-        return v1_invalid("lifetime", "The lifetime field must be an integer.");
-    }
-    let Ok(req) = serde_json::from_value::<V1InvoiceRequest>(value) else {
-        return v1_invalid("body", "The request fields have the wrong types.");
-    };
-    let checked = match check(req.amount.as_str(), req.currency.as_deref(), req.lifetime) {
-        Ok(c) => c,
-        Err(Invalid::Amount) => return v1_invalid("amount", "The amount must be a positive decimal for the currency."),
-        Err(Invalid::Currency) => return v1_invalid("currency", "The selected currency is invalid."),
+    match create_invoice(&sim, &body, "lifetime", "order_id") {
+        Ok(inv) => v1_ok(json!({
+            "track_id": inv.gateway_id,
+            "payment_url": sim.pay_link(&inv),
+            "expired_at": inv.expires_at,
+            "date": inv.created_at,
+        })),
+        Err(Invalid::Amount) => v1_invalid("amount", "The amount field must be a positive number."),
+        Err(Invalid::Currency) => v1_invalid("currency", "The selected currency is invalid."),
         Err(Invalid::LifetimeShort | Invalid::LifetimeLong) => {
-            return v1_invalid("lifetime", "The lifetime field must be between 15 and 2880.")
+            v1_invalid("lifetime", "The lifetime field must be an integer between 15 and 2880.")
         }
-    };
-    let inv = create_invoice(&sim, &checked, req.order_id.as_deref(), req.description.as_deref());
-    v1_ok(V1InvoiceData {
-        track_id: track_id(&inv),
-        payment_url: sim.pay_link(&inv),
-        expired_at: Some(inv.expires_at),
-        date: Some(inv.created_at),
-    })
+    }
 }
 
-/// v1 statuses; `underpaid` is v1's own word (a partial payment at expiry).
+/// v1 statuses [C]: `paying` once a transaction is seen, `underpaid` when it expired part-paid.
 fn v1_status_word(inv: &SimInvoice) -> &'static str {
     match inv.current_state() {
+        PayState::Open if inv.viewed => "waiting",
         PayState::Open => "new",
         PayState::Paid => "paid",
-        PayState::Underpaid => "underpaid",
+        PayState::Underpaid if crate::now() >= inv.expires_at => "underpaid",
+        PayState::Underpaid => "paying",
         PayState::Expired => "expired",
     }
 }
 
+fn v1_payment(inv: &SimInvoice) -> Value {
+    let txs = if inv.paid_minor() > 0 {
+        let paid = crate::wire::format_minor(inv.paid_minor(), inv.decimals);
+        vec![json!({"tx_hash": format!("0xsim{}", inv.gateway_id), "amount": paid, "status": "confirmed"})]
+    } else {
+        vec![]
+    };
+    json!({
+        "track_id": inv.gateway_id,
+        "type": "invoice",
+        "amount": inv.amount_text(),
+        "currency": inv.currency,
+        "status": v1_status_word(inv),
+        "lifetime": (inv.expires_at - inv.created_at) / 60,
+        "order_id": inv.order_id,
+        "description": inv.description,
+        "expired_at": inv.expires_at,
+        "date": inv.created_at,
+        "txs": txs,
+    })
+}
+
 async fn v1_status(State(sim): State<Sim>, headers: HeaderMap, Path(track): Path<String>) -> Response {
-    if !v1_key_ok(&headers) {
+    if !header_is(&headers, "merchant_api_key", KEY) {
         return v1_unauthorized();
     }
-    let Some(inv) = find_track(&sim, &track) else {
+    match sim.find(GATEWAY.id, &track) {
+        Some(inv) => v1_ok(v1_payment(&inv)),
         // The not-found wording is a guess; 404 is documented.
-        return v1_error(StatusCode::NOT_FOUND, "not_found", "track_id", "Payment not found.");
-    };
-    v1_ok(V1PaymentData {
-        track_id: track_id(&inv),
-        status: v1_status_word(&inv).into(),
-        currency: Some(inv.currency.clone()),
-        order_id: Some(inv.order_id.clone()),
-        expired_at: Some(inv.expires_at),
-        date: Some(inv.created_at),
-        // One made-up transaction once money has moved; only its presence matters to Paydesk.
-        txs: match inv.current_state() {
-            PayState::Paid | PayState::Underpaid => {
-                vec![json!({"tx_hash": format!("0xsim{}", inv.key), "status": "confirmed"})]
-            }
-            PayState::Open | PayState::Expired => vec![],
-        },
-    })
+        None => v1_error(StatusCode::NOT_FOUND, "not_found", "track_id", "Payment not found."),
+    }
+}
+
+/// The payment history, newest first, one page; `order_id` filters it [I].
+async fn v1_history(
+    State(sim): State<Sim>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if !header_is(&headers, "merchant_api_key", KEY) {
+        return v1_unauthorized();
+    }
+    let mut list: Vec<Value> = sim
+        .invoices_of(GATEWAY.id)
+        .iter()
+        .filter(|inv| query.get("order_id").is_none_or(|o| same(o.as_bytes(), inv.order_id.as_bytes())))
+        .map(v1_payment)
+        .collect();
+    list.reverse();
+    let total = list.len();
+    v1_ok(json!({"list": list, "meta": {"page": 1, "last_page": 1, "total": total}}))
 }
 
 // ---- legacy ----
@@ -217,48 +197,42 @@ fn legacy_result(result: i64, message: &str) -> Response {
     Json(json!({"result": result, "message": message})).into_response()
 }
 
-fn legacy_key_ok(body: &Value) -> bool {
-    key_ok(body.get("merchant").and_then(Value::as_str))
+fn legacy_body(body: &[u8]) -> Result<Map<String, Value>, Response> {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(body) else {
+        return Err(legacy_result(101, "Validation problem: the body must be JSON"));
+    };
+    let key = body.get("merchant").and_then(Value::as_str).unwrap_or_default();
+    if !same(KEY.as_bytes(), key.as_bytes()) {
+        return Err(legacy_result(102, "Invalid merchant API key"));
+    }
+    Ok(body)
 }
 
 async fn legacy_create(State(sim): State<Sim>, body: Bytes) -> Response {
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        return legacy_result(101, "Validation problem: the body must be JSON");
+    let body = match legacy_body(&body) {
+        Ok(body) => body,
+        Err(resp) => return resp,
     };
-    if !legacy_key_ok(&value) {
-        return legacy_result(102, "Invalid merchant API key");
+    match create_invoice(&sim, &body, "lifeTime", "orderId") {
+        Ok(inv) => Json(json!({
+            "result": 100,
+            "message": "Successful operation",
+            "trackId": inv.gateway_id,
+            "payLink": sim.pay_link(&inv),
+            "expiredAt": inv.expires_at,
+        }))
+        .into_response(),
+        Err(Invalid::Amount) => legacy_result(101, "Validation problem: amount"),
+        Err(Invalid::Currency) => legacy_result(105, "Invalid currency"),
+        Err(Invalid::LifetimeShort) => legacy_result(111, "lifeTime must be more than 15"),
+        Err(Invalid::LifetimeLong) => legacy_result(112, "lifeTime must be less than 2880"),
     }
-    if !value.get("amount").is_some_and(Value::is_number) {
-        return legacy_result(101, "Validation problem: amount must be a number");
-    }
-    if value.get("lifeTime").is_some_and(|v| !v.is_i64()) {
-        return legacy_result(101, "Validation problem: lifeTime must be an integer");
-    }
-    let Ok(req) = serde_json::from_value::<LegacyCreateRequest>(value) else {
-        return legacy_result(101, "Validation problem");
-    };
-    let checked = match check(req.amount.as_str(), req.currency.as_deref(), req.life_time) {
-        Ok(c) => c,
-        Err(Invalid::Amount) => return legacy_result(101, "Validation problem: amount"),
-        Err(Invalid::Currency) => return legacy_result(105, "Invalid currency"),
-        Err(Invalid::LifetimeShort) => return legacy_result(111, "lifeTime must be more than 15"),
-        Err(Invalid::LifetimeLong) => return legacy_result(112, "lifeTime must be less than 2880"),
-    };
-    let inv = create_invoice(&sim, &checked, req.order_id.as_deref(), req.description.as_deref());
-    Json(LegacyCreateResponse {
-        result: LEGACY_OK,
-        message: "Successful operation".into(),
-        track_id: Some(track_id(&inv)),
-        pay_link: Some(sim.pay_link(&inv)),
-        expired_at: Some(inv.expires_at),
-    })
-    .into_response()
 }
 
-/// Legacy statuses. The legacy API has no underpaid status: a partial payment leaves the invoice
-/// `Waiting` for the rest until it expires.
+/// Legacy statuses [C]; it has no underpaid status: a part payment leaves it `Waiting`.
 fn legacy_status_word(inv: &SimInvoice) -> &'static str {
     match inv.current_state() {
+        PayState::Open if inv.viewed => "Waiting",
         PayState::Open => "New",
         PayState::Paid => "Paid",
         PayState::Underpaid => "Waiting",
@@ -267,22 +241,24 @@ fn legacy_status_word(inv: &SimInvoice) -> &'static str {
 }
 
 async fn legacy_inquiry(State(sim): State<Sim>, body: Bytes) -> Response {
-    let Ok(value) = serde_json::from_slice::<Value>(&body) else {
-        return legacy_result(101, "Validation problem: the body must be JSON");
+    let body = match legacy_body(&body) {
+        Ok(body) => body,
+        Err(resp) => return resp,
     };
-    if !legacy_key_ok(&value) {
-        return legacy_result(102, "Invalid merchant API key");
-    }
-    let inv = value.get("trackId").and_then(Value::as_u64).and_then(|t| find_track(&sim, &t.to_string()));
+    // The docs type trackId as an integer.
+    let inv = body.get("trackId").and_then(Value::as_u64).and_then(|t| sim.find(GATEWAY.id, &t.to_string()));
     let Some(inv) = inv else {
         return legacy_result(116, "Invalid trackId");
     };
-    Json(LegacyInquiryResponse {
-        result: LEGACY_OK,
-        message: "Successful operation".into(),
-        track_id: Some(track_id(&inv)),
-        status: Some(legacy_status_word(&inv).into()),
-        order_id: Some(inv.order_id.clone()),
-    })
+    Json(json!({
+        "result": 100,
+        "message": "Successful operation",
+        "trackId": inv.gateway_id,
+        "status": legacy_status_word(&inv),
+        "amount": inv.amount_text(),
+        "currency": inv.currency,
+        "orderId": inv.order_id,
+        "date": inv.created_at,
+    }))
     .into_response()
 }

@@ -1,31 +1,25 @@
-//! The Pay3 contract (gateways.md §4): a guessed Access Token API at the default `token_path`
-//! knob, then checkout and subscription orders that need a live `access-token` and a `signature`
-//! header, and the order-status query by requestId.
-//!
-//! The simulator follows the default knobs: the token request is `{"clientId", "apiKey"}`, the
-//! answer `{"accessToken"}`, and checkout signatures cover the three-field string
-//! (`currencyId=…&fiatAmount=…&requestId=…`). A client set to `two_field` is refused here.
-//!
-//! Pay3 has no underpaid order status (UNDER_PAID is a payment sub-status under FAILED): an
-//! underpaid invoice is shown as FAILED with `errorReason.errorCode` "UNDER_PAID", which is a guess
-//! at where Pay3 reports it.
+//! Pay3 (gateways.md §4): the `access-token` header from the Access Token API (not found in the
+//! docs: `POST v1/client/access-token` with `{"clientId", "apiKey"}` answering `{"accessToken"}`
+//! is the simulator's guess, as it is Paydesk's), and the `signature` header =
+//! base64(HMAC-SHA256(api_secret, "currencyId=…&fiatAmount=…&requestId=…")) over the exact body
+//! values (the three-field form [I]; a subscription adds `&interval=…[&trialPeriodDays=…]` [C]).
+//! A repeated `requestId` is refused with error 7001 [C], labelled 401 as the docs label it.
+//! `GET v1/client/orders?requestId&clientId` [C] lists the order; an under-payment within
+//! Pay3's tolerance ends COMPLETED too (sub-status UNDER_PAID [C]): the simulator reports half
+//! the amount as `exchangeAmount` then.
 
-use super::SimGateway;
-use crate::{now, parse_wire_decimal, NewInvoice, PayState, Sim, SimInvoice};
+use super::{header, SimGateway};
+use crate::wire::{
+    base64, base64url, base64url_decode, datetime, decimals, format_minor, hmac_sha256, parse_wire_decimal, same, text,
+};
+use crate::{now, NewInvoice, PayState, Sim, SimInvoice};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paydesk_core::gateways::pay3::{
-    checkout_string_to_sign, format_rfc3339, knob_default, sign, subscription_string_to_sign, CheckoutOrder,
-    CheckoutResponse, CheckoutSignature, ErrorBody, ErrorDetail, ErrorReason, ErrorValue, OfferInfoData, Order,
-    OrdersResponse, SubscriptionOrder, SubscriptionResponse, STATUS_PATH, SUBSCRIPTION_PATH, TOKEN_LIFETIME_SECS,
-};
-use paydesk_core::money::Currency;
-use paydesk_core::sign::{base64_url, base64_url_decode, bytes_eq, hmac_sha256};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
@@ -33,8 +27,10 @@ const CLIENT_ID: &str = "sim-pay3-client";
 const API_SECRET: &str = "sim-pay3-api-secret";
 const CURRENCY_ID: &str = "USD-USA";
 const TOKEN_KEY: &str = "sim-pay3-token-key";
-/// Signs the simulator's own access tokens; Pay3's real ones are RS256, but a client never checks them.
+/// Signs the simulator's own access tokens; Pay3's real ones are RS256, which a client never checks.
 const TOKEN_SIGNING_KEY: &[u8] = b"sim-pay3-token-signing-key";
+/// The sample token in the docs lasts 30 minutes [I].
+const TOKEN_LIFETIME_SECS: i64 = 30 * 60;
 /// Pay3 does not document when an unpaid order is ABANDONED; the simulator gives it 30 minutes.
 const ORDER_LIFETIME_SECS: i64 = 30 * 60;
 
@@ -47,17 +43,16 @@ pub const GATEWAY: SimGateway = SimGateway {
         ("payment_method_id", "all"),
         ("email", "till@example.com"),
         ("token_key", TOKEN_KEY),
-        ("webhook_secret", "sim-pay3-webhook-secret"),
     ],
     routes,
 };
 
 fn routes() -> Router<Sim> {
     Router::new()
-        .route(&format!("/{}", knob_default("token_path")), post(token))
-        .route(&format!("/{}", knob_default("checkout_path")), post(checkout))
-        .route(&format!("/{SUBSCRIPTION_PATH}"), post(subscription))
-        .route(&format!("/{STATUS_PATH}"), get(status))
+        .route("/v1/client/access-token", post(token))
+        .route("/v1/client/checkout/create-order", post(checkout))
+        .route("/v1/client/subscription/create-order", post(subscription))
+        .route("/v1/client/orders", get(orders))
 }
 
 /// What the token endpoint of one running simulator has done, keyed by its address, so tests
@@ -86,23 +81,14 @@ pub fn revoke_tokens(sim: &Sim) {
     with_log(sim, |log| log.generation += 1);
 }
 
-fn auth_refusal(message: &str) -> Response {
-    let body = ErrorBody { code: None, error: ErrorValue::Text(message.into()) };
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
-}
-
-/// Pay3's documented 401 for a bad or expired access token.
+/// Pay3's documented 401 for a bad or expired access token: a plain-text `error`.
 fn client_verification_failed() -> Response {
-    auth_refusal("Client verification failed")
+    (StatusCode::UNAUTHORIZED, Json(json!({"error": "Client verification failed"}))).into_response()
 }
 
-/// Pay3's business-error shape; the codes and messages for bad fields are guesses.
+/// Pay3's business-error shape `{"error": {"code", "message"}}`; codes for bad fields are guesses.
 fn business_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = ErrorBody {
-        code: None,
-        error: ErrorValue::Detail(ErrorDetail { code: Some(code.into()), message: message.into() }),
-    };
-    (status, Json(body)).into_response()
+    (status, Json(json!({"error": {"code": code, "message": message}}))).into_response()
 }
 
 fn bad_request(message: &str) -> Response {
@@ -111,27 +97,26 @@ fn bad_request(message: &str) -> Response {
 
 fn issue_token(sim: &Sim) -> String {
     let generation = with_log(sim, |log| log.generation);
-    let header = base64_url(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let header = base64url(br#"{"alg":"HS256","typ":"JWT"}"#);
     let claims = json!({"sub": CLIENT_ID, "exp": now() + TOKEN_LIFETIME_SECS, "gen": generation});
-    let payload = base64_url(claims.to_string().as_bytes());
-    let signature = base64_url(&hmac_sha256(TOKEN_SIGNING_KEY, format!("{header}.{payload}").as_bytes()));
+    let payload = base64url(claims.to_string().as_bytes());
+    let signature = base64url(&hmac_sha256(TOKEN_SIGNING_KEY, format!("{header}.{payload}").as_bytes()));
     format!("{header}.{payload}.{signature}")
 }
 
 /// Whether the request's `access-token` is one this simulator issued, unexpired and not revoked.
 fn token_is_live(sim: &Sim, headers: &HeaderMap) -> bool {
-    let Some(token) = headers.get("access-token").and_then(|v| v.to_str().ok()) else {
+    let Some(token) = header(headers, "access-token") else {
         return false;
     };
-    let parts: Vec<&str> = token.split('.').collect();
-    let [header, payload, signature] = parts[..] else {
+    let [head, payload, signature] = token.split('.').collect::<Vec<_>>()[..] else {
         return false;
     };
-    let expected = hmac_sha256(TOKEN_SIGNING_KEY, format!("{header}.{payload}").as_bytes());
-    if !base64_url_decode(signature).is_some_and(|s| bytes_eq(&expected, &s)) {
+    let expected = hmac_sha256(TOKEN_SIGNING_KEY, format!("{head}.{payload}").as_bytes());
+    if !base64url_decode(signature).is_some_and(|s| same(&expected, &s)) {
         return false;
     }
-    let Some(claims) = base64_url_decode(payload).and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
+    let Some(claims) = base64url_decode(payload).and_then(|b| serde_json::from_slice::<Value>(&b).ok()) else {
         return false;
     };
     let generation = with_log(sim, |log| log.generation);
@@ -140,199 +125,179 @@ fn token_is_live(sim: &Sim, headers: &HeaderMap) -> bool {
         && claims["gen"].as_u64() == Some(u64::from(generation))
 }
 
-/// The guessed Access Token API: `{"clientId", "<token_key_field>"}` -> `{"<token_field>"}`.
 async fn token(State(sim): State<Sim>, body: Bytes) -> Response {
     with_log(&sim, |log| log.requests += 1);
     let Ok(req) = serde_json::from_slice::<Value>(&body) else {
         return bad_request("invalid request body");
     };
-    if req["clientId"] != CLIENT_ID || req[knob_default("token_key_field")] != TOKEN_KEY {
+    if req["clientId"] != CLIENT_ID || req["apiKey"] != TOKEN_KEY {
         return client_verification_failed();
     }
-    let mut answer = serde_json::Map::new();
-    answer.insert(knob_default("token_field").into(), issue_token(&sim).into());
-    Json(Value::Object(answer)).into_response()
+    Json(json!({"accessToken": issue_token(&sim)})).into_response()
 }
 
-/// Checks what checkout and subscription orders share; on success, the amount in minor units
-/// of the account's currency.
-fn check_order(
-    headers: &HeaderMap,
-    string_to_sign: &str,
-    client_id: &str,
-    currency_id: &str,
-    fiat_amount: &str,
-    request_id: &str,
-    email: &str,
-) -> Result<(Currency, u64), Box<Response>> {
-    if client_id != CLIENT_ID {
-        return Err(Box::new(client_verification_failed()));
-    }
-    let received = headers.get("signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !bytes_eq(sign(API_SECRET, string_to_sign).as_bytes(), received.as_bytes()) {
-        // Pay3 does not document its answer to a bad signature; this shape is a guess.
-        return Err(Box::new(auth_refusal("Signature verification failed")));
-    }
-    if currency_id != CURRENCY_ID {
-        return Err(Box::new(bad_request("invalid currencyId")));
-    }
-    let currency: Currency = CURRENCY_ID[..3].parse().expect("the simulated currency id leads with an ISO code");
-    // Pay3 takes at most 2 decimals whatever the currency; convert to the currency's minor units.
-    let cents = parse_wire_decimal(fiat_amount, 2, 2)
-        .ok_or_else(|| Box::new(bad_request("fiatAmount must be a positive amount with at most 2 decimals")))?;
-    let scale = 10u64.pow(2 - u32::from(currency.decimals()));
-    if cents % scale != 0 {
-        return Err(Box::new(bad_request("fiatAmount has more decimals than the currency")));
-    }
-    if request_id.is_empty() || email.is_empty() {
-        return Err(Box::new(bad_request("requestId and email are required")));
-    }
-    Ok((currency, cents / scale))
-}
-
-fn create_invoice(
-    sim: &Sim,
-    request_id: &str,
-    currency: Currency,
+/// An order's body after the checks checkout and subscription orders share: its fields and the
+/// amount in minor units of the account's currency.
+struct Order {
+    fields: Map<String, Value>,
     amount_minor: u64,
-) -> Result<SimInvoice, Box<Response>> {
-    let new = NewInvoice {
+}
+
+impl Order {
+    fn field(&self, name: &str) -> String {
+        self.fields.get(name).and_then(text).unwrap_or_default()
+    }
+}
+
+/// Checks the token, the body's required fields, the client, the signature over
+/// `currencyId=…&fiatAmount=…&requestId=…` plus `extra`, the currency and the amount.
+fn check_order(sim: &Sim, headers: &HeaderMap, body: &[u8], extra: &[&str]) -> Result<Order, Response> {
+    if !token_is_live(sim, headers) {
+        return Err(client_verification_failed());
+    }
+    let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(body) else {
+        return Err(bad_request("invalid request body"));
+    };
+    for required in ["currencyId", "fiatAmount", "paymentMethodId", "email", "requestId", "clientId"] {
+        if fields.get(required).and_then(text).is_none_or(|v| v.is_empty()) {
+            return Err(bad_request(&format!("{required} is required")));
+        }
+    }
+    let order = Order { fields, amount_minor: 0 };
+    if order.field("clientId") != CLIENT_ID {
+        return Err(client_verification_failed());
+    }
+    let mut signed = ["currencyId", "fiatAmount", "requestId"].map(|f| format!("{f}={}", order.field(f))).join("&");
+    for name in extra {
+        let value = order.field(name);
+        if !value.is_empty() {
+            signed.push_str(&format!("&{name}={value}"));
+        }
+    }
+    let expected = base64(&hmac_sha256(API_SECRET.as_bytes(), signed.as_bytes()));
+    if !same(expected.as_bytes(), header(headers, "signature").unwrap_or_default().as_bytes()) {
+        // Pay3 does not document its answer to a bad signature; this shape is a guess.
+        return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "Signature verification failed"}))).into_response());
+    }
+    if order.field("currencyId") != CURRENCY_ID {
+        return Err(bad_request("invalid currencyId"));
+    }
+    let places = decimals(&CURRENCY_ID[..3]).expect("the simulated currency id leads with an ISO code");
+    // At most 2 decimals whatever the currency [C], then in the currency's own places.
+    let cents = parse_wire_decimal(&order.field("fiatAmount"), 2, 2)
+        .ok_or_else(|| bad_request("fiatAmount must be a positive amount with at most 2 decimals"))?;
+    let scale = 10u64.pow(2 - u32::from(places));
+    if cents % scale != 0 {
+        return Err(bad_request("fiatAmount has more decimals than the currency"));
+    }
+    Ok(Order { amount_minor: cents / scale, ..order })
+}
+
+fn create_invoice(sim: &Sim, order: &Order) -> Result<SimInvoice, Response> {
+    let request_id = order.field("requestId");
+    if sim.find_by_order(GATEWAY.id, &request_id).is_some() {
+        return Err(business_error(StatusCode::UNAUTHORIZED, "7001", "Order already exists for given requestId"));
+    }
+    let places = decimals(&CURRENCY_ID[..3]).unwrap_or(2);
+    Ok(sim.create(NewInvoice {
         gateway: GATEWAY.id,
-        order_id: request_id,
-        amount_minor,
-        currency: currency.code(),
+        gateway_id: format!("a35dc551-9fb4-491c-9f9b-{:012}", sim.next_number()),
+        order_id: &request_id,
+        amount_minor: order.amount_minor,
+        currency: &CURRENCY_ID[..3],
+        decimals: places,
         description: None,
         lifetime_secs: ORDER_LIFETIME_SECS,
-    };
-    // The docs label this business error 401.
-    sim.create(new).map_err(|_| {
-        Box::new(business_error(StatusCode::UNAUTHORIZED, "7001", "Order already exists for given requestId"))
-    })
+        echo: None,
+    }))
 }
 
 async fn checkout(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
-    if !token_is_live(&sim, &headers) {
-        return client_verification_failed();
-    }
-    let Ok(order) = serde_json::from_slice::<CheckoutOrder>(&body) else {
-        return bad_request("invalid request body");
+    let order = match check_order(&sim, &headers, &body, &[]) {
+        Ok(order) => order,
+        Err(refused) => return refused,
     };
-    let signed = checkout_string_to_sign(CheckoutSignature::ThreeField, &order);
-    let checked = check_order(
-        &headers,
-        &signed,
-        &order.client_id,
-        &order.currency_id,
-        &order.fiat_amount,
-        &order.request_id,
-        &order.email,
-    );
-    let (currency, amount_minor) = match checked {
-        Ok(ok) => ok,
-        Err(resp) => return *resp,
-    };
-    let inv = match create_invoice(&sim, &order.request_id, currency, amount_minor) {
+    let inv = match create_invoice(&sim, &order) {
         Ok(inv) => inv,
-        Err(resp) => return *resp,
+        Err(refused) => return refused,
     };
-    // Only `mode: returnUrl` gets a URL to open; otherwise Pay3 expects its SDK to take the token.
-    let url = (order.mode == "returnUrl").then(|| sim.pay_link(&inv));
-    Json(CheckoutResponse {
-        request_id: Some(order.request_id.clone()),
-        token: Some(inv.gateway_id.clone()),
-        status: Some("CREATED".into()),
-        url,
-        offer_info_data: Some(OfferInfoData {
-            user_address: Some(order.email),
-            client_id: Some(order.client_id),
-            selected_payment_method: Some(order.payment_method_id),
-            total_fiat_amount: Some(order.fiat_amount),
-            expiry_ts: Some(format_rfc3339(inv.expires_at)),
-            currency_id: Some(order.currency_id),
-            kind: Some("BUY".into()),
-        }),
-    })
+    // Only `mode: returnUrl` gets a URL to open [I]; otherwise Pay3 expects its SDK to take the token.
+    let url = (order.field("mode") == "returnUrl").then(|| sim.pay_link(&inv));
+    Json(json!({
+        "requestId": order.field("requestId"),
+        "token": inv.gateway_id,
+        "status": "CREATED",
+        "url": url,
+        "offerInfoData": {
+            "userAddress": order.field("email"),
+            "clientId": CLIENT_ID,
+            "selectedPaymentMethod": order.field("paymentMethodId"),
+            "totalFiatAmount": order.field("fiatAmount"),
+            "expiryTs": format!("{}.000000+00:00", datetime(inv.expires_at).replace(' ', "T")),
+            "currencyId": CURRENCY_ID,
+            "type": "BUY",
+        },
+    }))
     .into_response()
 }
 
 async fn subscription(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Response {
-    if !token_is_live(&sim, &headers) {
-        return client_verification_failed();
-    }
-    let Ok(order) = serde_json::from_slice::<SubscriptionOrder>(&body) else {
-        return bad_request("invalid request body");
+    let order = match check_order(&sim, &headers, &body, &["interval", "trialPeriodDays"]) {
+        Ok(order) => order,
+        Err(refused) => return refused,
     };
-    let checked = check_order(
-        &headers,
-        &subscription_string_to_sign(&order),
-        &order.client_id,
-        &order.currency_id,
-        &order.fiat_amount,
-        &order.request_id,
-        &order.email,
-    );
-    let (currency, amount_minor) = match checked {
-        Ok(ok) => ok,
-        Err(resp) => return *resp,
-    };
-    if !["daily", "weekly", "monthly", "yearly"].contains(&order.interval.as_str()) {
+    let interval = order.field("interval");
+    if !["daily", "weekly", "monthly", "yearly"].contains(&interval.as_str()) {
         // The documented shape (§4.4); the HTTP status is a guess.
-        let message = format!("invalid value for interval {}", order.interval);
-        let body = ErrorBody {
-            code: Some("7001".into()),
-            error: ErrorValue::Detail(ErrorDetail { code: Some("500".into()), message }),
-        };
-        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        let message = format!("invalid value for interval {interval}");
+        return (StatusCode::BAD_REQUEST, Json(json!({"code": "7001", "error": {"code": "500", "message": message}})))
+            .into_response();
     }
-    if order.request_description.is_empty() {
+    if order.field("requestDescription").is_empty() {
         return bad_request("requestDescription must name the plan");
     }
-    match create_invoice(&sim, &order.request_id, currency, amount_minor) {
-        Ok(inv) => Json(SubscriptionResponse {
-            request_id: Some(order.request_id),
-            url: Some(sim.pay_link(&inv)),
-            token: Some(inv.gateway_id),
-            status: None,
-        })
+    match create_invoice(&sim, &order) {
+        Ok(inv) => Json(json!({
+            "requestId": order.field("requestId"),
+            "url": sim.pay_link(&inv),
+            "token": inv.gateway_id,
+            "status": null,
+        }))
         .into_response(),
-        Err(resp) => *resp,
+        Err(refused) => refused,
     }
 }
 
-async fn status(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
+async fn orders(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
     if !token_is_live(&sim, &headers) || query.get("clientId").map(String::as_str) != Some(CLIENT_ID) {
         return client_verification_failed();
     }
     let Some(request_id) = query.get("requestId") else {
         return bad_request("requestId is required");
     };
-    let data = sim.find_by_order(GATEWAY.id, request_id).map(|inv| order(&inv)).into_iter().collect();
-    Json(OrdersResponse { data }).into_response()
+    let data: Vec<Value> = sim.find_by_order(GATEWAY.id, request_id).iter().map(order_json).collect();
+    Json(json!({"data": data})).into_response()
 }
 
-fn order(inv: &SimInvoice) -> Order {
-    let (order_status, error_reason) = match inv.current_state() {
-        PayState::Open => ("CREATED", None),
-        PayState::Paid => ("COMPLETED", None),
-        PayState::Underpaid => (
-            "FAILED",
-            Some(ErrorReason {
-                error_code: Some("UNDER_PAID".into()),
-                error_desc: Some("the payment was less than the order amount".into()),
-            }),
-        ),
-        PayState::Expired => ("ABANDONED", None),
+fn order_json(inv: &SimInvoice) -> Value {
+    let status = match inv.current_state() {
+        PayState::Open if inv.viewed => "ORDER_PAYMENT_AWAITING",
+        PayState::Open => "CREATED",
+        PayState::Paid | PayState::Underpaid => "COMPLETED",
+        PayState::Expired => "ABANDONED",
     };
-    Order {
-        order_id: Some(inv.gateway_id.clone()),
-        order_status: order_status.into(),
-        updated_ts: Some(inv.created_at * 1000),
-        order_type: Some("CHECKOUT".into()),
-        request_id: Some(inv.order_id.clone()),
-        client_id: Some(CLIENT_ID.into()),
-        exchange_cur_id: Some(inv.currency.clone()),
-        payment_method: Some("all".into()),
-        error_reason,
-        ..Order::default()
-    }
+    json!({
+        "orderId": inv.gateway_id,
+        "orderStatus": status,
+        "userAddress": "till@example.com",
+        "updatedTs": inv.created_at * 1000,
+        "partner": "simulated",
+        "orderType": "CHECKOUT",
+        "requestId": inv.order_id,
+        "clientId": CLIENT_ID,
+        "exchangeCurId": CURRENCY_ID,
+        "exchangeAmount": format_minor(inv.paid_minor(), inv.decimals),
+        "paymentMethod": "all",
+        "errorReason": null,
+    })
 }
