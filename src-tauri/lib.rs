@@ -96,20 +96,26 @@ async fn dismiss_late(app: State<'_, App>, key: String) -> Reply<()> {
     blocking(&app, move |till| till.dismiss_late(&key)).await
 }
 
+/// A manager marks a sale the gateway cannot settle as paid or not paid, with the reason.
+#[tauri::command]
+async fn settle_invoice(app: State<'_, App>, key: String, paid: bool, reason: String) -> Reply<InvoiceView> {
+    blocking(&app, move |till| till.settle_by_hand(&key, paid, &reason)).await
+}
+
 #[tauri::command]
 async fn invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
-    app.till.invoice(&key).map_err(|e| e.reply())
+    blocking(&app, move |till| till.invoice(&key)).await
 }
 
 #[tauri::command]
 async fn invoice_qr(app: State<'_, App>, key: String) -> Reply<String> {
-    app.till.qr_svg(&key).map_err(|e| e.reply())
+    blocking(&app, move |till| till.qr_svg(&key)).await
 }
 
 #[tauri::command]
 async fn open_pay_link(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<()> {
-    let link = app.till.invoice(&key).map_err(|e| e.reply())?.pay_link;
-    let link = link.ok_or_else(|| ErrorReply::new("bad_input", "this sale has no pay link"))?;
+    // Only the sale's own stored link, checked again as it is opened (https, or http to loopback).
+    let link = blocking(&app, move |till| till.pay_link_to_open(&key)).await?;
     handle.opener().open_url(link, None::<&str>).map_err(|e| ErrorReply::new("open_failed", e.to_string()))
 }
 
@@ -232,7 +238,7 @@ async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
 
 #[tauri::command]
 async fn receipt(app: State<'_, App>, key: String) -> Reply<ReceiptView> {
-    app.till.receipt(&key).map_err(|e| e.reply())
+    blocking(&app, move |till| till.receipt(&key)).await
 }
 
 /// Saves the receipt as a PDF where CSV exports go.
@@ -268,7 +274,8 @@ async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
 /// Puts the sale `key` on the customer-facing window, or the welcome for `None`.
 #[tauri::command]
 async fn show_on_customer_display(handle: AppHandle, app: State<'_, App>, key: Option<String>) -> Reply<()> {
-    let view = app.till.customer_view(key.as_deref()).map_err(|e| e.reply())?;
+    let shown = key.clone();
+    let view = blocking(&app, move |till| till.customer_view(shown.as_deref())).await?;
     *app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()) = key;
     handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply::new("internal", e.to_string()))
 }
@@ -277,7 +284,7 @@ async fn show_on_customer_display(handle: AppHandle, app: State<'_, App>, key: O
 #[tauri::command]
 async fn customer_display(app: State<'_, App>) -> Reply<CustomerView> {
     let key = app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    app.till.customer_view(key.as_deref()).map_err(|e| e.reply())
+    blocking(&app, move |till| till.customer_view(key.as_deref())).await
 }
 
 /// The UI calls this once its keypad is interactive; `bench/startup` times cold start by it.
@@ -367,6 +374,7 @@ pub fn run() {
             follow_invoice,
             abandon_invoice,
             dismiss_late,
+            settle_invoice,
             invoice,
             invoice_qr,
             open_pay_link,

@@ -140,14 +140,44 @@ describe('charge errors where the sale may exist', () => {
     return byId('charge-error-hint')?.textContent ?? null;
   }
 
-  test.each(['network', 'timeout', 'gateway_bad_response'])(
-    '%s: the hint says the sale was kept and can be retried from History without charging twice',
-    async (code) => {
-      expect(await failCharge(code)).toBe(SALE_KEPT_HINT);
-      expect(SALE_KEPT_HINT).toMatch(/History/);
-      expect(SALE_KEPT_HINT).toMatch(/not charged twice/);
-    },
-  );
+  test('sale_unknown: the customer may still pay, so no cash is offered, and the sale can be checked', async () => {
+    const found = invoiceView({ order_id: 'PD-20261204-LOST0001', status: 'pending' });
+    const calls = await startApp({
+      charge: () => {
+        throw { code: 'sale_unknown', message: 'the gateway did not answer in time', order_id: found.order_id };
+      },
+      retry_invoice: () => found,
+    });
+    await typeAmount('7');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    await fireEvent.click(chargeButton());
+    await waitFor(() => expect(byId('charge-error-hint')?.textContent).toBe(SALE_KEPT_HINT));
+    expect(SALE_KEPT_HINT).toMatch(/may still pay/);
+    expect(SALE_KEPT_HINT).not.toMatch(/not charged twice/);
+    expect(byId('offline')).toBeNull();
+    await fireEvent.click(byId('check-sale')!);
+    await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+    expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: found.order_id }]);
+  });
+
+  test('checking an unknown sale that cannot be re-sent says how to check instead', async () => {
+    await startApp({
+      charge: () => {
+        throw { code: 'sale_unknown', message: 'the connection broke', order_id: 'PD-20261204-LOST0002' };
+      },
+      retry_invoice: () => {
+        throw rejection('retry_unsafe', 'look for PD-20261204-LOST0002 on the OxaPay dashboard');
+      },
+    });
+    await typeAmount('7');
+    await waitFor(() => expect(chargeButton().disabled).toBe(false));
+    await fireEvent.click(chargeButton());
+    await waitFor(() => expect(byId('check-sale')).not.toBeNull());
+    await fireEvent.click(byId('check-sale')!);
+    await waitFor(() => expect(byId('charge-error')?.textContent).toContain('OxaPay dashboard'));
+    expect(byId('check-sale')).toBeNull();
+    expect(byId('offline')).toBeNull();
+  });
 
   test.each(['gateway_refused', 'missing_credential', 'duplicate_order', 'bad_amount'])(
     '%s: no retry-from-History hint (the sale does not exist)',
@@ -169,6 +199,17 @@ describe('charge errors where the sale may exist', () => {
 });
 
 describe('invoice screen', () => {
+  test('a sale whose gateway gave no invoice id says Paydesk is looking it up, then why the follow stopped', async () => {
+    const boot = bootstrapReply();
+    boot.gateways[0].lookup = 'search';
+    const sale = invoiceView({ gateway_invoice_id: null, gateway_name: 'NonStoPay' });
+    await chargeAndShowInvoice(sale, { bootstrap: () => boot });
+    expect(byId('invoice-note')?.textContent).toContain('NonStoPay gave no invoice number');
+    const stopped = 'no final answer from NonStoPay a day after it was made: stopped asking.';
+    await sendInvoiceUpdate({ ...sale, last_error: stopped });
+    await waitFor(() => expect(byId('invoice-note')?.textContent).toBe(stopped));
+  });
+
   test('a charge shows the invoice: amount, gateway, link, QR, status and countdown', async () => {
     const calls = await chargeAndShowInvoice(invoiceView());
     expect(byId('screen-charge')).toBeNull();

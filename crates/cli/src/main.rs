@@ -84,6 +84,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Settle by hand a sale the gateway cannot settle for Paydesk, from its dashboard: paid or
+    /// not paid, with the reason (who, when and why go in the ledger).
+    Settle {
+        id: String,
+        #[arg(long, conflicts_with = "not_paid", required_unless_present = "not_paid")]
+        paid: bool,
+        #[arg(long)]
+        not_paid: bool,
+        /// Why, e.g. what the gateway's dashboard shows.
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Check the sales a crash left half-sent with their gateways (every other command does too).
     Recover {
         #[arg(long)]
@@ -226,6 +240,18 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Retry { id, base_url, json } => {
             let settings = settings_for_sale(&cli.ledger, &id, base_url)?;
             let invoice = paydesk(cli.ledger, settings, true).await?.retry(&id).await?;
+            if json {
+                println!("{}", to_json(&invoice));
+            } else {
+                print_invoice(&invoice);
+            }
+            Ok(())
+        }
+        Command::Settle { id, paid, not_paid: _, reason, json } => {
+            let desk = paydesk(cli.ledger, Settings::default(), false).await?;
+            // The CLI is not held by the manager PIN (it guards the app): the OS user is named.
+            let who = format!("the command line ({})", std::env::var("USER").unwrap_or_else(|_| "unknown user".into()));
+            let invoice = desk.settle_by_hand(&id, paid, &who, &reason)?;
             if json {
                 println!("{}", to_json(&invoice));
             } else {

@@ -24,7 +24,10 @@ impl Till {
         let info = paydesk_core::gateways::registry().into_iter().find(|g| g.info().id == self.gateway).unwrap().info();
         let mut cmd = Command::new(BIN);
         cmd.arg("--ledger").arg(self.dir.path().join("ledger.sqlite3")).args(args);
-        cmd.args(["--base-url", &self.base_url, "--json"]);
+        if ["charge", "status", "retry"].contains(&args[0]) {
+            cmd.args(["--base-url", &self.base_url]);
+        }
+        cmd.arg("--json");
         for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PAYDESK_")) {
             cmd.env_remove(key);
         }
@@ -73,4 +76,31 @@ fn a_pay3_sale_goes_from_created_to_paid_and_a_short_payment_to_underpaid() {
     let (_, short) = till.sell("10.00", "underpay");
     assert_eq!(short["status"], "underpaid", "COMPLETED with less than asked is not paid: {short}");
     assert!(short["gateway_status"].as_str().unwrap().starts_with("COMPLETED"), "{short}");
+}
+
+#[test]
+fn a_sale_nobody_can_ask_about_is_settled_by_hand_with_who_and_why() {
+    let sim = Simulator::start();
+    let till = Till::new(&sim, "nonstopay");
+    let created = till.json(&["charge", "--gateway", "nonstopay", "--amount", "6.00"]);
+    let order = created["order_id"].as_str().unwrap();
+    let reason = "seen paid on the NonStoPay dashboard";
+    let settled = till.json(&["settle", order, "--paid", "--reason", reason]);
+    assert_eq!(settled["status"], "paid", "{settled}");
+    // The ledger keeps who and why in the sale's trail.
+    let conn = rusqlite::Connection::open(till.dir.path().join("ledger.sqlite3")).unwrap();
+    let detail: String = conn
+        .query_row(
+            "SELECT detail FROM invoice_events WHERE invoice_id = (SELECT id FROM invoices WHERE order_id = ?1) ORDER BY id DESC LIMIT 1",
+            [order],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(detail.starts_with("marked paid by the command line") && detail.ends_with(reason), "{detail}");
+    // A final sale stays as it is; a reason is required.
+    let again = till.run(&["settle", order, "--not-paid", "--reason", "changed my mind"]);
+    assert_eq!(again.status.code(), Some(2), "{}", String::from_utf8_lossy(&again.stderr));
+    let other = till.json(&["charge", "--gateway", "nonstopay", "--amount", "6.00"]);
+    let blank = till.run(&["settle", other["order_id"].as_str().unwrap(), "--not-paid", "--reason", " "]);
+    assert_eq!(blank.status.code(), Some(2));
 }

@@ -596,6 +596,15 @@ impl Till {
         Ok(self.view(self.desk.settle_by_hand(key, paid, &who, reason)?))
     }
 
+    /// The link to open for the sale `key`: its own stored pay link, checked again now (https, or
+    /// http to this machine), so nothing else can be opened through the till.
+    pub fn pay_link_to_open(&self, key: &str) -> Result<String, Error> {
+        let link =
+            self.find_visible(key)?.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link".into()))?;
+        crate::http::check_pay_link(&link)?;
+        Ok(link)
+    }
+
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
     pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
         let invoice = self.find_visible(key)?;

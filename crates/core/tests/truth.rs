@@ -301,3 +301,25 @@ fn hardening_12_a_ledger_kept_busy_elsewhere_does_not_stall_the_other_tasks() {
         assert_eq!(sold.status, InvoiceStatus::Pending);
     });
 }
+
+#[tokio::test]
+async fn hardening_10_only_the_sales_own_checked_pay_link_is_opened() {
+    let (dir, sim, till) = demo_till().await;
+    let sale = till
+        .charge(paydesk_core::api::ChargeRequest {
+            gateway: "demo".into(),
+            amount: "3.00".into(),
+            currency: "USD".into(),
+            description: None,
+        })
+        .await
+        .unwrap();
+    assert!(till.pay_link_to_open(&sale.order_id).unwrap().starts_with(sim.sim.public_base()));
+    // A link that is not https (nor loopback) in the ledger, however it got there, is not opened.
+    let conn = rusqlite::Connection::open(dir.path().join("ledger.sqlite3")).unwrap();
+    conn.execute("UPDATE invoices SET pay_link = 'http://pay.example.com/x' WHERE order_id = ?1", [&sale.order_id])
+        .unwrap();
+    let err = till.pay_link_to_open(&sale.order_id).unwrap_err();
+    assert_eq!(err.code(), "gateway_bad_response", "{err}");
+    assert!(till.pay_link_to_open("PD-NO-SUCH").is_err());
+}

@@ -18,10 +18,13 @@ import type { ShiftReport } from '../bindings/ShiftReport';
 
 export class ApiError extends Error implements ErrorReply {
   readonly code: string;
-  constructor({ code, message }: ErrorReply) {
+  /** The sale a `sale_unknown` error leaves to be checked. */
+  readonly order_id?: string;
+  constructor({ code, message, order_id }: ErrorReply) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.order_id = order_id;
   }
 }
 
@@ -29,9 +32,10 @@ export class ApiError extends Error implements ErrorReply {
 export function toApiError(reason: unknown): ApiError {
   if (reason instanceof ApiError) return reason;
   if (typeof reason === 'object' && reason !== null) {
-    const { code, message } = reason as Partial<Record<keyof ErrorReply, unknown>>;
+    const { code, message, order_id } = reason as Partial<Record<keyof ErrorReply, unknown>>;
     if (typeof message === 'string' && message !== '') {
-      return new ApiError({ code: typeof code === 'string' ? code : 'internal', message });
+      const sale = typeof order_id === 'string' ? order_id : undefined;
+      return new ApiError({ code: typeof code === 'string' ? code : 'internal', message, order_id: sale });
     }
   }
   if (typeof reason === 'string' && reason !== '') return new ApiError({ code: 'internal', message: reason });
@@ -72,6 +76,9 @@ export const charge = (request: ChargeRequest) => call<InvoiceView>('charge', { 
 export const followInvoice = (key: string) => call<InvoiceView>('follow_invoice', { key });
 /** Asks the gateway about a failed or unknown sale, or re-sends it under the same order id. */
 export const retryInvoice = (key: string) => call<InvoiceView>('retry_invoice', { key });
+/** A manager's verdict on a sale the gateway cannot settle for Paydesk, with the reason. */
+export const settleInvoice = (key: string, paid: boolean, reason: string) =>
+  call<InvoiceView>('settle_invoice', { key, paid, reason });
 /** Back to the keypad; the sale is marked abandoned and still followed for a late payment. */
 export const abandonInvoice = (key: string) => call<InvoiceView>('abandon_invoice', { key });
 /** The cashier saw a late payment's notice; it is not raised again, also not after a restart. */

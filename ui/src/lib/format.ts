@@ -46,6 +46,8 @@ const HINTED_CODES = [
   'gateway_unauthorized',
   'network',
   'timeout',
+  'retry_unsafe',
+  'amount_mismatch',
   'keyring_unavailable',
   'unsupported',
 ] as const;
@@ -58,8 +60,8 @@ export function errorHint(code: string): string | null {
 /** Sales History can try again: the backend asks the gateway first, then re-sends under the same order id. */
 export const RETRYABLE: readonly InvoiceStatus[] = ['failed', 'unknown'];
 
-// After these the invoice may exist on the gateway, so the ledger keeps the sale as "unknown".
-const SALE_MAY_EXIST = ['network', 'timeout', 'gateway_bad_response'];
+// The create's answer was lost: the invoice may exist, so the ledger keeps the sale as "unknown".
+const SALE_MAY_EXIST = ['sale_unknown'];
 
 /** The English text of the hint after a charge that may have reached the gateway (tests compare with it). */
 export const SALE_KEPT_HINT: string = en['hint.sale_kept'];

@@ -177,4 +177,43 @@ describe('history', () => {
     await waitFor(() => expect(byId('screen-history')?.textContent).toContain('disk full'));
     expect(byId('export-result')).toBeNull();
   });
+
+  test('a manager marks an open sale paid or not paid from the dashboard, with the reason', async () => {
+    const settled = { ...UNKNOWN, status: 'paid' as const, is_final: true, gateway_status: 'settled by hand' };
+    const calls = await openHistory({ settle_invoice: () => settled }, [UNKNOWN, FAILED]);
+    expect(row('PD-FAILED').querySelector('.settle-row')).toBeNull();
+    const paid = row('PD-UNKNOWN').querySelector<HTMLButtonElement>('.settle-row[data-paid="true"]')!;
+    expect(row('PD-UNKNOWN').querySelector('.settle-row[data-paid="false"]')).not.toBeNull();
+    await fireEvent.click(paid);
+    await waitFor(() => expect(byId('settle-dialog')).not.toBeNull());
+    // A reason is required: nothing is sent without one.
+    await fireEvent.click(byId('settle-save')!);
+    await waitFor(() => expect(byId('settle-error')?.textContent).toContain('Say why'));
+    expect(callsTo(calls, 'settle_invoice')).toHaveLength(0);
+    await fireEvent.input(byId('settle-reason')!, { target: { value: ' seen paid on the dashboard ' } });
+    await fireEvent.click(byId('settle-save')!);
+    await waitFor(() => expect(byId('settle-dialog')).toBeNull());
+    expect(callsTo(calls, 'settle_invoice')).toEqual([
+      { key: 'PD-UNKNOWN', paid: true, reason: 'seen paid on the dashboard' },
+    ]);
+    await waitFor(() => expect(row('PD-UNKNOWN').dataset.status).toBe('paid'));
+    expect(row('PD-UNKNOWN').querySelector('.settle-row')).toBeNull();
+  });
+
+  test('a refused verdict (a locked till, a final sale) shows the backend message and keeps the dialog', async () => {
+    await openHistory(
+      {
+        settle_invoice: () => {
+          throw rejection('already_final', 'sale PD-UNKNOWN is already paid: there is nothing left to wait for');
+        },
+      },
+      [UNKNOWN],
+    );
+    await fireEvent.click(row('PD-UNKNOWN').querySelector<HTMLButtonElement>('.settle-row[data-paid="false"]')!);
+    await waitFor(() => expect(byId('settle-dialog')).not.toBeNull());
+    await fireEvent.input(byId('settle-reason')!, { target: { value: 'not on the dashboard' } });
+    await fireEvent.click(byId('settle-save')!);
+    await waitFor(() => expect(byId('settle-error')?.textContent).toContain('already paid'));
+    expect(byId('settle-dialog')).not.toBeNull();
+  });
 });

@@ -1,7 +1,7 @@
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 import type { CredentialField } from '../bindings/CredentialField';
-import { byId, callsTo, mockBackend, rejection, startApp } from '../test/backend';
+import { bootstrapReply, byId, callsTo, mockBackend, rejection, startApp } from '../test/backend';
 
 const SECRET = 'typed-secret-value-123';
 const LEAK = 'value-the-backend-must-never-send';
@@ -110,6 +110,10 @@ describe('settings', () => {
     await fireEvent.input(byId('shop-name')!, { target: { value: ' Corner Shop ' } });
     await fireEvent.input(byId('tip-presets')!, { target: { value: '10, 15 20%' } });
     await fireEvent.click(byId('sounds')!);
+    // Dex3 takes a lifetime within its bounds; Demo's is left to the default.
+    const lifetime = byId('lifetime') as HTMLInputElement;
+    expect([lifetime.min, lifetime.max, lifetime.placeholder]).toEqual(['1', '10080', '30']);
+    await fireEvent.input(lifetime, { target: { value: '45' } });
     await fireEvent.click(byId('save-settings')!);
 
     await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
@@ -128,6 +132,7 @@ describe('settings', () => {
           kiosk: false,
           always_on_top: false,
           idle_lock_minutes: 0,
+          lifetime_minutes: { dex3: 45 },
         },
       },
     ]);
@@ -135,5 +140,26 @@ describe('settings', () => {
     await fireEvent.click(byId('test-connection')!);
     await waitFor(() => expect(byId('connection-result')?.textContent).toContain('every required credential is set'));
     expect(callsTo(calls, 'test_connection')).toEqual([{ gateway: 'dex3' }]);
+  });
+
+  test('a gateway that sets its own lifetime says so, and a refused lifetime shows the backend message', async () => {
+    await startApp({
+      bootstrap: () => {
+        const boot = bootstrapReply();
+        boot.gateways[1].lifetime = { kind: 'fixed' };
+        return boot;
+      },
+      save_settings: () => {
+        throw rejection('bad_input', 'Demo (simulator) takes an invoice lifetime of 1 to 1440 minutes, not 9999');
+      },
+    });
+    await fireEvent.click(byId('nav-settings')!);
+    await waitFor(() => expect(byId('screen-settings')).not.toBeNull());
+    await fireEvent.input(byId('lifetime')!, { target: { value: '9999' } });
+    await fireEvent.click(byId('save-settings')!);
+    await waitFor(() => expect(byId('settings-message')?.textContent).toContain('1 to 1440 minutes'));
+    await selectGateway('dex3');
+    expect(byId('lifetime')).toBeNull();
+    expect(byId('lifetime-fixed')?.textContent).toBe('Dex3 sets how long its invoices last.');
   });
 });

@@ -12,7 +12,17 @@ export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 2
 export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): Bootstrap {
   return {
     gateways: [
-      { id: 'demo', name: 'Demo', fields: [], currencies: null, can_poll: true, default_base_url: 'http://127.0.0.1:8787/demo/' },
+      {
+        id: 'demo',
+        name: 'Demo',
+        fields: [],
+        currencies: null,
+        can_poll: true,
+        default_base_url: 'http://127.0.0.1:8787/demo/',
+        repeat: 'returns_existing',
+        lookup: 'by_order_id',
+        lifetime: { kind: 'settable', min_secs: 60, max_secs: 86_400 },
+      },
       {
         id: 'dex3',
         name: 'Dex3',
@@ -23,6 +33,9 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
         currencies: ['USD'],
         can_poll: true,
         default_base_url: 'https://api.dex3.io/',
+        repeat: 'refused',
+        lookup: 'dashboard',
+        lifetime: { kind: 'settable', min_secs: 60, max_secs: 604_800 },
       },
     ],
     currencies: [
@@ -45,6 +58,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       kiosk: false,
       always_on_top: false,
       idle_lock_minutes: 0,
+      lifetime_minutes: {},
       manager_pin_set: false,
       ...settings,
     },

@@ -83,13 +83,35 @@ export const en = {
     "Paydesk cannot tell what happened to this invoice. Check the gateway's dashboard before charging again, so nobody pays twice.",
   'hint.missing_credential': 'Add the missing credentials in Settings, or use the Demo gateway.',
   'hint.gateway_unauthorized': 'Check the credentials in Settings.',
-  'hint.network': 'Check the internet connection, then try again.',
+  'hint.network': 'Nothing was sent. Check the internet connection, then try again.',
   'hint.timeout': 'The gateway did not answer in time. Look in History before charging again: an invoice may exist.',
   'hint.keyring_unavailable':
     'Unlock the system keyring, or set the credentials as PAYDESK_<GATEWAY>_<FIELD> environment variables.',
   'hint.unsupported': 'Pick another gateway or currency.',
   'hint.sale_kept':
-    'Paydesk kept this sale in History. Retry it from there instead of charging again: the retry re-uses the same order, so the customer is not charged twice.',
+    'The customer may still pay this invoice: check it before charging again. Paydesk kept the sale in History; checking asks the gateway first and never sends a second invoice where the customer could pay twice.',
+  'settings.lifetime': 'Invoice lifetime (minutes)',
+  'settings.lifetime_bounds': '{min} to {max}; {default} if left empty',
+  'settings.lifetime_fixed': '{gateway} sets how long its invoices last.',
+  'settle.paid': 'Mark paid',
+  'settle.not_paid': 'Mark not paid',
+  'settle.paid_label': 'Mark {order} paid',
+  'settle.not_paid_label': 'Mark {order} not paid',
+  'settle.title_paid': 'Mark {order} paid',
+  'settle.title_not_paid': 'Mark {order} not paid',
+  'settle.about':
+    'For a sale {gateway} cannot settle for Paydesk: look it up on the {gateway} dashboard first. Who, when and why are kept with the sale.',
+  'settle.reason': 'Why (what the dashboard shows)',
+  'settle.reason_first': 'Say why first, for example what the dashboard shows.',
+  'settle.save_paid': 'Mark paid',
+  'settle.save_not_paid': 'Mark not paid',
+  'settle.saving': 'Saving…',
+  'invoice.finding_id':
+    '{gateway} gave no invoice number for this sale: Paydesk is looking it up. If it cannot, confirm the payment on the {gateway} dashboard.',
+  'hint.retry_unsafe': 'Look for the order on the gateway’s dashboard before you charge again.',
+  'hint.amount_mismatch': 'The invoice was not shown to the customer. Check this gateway’s settings, then start a new sale.',
+  'charge.check_sale': 'Check this sale',
+  'charge.checking_sale': 'Asking the gateway…',
 
   // --- history screen ---
   'history.title': 'History',

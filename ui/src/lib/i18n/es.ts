@@ -85,14 +85,36 @@ export const es: Record<Key, string> = {
     'Paydesk no puede saber qué pasó con esta factura. Consulte el panel de la pasarela antes de volver a cobrar, para que nadie pague dos veces.',
   'hint.missing_credential': 'Añada las credenciales que faltan en Ajustes o use la pasarela Demo.',
   'hint.gateway_unauthorized': 'Revise las credenciales en Ajustes.',
-  'hint.network': 'Compruebe la conexión a internet y vuelva a intentarlo.',
+  'hint.network': 'No se envió nada. Compruebe la conexión a internet y vuelva a intentarlo.',
   'hint.timeout':
     'La pasarela no respondió a tiempo. Mire el Historial antes de volver a cobrar: puede que exista una factura.',
   'hint.keyring_unavailable':
     'Desbloquee el llavero del sistema o defina las credenciales como variables de entorno PAYDESK_<GATEWAY>_<FIELD>.',
   'hint.unsupported': 'Elija otra pasarela u otra moneda.',
+  'settings.lifetime': 'Vigencia de la factura (minutos)',
+  'settings.lifetime_bounds': 'de {min} a {max}; {default} si se deja vacío',
+  'settings.lifetime_fixed': '{gateway} decide cuánto duran sus facturas.',
+  'settle.paid': 'Marcar pagada',
+  'settle.not_paid': 'Marcar no pagada',
+  'settle.paid_label': 'Marcar {order} como pagada',
+  'settle.not_paid_label': 'Marcar {order} como no pagada',
+  'settle.title_paid': 'Marcar {order} como pagada',
+  'settle.title_not_paid': 'Marcar {order} como no pagada',
+  'settle.about':
+    'Para una venta que {gateway} no puede resolver para Paydesk: búsquela antes en el panel de {gateway}. Quién, cuándo y por qué quedan con la venta.',
+  'settle.reason': 'Por qué (lo que muestra el panel)',
+  'settle.reason_first': 'Primero diga por qué, por ejemplo lo que muestra el panel.',
+  'settle.save_paid': 'Marcar pagada',
+  'settle.save_not_paid': 'Marcar no pagada',
+  'settle.saving': 'Guardando…',
+  'invoice.finding_id':
+    '{gateway} no dio número de factura para esta venta: Paydesk lo está buscando. Si no puede, confirme el pago en el panel de {gateway}.',
+  'hint.retry_unsafe': 'Busque el pedido en el panel de la pasarela antes de volver a cobrar.',
+  'hint.amount_mismatch': 'La factura no se mostró al cliente. Revise los ajustes de esta pasarela y empiece una venta nueva.',
+  'charge.check_sale': 'Comprobar esta venta',
+  'charge.checking_sale': 'Consultando a la pasarela…',
   'hint.sale_kept':
-    'Paydesk guardó esta venta en el Historial. Reinténtela desde allí en lugar de volver a cobrar: el reintento usa el mismo pedido, así que al cliente no se le cobra dos veces.',
+    'Puede que el cliente aún pague esta factura: compruébela antes de volver a cobrar. Paydesk guardó la venta en el Historial; comprobarla consulta primero a la pasarela y nunca envía una segunda factura que el cliente pudiera pagar dos veces.',
 
   // --- history screen ---
   'history.title': 'Historial',
