@@ -804,12 +804,15 @@ async function main() {
     await openTodayReport();
     const before = await reportTotals();
     const usdBefore = before.USD ?? {};
-    // The paid 12.34 sales were on Demo: practice, listed per gateway and in no total.
+    // The paid Dex3 sale is real money; the Demo sales are practice, listed per gateway and in no total.
     const demoUsd = await browser.execute(
       () => document.querySelector('.report-row[data-section="gateway"][data-gateway="demo"][data-currency="USD"]')?.dataset ?? {},
     );
-    assert(demoUsd.practice === 'true' && cents(demoUsd.total) >= cents('24.68'), `the report's Demo USD line is ${JSON.stringify(demoUsd)}, expected practice with at least the two paid 12.34 sales`);
-    assert(cents(usdBefore.received) === 0n, `the report's USD received is ${usdBefore.received}: Demo sales must be in no total`);
+    assert(demoUsd.practice === 'true' && cents(demoUsd.total) >= cents('12.34'), `the report's Demo USD line is ${JSON.stringify(demoUsd)}, expected practice with at least the paid 12.34 Demo sale`);
+    const dex3Usd = await browser.execute(
+      () => document.querySelector('.report-row[data-section="gateway"][data-gateway="dex3"][data-currency="USD"]')?.dataset.total ?? '0',
+    );
+    assert(cents(usdBefore.received) === cents(dex3Usd) && cents(dex3Usd) >= cents('12.34'), `the report's USD received is ${usdBefore.received}, expected exactly the Dex3 sales (${dex3Usd}), the Demo ones being practice`);
 
     // A cash sale, prefilled from the keypad.
     await goTo('charge');

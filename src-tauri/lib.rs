@@ -53,9 +53,16 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| e.reply())
 }
 
+/// Why the till could not open (an unreadable settings file, a ledger from a newer Paydesk): the
+/// window still opens and says so, instead of the app dying before it shows anything.
+struct NotOpened(ErrorReply);
+
 #[tauri::command]
-async fn bootstrap(app: State<'_, App>) -> Reply<Bootstrap> {
-    Ok(app.till.bootstrap())
+async fn bootstrap(handle: AppHandle) -> Reply<Bootstrap> {
+    match handle.try_state::<App>() {
+        Some(app) => Ok(app.till.bootstrap()),
+        None => Err(handle.state::<NotOpened>().0.clone()),
+    }
 }
 
 #[tauri::command]
@@ -335,12 +342,19 @@ pub fn run() {
             // The Demo gateway: the simulator on a free loopback port, inside this process.
             let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start_demo(0))?;
             let service = std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| DEFAULT_SERVICE.into());
-            let till = Till::open(
+            let opened = Till::open(
                 &paydesk_core::ledger::data_dir(),
                 CredentialStore::os_keyring(service),
                 Some(simulator.base_url("demo")),
-            )
-            .map_err(|e| e.to_string())?;
+            );
+            let till = match opened {
+                Ok(till) => till,
+                Err(e) => {
+                    eprintln!("paydesk: {e}");
+                    app.manage(NotOpened(e.reply()));
+                    return Ok(());
+                }
+            };
             let till = Arc::new(till);
             if let Some(window) = app.get_webview_window("main") {
                 apply_kiosk(&window, &till.bootstrap().settings);

@@ -282,7 +282,10 @@ impl Till {
     pub fn open(data_dir: &Path, credentials: CredentialStore, demo_base_url: Option<String>) -> Result<Till, Error> {
         let ledger = Ledger::open(&data_dir.join("ledger.sqlite3"))?;
         let config_path = data_dir.join("settings.json");
-        let config = TillConfig::load(&config_path).map_err(|e| Error::BadInput(e.to_string()))?;
+        let config = TillConfig::load(&config_path).map_err(|e| match e {
+            crate::config::ConfigError::Invalid(why) => Error::BadInput(why),
+            other => Error::Settings(other.to_string()),
+        })?;
         let desk = Paydesk::new(ledger, credentials, Settings::default());
         desk.mark_interrupted()?;
         let till = Till {

@@ -67,12 +67,31 @@ impl Default for TillConfig {
     }
 }
 
+/// Makes a rename in `path`'s directory durable (POSIX: fsync the directory itself).
+#[cfg(unix)]
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::File::open(dir)?.sync_all(),
+        _ => Ok(()),
+    }
+}
+
+/// Windows has no directory handle to sync; its rename is already journaled by NTFS.
+#[cfg(not(unix))]
+fn sync_dir(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{0}")]
     Invalid(String),
     #[error("the settings file {path} could not be {action}: {reason}")]
     Io { path: PathBuf, action: &'static str, reason: String },
+    /// Torn or hand-edited. It may hold the manager PIN, so Paydesk does not start on defaults
+    /// (that would drop the guard) and says what to do instead.
+    #[error("the settings file {path} cannot be read ({reason}): restore it from a backup, or move it aside to start with the default settings and no manager PIN")]
+    Unreadable { path: PathBuf, reason: String },
 }
 
 impl TillConfig {
@@ -84,11 +103,8 @@ impl TillConfig {
     pub fn load(path: &Path) -> Result<TillConfig, ConfigError> {
         let io = |action, e: std::io::Error| ConfigError::Io { path: path.into(), action, reason: e.to_string() };
         match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| ConfigError::Io {
-                path: path.into(),
-                action: "read",
-                reason: e.to_string(),
-            }),
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map_err(|e| ConfigError::Unreadable { path: path.into(), reason: e.to_string() }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(TillConfig::default()),
             Err(e) => Err(io("read", e)),
         }
@@ -104,8 +120,14 @@ impl TillConfig {
         }
         let tmp = path.with_extension("json.tmp");
         let bytes = serde_json::to_vec_pretty(self).expect("plain data serializes");
-        std::fs::write(&tmp, bytes).map_err(|e| io("written", e))?;
-        std::fs::rename(&tmp, path).map_err(|e| io("written", e))
+        // Durable before it is visible: the new file's bytes reach the disk, then the rename, then
+        // the directory entry; a power cut leaves the old file or the new one, never a torn one.
+        let mut file = std::fs::File::create(&tmp).map_err(|e| io("written", e))?;
+        std::io::Write::write_all(&mut file, &bytes).map_err(|e| io("written", e))?;
+        file.sync_all().map_err(|e| io("written", e))?;
+        drop(file);
+        std::fs::rename(&tmp, path).map_err(|e| io("written", e))?;
+        sync_dir(path).map_err(|e| io("written", e))
     }
 
     pub fn validate(&self, gateway_ids: &[&str]) -> Result<(), ConfigError> {

@@ -26,6 +26,9 @@ pub enum Error {
     /// Sending a sale's create again could leave the customer two invoices to pay.
     #[error("{0}")]
     RetryUnsafe(String),
+    /// The settings file cannot be used (unreadable, or it could not be written).
+    #[error("{0}")]
+    Settings(String),
     #[error("a manager must unlock this with the manager PIN")]
     ManagerPinRequired,
     #[error("{0}")]
@@ -70,6 +73,7 @@ impl Error {
             Error::Money(_) => "bad_amount",
             Error::BadInput(_) => "bad_input",
             Error::RetryUnsafe(_) => "retry_unsafe",
+            Error::Settings(_) => "settings_unreadable",
             Error::SaleUnknown { .. } => "sale_unknown",
             Error::Gateway(e) => match e {
                 GatewayError::MissingCredential { .. } => "missing_credential",
@@ -103,7 +107,7 @@ impl Error {
                 ErrorKind::GatewayRefused
             }
             "network" | "timeout" | "gateway_unavailable" | "sale_unknown" => ErrorKind::Network,
-            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" => ErrorKind::Local,
+            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" | "settings_unreadable" => ErrorKind::Local,
             _ => ErrorKind::BadInput,
         }
     }

@@ -162,6 +162,10 @@ impl ClassifyName for serde_json::Error {
     }
 }
 
+/// The largest answer read from a gateway: theirs are a few kilobytes, and an endless one must
+/// not fill the till's memory.
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+
 /// How long one attempt may take, from connecting to the last byte of the answer, unless the
 /// settings say otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -201,6 +205,8 @@ impl HttpClient {
     /// A reqwest client with the timeouts a till wants: fail fast on connect, bounded overall.
     pub fn default_client() -> reqwest::Client {
         reqwest::Client::builder()
+            // A redirect would carry the gateway keys (in custom headers) to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
             .timeout(DEFAULT_TIMEOUT)
             .user_agent(concat!("Paydesk/", env!("CARGO_PKG_VERSION")))
@@ -212,11 +218,23 @@ impl HttpClient {
         &self.base
     }
 
-    /// The full URL of `path` under the base URL.
+    /// The full URL of `path` under the base URL. Paths come from gateway modules and knobs (a
+    /// setting): one that is really a URL, or climbs out of the base, would send the keys to
+    /// another host or endpoint, so it is refused.
     pub fn url(&self, path: &str) -> Result<Url, GatewayError> {
-        self.base
-            .join(path.trim_start_matches('/'))
-            .map_err(|e| GatewayError::Unsupported(format!("bad request path '{path}': {e}")))
+        let refused = |why: &str| {
+            GatewayError::Unsupported(format!("the request path '{path}' {why}: a path must stay under the base URL"))
+        };
+        if path.contains("://") || path.starts_with("//") || path.contains('\\') || path.contains(':') {
+            return Err(refused("is not a plain path"));
+        }
+        let url = self.base.join(path.trim_start_matches('/')).map_err(|e| refused(&e.to_string()))?;
+        let same_origin =
+            url.scheme() == self.base.scheme() && url.host() == self.base.host() && url.port() == self.base.port();
+        if !same_origin || !url.path().starts_with(self.base.path()) {
+            return Err(refused("leaves the base URL"));
+        }
+        Ok(url)
     }
 
     /// Sends `req`, retrying with backoff where a second send cannot create a second invoice:
@@ -228,6 +246,14 @@ impl HttpClient {
         let mut attempt = 1;
         loop {
             let outcome = self.send_once(&url, req).await;
+            if let Ok(resp) = &outcome {
+                if (300..400).contains(&resp.status) {
+                    return Err(GatewayError::BadResponse(format!(
+                        "HTTP {}: the gateway answered with a redirect, which Paydesk does not follow (it would carry the keys elsewhere)",
+                        resp.status
+                    )));
+                }
+            }
             let retry = match &outcome {
                 Ok(resp) => req.idempotent && (resp.status == 429 || resp.status >= 500),
                 Err(Attempt::NotConnected(_)) => true,
@@ -262,9 +288,18 @@ impl HttpClient {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
-        let resp = builder.send().await.map_err(Attempt::from)?;
+        let mut resp = builder.send().await.map_err(Attempt::from)?;
         let status = resp.status().as_u16();
-        let body = resp.bytes().await.map_err(Attempt::from)?.to_vec();
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(Attempt::from)? {
+            if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                return Err(Attempt::MaybeSent(GatewayError::BadResponse(format!(
+                    "HTTP {status} with an answer larger than {} KiB, which no gateway sends: not read",
+                    MAX_ANSWER_BYTES / 1024
+                ))));
+            }
+            body.extend_from_slice(&chunk);
+        }
         Ok(HttpResponse { status, body })
     }
 }
@@ -347,5 +382,80 @@ mod tests {
             http.url("/getpaymentstatus/X1").unwrap().as_str(),
             "https://api.dex3.io/api/v1/getpaymentstatus/X1"
         );
+    }
+
+    /// A loopback server answering every request with `head` (status line and headers) and
+    /// `body`; it reports each request's text on the channel.
+    async fn server(head: String, body: Vec<u8>) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}/", listener.local_addr().unwrap());
+        let (seen, requests) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 16 * 1024];
+                let n = stream.read(&mut buf).await.unwrap_or(0);
+                let _ = seen.send(String::from_utf8_lossy(&buf[..n]).into_owned());
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+            }
+        });
+        (base, requests)
+    }
+
+    fn client(base: &str) -> HttpClient {
+        HttpClient::new(
+            HttpClient::default_client(),
+            check_base_url(base).unwrap(),
+            RetryPolicy { attempts: 1, first_backoff: Duration::ZERO },
+        )
+    }
+
+    #[tokio::test]
+    async fn hardening_07_a_redirect_is_not_followed_and_the_keys_go_nowhere_else() {
+        let (elsewhere, mut reached) =
+            server("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n".into(), b"{}".to_vec()).await;
+        let head = format!(
+            "HTTP/1.1 302 Found\r\nlocation: {elsewhere}steal?x=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+        );
+        let (gateway, _) = server(head, vec![]).await;
+        let req = HttpRequest::post_json("create", b"{}".to_vec()).header("x-api-key", "KEY-SECRET-77");
+        let err = client(&gateway).send(&req).await.unwrap_err();
+        assert!(matches!(&err, GatewayError::BadResponse(m) if m.contains("redirect")), "{err:?}");
+        assert!(!err.to_string().contains("steal"), "{err}");
+        assert!(reached.try_recv().is_err(), "the redirect target received a request");
+    }
+
+    #[test]
+    fn hardening_08_a_path_setting_holding_a_url_cannot_leave_the_base() {
+        let http = client("https://api.dex3.io/api/v1/");
+        for bad in ["https://evil.example/x", "//evil.example/x", "http:evil", "..\\x", "../../admin", "/../v2/x"] {
+            assert!(matches!(http.url(bad), Err(GatewayError::Unsupported(_))), "{bad} was allowed");
+        }
+        assert_eq!(http.url("createpayment").unwrap().as_str(), "https://api.dex3.io/api/v1/createpayment");
+        assert_eq!(http.url("v1/payment/9%2F1").unwrap().as_str(), "https://api.dex3.io/api/v1/v1/payment/9%2F1");
+    }
+
+    #[tokio::test]
+    async fn hardening_14_an_answer_larger_than_the_cap_is_not_read_whole() {
+        let big = vec![b' '; MAX_ANSWER_BYTES + 10];
+        let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", big.len());
+        let (gateway, _) = server(head, big).await;
+        let err = client(&gateway).send(&HttpRequest::get("status")).await.unwrap_err();
+        assert!(matches!(&err, GatewayError::BadResponse(m) if m.contains("larger than 1024 KiB")), "{err:?}");
+        let (small, _) =
+            server("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n".into(), b"{}".to_vec()).await;
+        assert_eq!(client(&small).send(&HttpRequest::get("status")).await.unwrap().body, b"{}");
+    }
+
+    #[tokio::test]
+    async fn hardening_03_a_5xx_with_a_json_body_never_reaches_the_gateway_module() {
+        let body = br#"{"data":{},"message":"Internal error","error":{"type":"server","key":"x","message":"failed"},"status":503}"#;
+        let head =
+            format!("HTTP/1.1 503 Service Unavailable\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+        let (gateway, _) = server(head, body.to_vec()).await;
+        let err =
+            client(&gateway).send(&HttpRequest::post_json("v1/payment/invoice", b"{}".to_vec())).await.unwrap_err();
+        assert_eq!(err, GatewayError::Unavailable(503));
     }
 }

@@ -181,6 +181,12 @@ pub enum MoneyError {
     UnknownCurrency(String),
     #[error("'12,50' uses a comma as the decimal mark: type 12.50 (or switch the decimal style to comma)")]
     CommaDecimalInPointStyle,
+    /// One separator before three digits, in a currency with three decimals: a thousands
+    /// separator or the decimal mark? The cashier is asked, never guessed for.
+    #[error(
+        "'{typed}' could be {grouped} or {decimal} {currency}: type it without the separator, or with the decimal mark"
+    )]
+    Ambiguous { typed: String, grouped: String, decimal: String, currency: Currency },
 }
 
 /// Parses what a cashier typed ("12", "12.5", "1,234.56", or "12,50" in comma style) into an exact
@@ -213,6 +219,19 @@ pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Res
     }
     if style == DecimalStyle::Point && fraction.is_none() && looks_like_comma_decimal(whole) {
         return Err(MoneyError::CommaDecimalInPointStyle);
+    }
+    if currency.decimals == 3 && fraction.is_none() {
+        if let Some((head, tail)) = whole.split_once(group_marks) {
+            if tail.len() == 3 && !tail.contains(group_marks) && !head.is_empty() {
+                let decimal = format!("{head}{}{tail}", if style == DecimalStyle::Point { '.' } else { ',' });
+                return Err(MoneyError::Ambiguous {
+                    typed: text.into(),
+                    grouped: format!("{head}{tail}"),
+                    decimal,
+                    currency,
+                });
+            }
+        }
     }
     let whole_digits = ungroup(whole, group_marks)?;
     let fraction = fraction.unwrap_or("");
@@ -277,6 +296,36 @@ fn parse_digits(digits: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hardening_05_one_separator_before_three_digits_is_ambiguous_in_a_three_decimal_currency() {
+        let kwd: Currency = "KWD".parse().unwrap();
+        for (typed, style) in
+            [("1,500", DecimalStyle::Point), ("1.500", DecimalStyle::Comma), ("12 345", DecimalStyle::Comma)]
+        {
+            let err = parse_amount(typed, kwd, style).unwrap_err();
+            assert!(matches!(err, MoneyError::Ambiguous { .. }), "{typed}: {err:?}");
+            let said = err.to_string();
+            assert!(said.contains(typed) && said.contains("KWD"), "{said}");
+        }
+        assert_eq!(
+            parse_amount("1,500", kwd, DecimalStyle::Point).unwrap_err().to_string(),
+            "'1,500' could be 1500 or 1.500 KWD: type it without the separator, or with the decimal mark"
+        );
+        // Unambiguous forms still read; two-decimal currencies group as before.
+        assert_eq!(parse_amount("1,500.250", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_250);
+        assert_eq!(
+            parse_amount("1,234,567", kwd, DecimalStyle::Point).unwrap_err(),
+            MoneyError::TooLarge { max: 1_000_000 }
+        );
+        assert_eq!(
+            parse_amount("123,456,789", kwd, DecimalStyle::Point).unwrap_err(),
+            MoneyError::TooLarge { max: 1_000_000 }
+        );
+        assert_eq!(parse_amount("1500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_000);
+        assert_eq!(parse_amount("1.500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500);
+        assert_eq!(parse_amount("1,500", Currency::USD, DecimalStyle::Point).unwrap().minor(), 150_000);
+    }
+
     use super::*;
 
     fn usd(s: &str) -> Result<u64, MoneyError> {

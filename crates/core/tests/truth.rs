@@ -323,3 +323,30 @@ async fn hardening_10_only_the_sales_own_checked_pay_link_is_opened() {
     assert_eq!(err.code(), "gateway_bad_response", "{err}");
     assert!(till.pay_link_to_open("PD-NO-SUCH").is_err());
 }
+
+#[test]
+fn hardening_15_a_torn_settings_file_is_said_clearly_and_kept_and_saves_are_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    let torn = br#"{"default_gateway": "demo", "manager_pin_hash": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdH"#;
+    std::fs::write(&path, torn).unwrap();
+    let err = match Till::open(dir.path(), CredentialStore::in_memory(), None) {
+        Ok(_) => panic!("a torn settings file was taken"),
+        Err(err) => err,
+    };
+    assert_eq!(err.code(), "settings_unreadable", "{err}");
+    let said = err.to_string();
+    assert!(said.contains(&path.display().to_string()) && said.contains("move it aside"), "{said}");
+    assert_eq!(std::fs::read(&path).unwrap(), torn, "the file is left for the owner, untouched");
+
+    // A good file is written whole, with no temporary file left beside it.
+    std::fs::remove_file(&path).unwrap();
+    let till = Till::open(dir.path(), CredentialStore::in_memory(), None).unwrap();
+    let mut input = paydesk_core::api::SettingsInput::defaults();
+    input.shop_name = Some("Corner Shop".into());
+    till.save_settings(input).unwrap();
+    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(!names.iter().any(|n| n.to_string_lossy().ends_with(".tmp")), "{names:?}");
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["shop_name"], "Corner Shop");
+}
