@@ -267,8 +267,10 @@ pub struct Till {
     config: Mutex<TillConfig>,
     /// Where the in-process simulator answers for the Demo gateway, unless the owner set one.
     demo_base_url: Option<String>,
-    /// Whether a manager unlocked this till, and wrong PINs; in memory only, so a restart locks.
+    /// Whether a manager unlocked this till (in memory: a restart locks it), and wrong PINs
+    /// (also in `attempts_path`, so a restart resets no lock-out).
     manager: Mutex<Session>,
+    attempts_path: PathBuf,
     /// Unix seconds; replaceable so tests can move time instead of sleeping.
     now: Clock,
 }
@@ -282,6 +284,14 @@ impl Till {
     pub fn open(data_dir: &Path, credentials: CredentialStore, demo_base_url: Option<String>) -> Result<Till, Error> {
         let ledger = Ledger::open(&data_dir.join("ledger.sqlite3"))?;
         let config_path = data_dir.join("settings.json");
+        let attempts_path = data_dir.join("manager-pin-attempts.json");
+        // It holds the manager PIN's hash: readable by this user only, also when an older
+        // Paydesk wrote it.
+        #[cfg(unix)]
+        if config_path.exists() {
+            std::fs::set_permissions(&config_path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+                .map_err(|e| Error::Settings(format!("{} could not be made private: {e}", config_path.display())))?;
+        }
         let config = TillConfig::load(&config_path).map_err(|e| match e {
             crate::config::ConfigError::Invalid(why) => Error::BadInput(why),
             other => Error::Settings(other.to_string()),
@@ -293,7 +303,8 @@ impl Till {
             config_path,
             config: Mutex::new(config),
             demo_base_url,
-            manager: Mutex::new(Session::default()),
+            manager: Mutex::new(Session::with_attempts(load_attempts(&attempts_path))),
+            attempts_path,
             now: std::sync::Arc::new(crate::clock::unix_now),
         };
         till.apply_config();
@@ -799,10 +810,16 @@ impl Till {
     }
 
     fn try_unlock(&self, pin: &Secret) -> Result<(), Error> {
-        match self.config().manager_pin_hash {
-            Some(hash) => Ok(self.session().unlock(pin.expose(), &hash, (self.now)())?),
-            None => Ok(()),
+        let Some(hash) = self.config().manager_pin_hash else { return Ok(()) };
+        let mut session = self.session();
+        let before = session.attempts();
+        let outcome = session.unlock(pin.expose(), &hash, (self.now)());
+        if session.attempts() != before {
+            let bytes = serde_json::to_vec(&session.attempts()).expect("plain data serializes");
+            crate::config::write_private(&self.attempts_path, &bytes)
+                .map_err(|e| Error::Settings(format!("the wrong-PIN count could not be saved: {e}")))?;
         }
+        Ok(outcome?)
     }
 
     pub fn lock(&self) -> ManagerStatus {
@@ -944,6 +961,21 @@ fn ends_follow(err: &Error) -> bool {
         Error::Ledger(_) => true,
         other => other.kind() == crate::error::ErrorKind::BadInput,
     }
+}
+
+/// The wrong-PIN count and lock-out left by earlier runs. A file that cannot be read counts as
+/// the longest lock-out: deleting or garbling it must not reset the count.
+fn load_attempts(path: &Path) -> pin::Attempts {
+    match std::fs::read(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => pin::Attempts::default(),
+        Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| garbled_attempts()),
+        Err(_) => garbled_attempts(),
+    }
+}
+
+fn garbled_attempts() -> pin::Attempts {
+    let wrong = pin::MAX_WRONG_PINS + 8;
+    pin::Attempts { wrong_in_a_row: wrong, locked_out_until: Some(crate::clock::unix_now() + pin::lockout_secs(wrong)) }
 }
 
 /// Why a follow gave up on a sale no answer settled, and what a person does about it.

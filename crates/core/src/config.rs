@@ -67,6 +67,26 @@ impl Default for TillConfig {
     }
 }
 
+/// Replaces `path` with `bytes`, durably and readable by this user only (it holds the manager
+/// PIN's hash). The new bytes reach the disk, then the rename, then the directory entry: a power
+/// cut leaves the old file or the new one, never a torn one.
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&tmp)?;
+    // An older file of that name keeps its mode on open: set it.
+    #[cfg(unix)]
+    file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
+    std::io::Write::write_all(&mut file, bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&tmp, path)?;
+    sync_dir(path)
+}
+
 /// Makes a rename in `path`'s directory durable (POSIX: fsync the directory itself).
 #[cfg(unix)]
 fn sync_dir(path: &Path) -> std::io::Result<()> {
@@ -118,16 +138,8 @@ impl TillConfig {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| io("written", e))?;
         }
-        let tmp = path.with_extension("json.tmp");
         let bytes = serde_json::to_vec_pretty(self).expect("plain data serializes");
-        // Durable before it is visible: the new file's bytes reach the disk, then the rename, then
-        // the directory entry; a power cut leaves the old file or the new one, never a torn one.
-        let mut file = std::fs::File::create(&tmp).map_err(|e| io("written", e))?;
-        std::io::Write::write_all(&mut file, &bytes).map_err(|e| io("written", e))?;
-        file.sync_all().map_err(|e| io("written", e))?;
-        drop(file);
-        std::fs::rename(&tmp, path).map_err(|e| io("written", e))?;
-        sync_dir(path).map_err(|e| io("written", e))
+        write_private(path, &bytes).map_err(|e| io("written", e))
     }
 
     pub fn validate(&self, gateway_ids: &[&str]) -> Result<(), ConfigError> {

@@ -7,9 +7,29 @@ use argon2::Argon2;
 
 pub const MIN_PIN_DIGITS: usize = 4;
 pub const MAX_PIN_DIGITS: usize = 12;
-/// Wrong PINs in a row before unlocking is refused for [`LOCKOUT_SECS`].
+/// Wrong PINs in a row before unlocking is refused for a while (see [`lockout_secs`]).
 pub const MAX_WRONG_PINS: u32 = 5;
+/// The first lock-out; each further wrong PIN doubles it, up to [`MAX_LOCKOUT_SECS`].
 pub const LOCKOUT_SECS: i64 = 30;
+pub const MAX_LOCKOUT_SECS: i64 = 3600;
+
+/// How long unlocking is refused after `wrong` wrong PINs in a row: nothing before
+/// [`MAX_WRONG_PINS`], then 30 s, 60 s, 120 s … up to an hour. A 4-digit PIN then takes days to
+/// guess at the counter, and restarting the app does not reset it (see [`Attempts`]).
+pub fn lockout_secs(wrong: u32) -> i64 {
+    match wrong.checked_sub(MAX_WRONG_PINS) {
+        None => 0,
+        Some(extra) => LOCKOUT_SECS.saturating_mul(1i64 << extra.min(20)).min(MAX_LOCKOUT_SECS),
+    }
+}
+
+/// The wrong-PIN count and lock-out, kept on disk so that restarting the app resets neither.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Attempts {
+    pub wrong_in_a_row: u32,
+    /// Unix seconds.
+    pub locked_out_until: Option<i64>,
+}
 
 /// Never carries the PIN: a message may reach the screen, a log or an IPC reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,16 +70,25 @@ pub fn verify_pin(pin: &str, hash: &str) -> Result<bool, PinError> {
     Ok(Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
 }
 
-/// The in-memory unlock state of one till. Restarting the app locks it.
+/// The unlock state of one till: whether a manager unlocked it (in memory: restarting the app
+/// locks it), and the wrong PINs (saved by the caller from [`Session::attempts`]).
 #[derive(Debug, Default)]
 pub struct Session {
     /// The last unlock or guarded call while unlocked; `None`: locked.
     active_at: Option<i64>,
-    wrong_in_a_row: u32,
-    locked_out_until: Option<i64>,
+    attempts: Attempts,
 }
 
 impl Session {
+    /// A locked session that remembers earlier wrong PINs.
+    pub fn with_attempts(attempts: Attempts) -> Session {
+        Session { active_at: None, attempts }
+    }
+
+    pub fn attempts(&self) -> Attempts {
+        self.attempts
+    }
+
     /// Unlocked now: unlocked and not idle for `idle_secs` (0: never idles out).
     pub fn is_unlocked(&self, now: i64, idle_secs: i64) -> bool {
         match self.active_at {
@@ -82,8 +111,7 @@ impl Session {
 
     /// Unlocked by a manager who just proved it (a right PIN, or setting the PIN).
     pub fn open(&mut self, now: i64) {
-        self.wrong_in_a_row = 0;
-        self.locked_out_until = None;
+        self.attempts = Attempts::default();
         self.active_at = Some(now);
     }
 
@@ -93,7 +121,7 @@ impl Session {
 
     /// Seconds left of a lock-out after too many wrong PINs; 0 when none.
     pub fn locked_out_secs(&self, now: i64) -> i64 {
-        self.locked_out_until.map_or(0, |until| (until - now).max(0))
+        self.attempts.locked_out_until.map_or(0, |until| (until - now).max(0))
     }
 
     /// Unlocks if `pin` matches `hash`. While locked out nothing is checked, not even the right
@@ -107,10 +135,11 @@ impl Session {
             self.open(now);
             return Ok(());
         }
-        self.wrong_in_a_row += 1;
-        if self.wrong_in_a_row >= MAX_WRONG_PINS {
-            self.locked_out_until = Some(now + LOCKOUT_SECS);
-            return Err(PinError::LockedOut(LOCKOUT_SECS));
+        self.attempts.wrong_in_a_row = self.attempts.wrong_in_a_row.saturating_add(1);
+        let wait = lockout_secs(self.attempts.wrong_in_a_row);
+        if wait > 0 {
+            self.attempts.locked_out_until = Some(now + wait);
+            return Err(PinError::LockedOut(wait));
         }
         Err(PinError::Wrong)
     }
@@ -119,6 +148,24 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hardening_06_the_lockout_grows_with_each_wrong_pin_after_five() {
+        let secs: Vec<i64> = (1..=13).map(lockout_secs).collect();
+        assert_eq!(secs, [0, 0, 0, 0, 30, 60, 120, 240, 480, 960, 1920, 3600, 3600]);
+        assert_eq!(lockout_secs(u32::MAX), MAX_LOCKOUT_SECS);
+        let hash = hash_pin("2468").unwrap();
+        let mut s = Session::default();
+        for _ in 0..4 {
+            assert_eq!(s.unlock("1111", &hash, 0), Err(PinError::Wrong));
+        }
+        assert_eq!(s.unlock("1111", &hash, 0), Err(PinError::LockedOut(30)));
+        assert_eq!(s.unlock("2468", &hash, 29), Err(PinError::LockedOut(1)), "not even the right PIN");
+        assert_eq!(s.unlock("1111", &hash, 30), Err(PinError::LockedOut(60)));
+        assert_eq!(s.attempts(), Attempts { wrong_in_a_row: 6, locked_out_until: Some(90) });
+        s.unlock("2468", &hash, 90).unwrap();
+        assert_eq!(s.attempts(), Attempts::default());
+    }
 
     #[test]
     fn the_idle_timer_restarts_on_each_guarded_call() {

@@ -132,13 +132,44 @@ async fn five_wrong_pins_in_a_row_lock_unlocking_out_for_30_seconds() {
     assert!(!f.till.manager_status().unlocked);
     f.advance(1);
     assert_eq!(f.till.manager_status().locked_out_seconds, 0);
-    // Still five wrong in a row: the next wrong one locks out again at once.
+    // Still five wrong in a row: the next wrong one locks out again at once, twice as long.
     assert_eq!(code(f.till.unlock(OTHER_PIN.into())), "pin_locked_out");
-    f.advance(LOCKOUT_SECS);
+    assert_eq!(f.till.manager_status().locked_out_seconds, 2 * LOCKOUT_SECS as u32);
+    f.advance(2 * LOCKOUT_SECS);
     let status = f.till.unlock(PIN.into()).unwrap();
     assert!(status.unlocked && status.locked_out_seconds == 0, "{status:?}");
     f.till.lock();
     assert_eq!(code(f.till.unlock(OTHER_PIN.into())), "wrong_pin", "a right PIN started the count afresh");
+}
+
+#[tokio::test]
+async fn hardening_06_restarting_the_app_resets_no_lockout_and_the_files_are_private() {
+    let f = Fixture::new().await;
+    f.set_pin();
+    f.till.lock();
+    for _ in 0..MAX_WRONG_PINS {
+        f.till.unlock(OTHER_PIN.into()).unwrap_err();
+    }
+    assert_eq!(f.till.manager_status().locked_out_seconds, LOCKOUT_SECS as u32);
+    // A restart: a new till on the same files, at the same moment.
+    let offset = f.offset.clone();
+    let clock: Clock = Arc::new(move || paydesk_core::clock::unix_now() + offset.load(Ordering::SeqCst));
+    let reopened = Till::open(f.dir.path(), CredentialStore::in_memory(), None).unwrap().with_clock(clock);
+    assert!(reopened.manager_status().locked_out_seconds > 0, "the restart reset the lock-out");
+    assert_eq!(code(reopened.unlock(PIN.into())), "pin_locked_out");
+    f.advance(LOCKOUT_SECS);
+    assert_eq!(code(reopened.unlock(OTHER_PIN.into())), "pin_locked_out", "the sixth wrong PIN, after a restart");
+    assert_eq!(reopened.manager_status().locked_out_seconds, 2 * LOCKOUT_SECS as u32);
+    #[cfg(unix)]
+    for name in ["settings.json", "manager-pin-attempts.json"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(f.dir.path().join(name)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name} is readable by others");
+    }
+    // Garbling the count does not reset it either.
+    std::fs::write(f.dir.path().join("manager-pin-attempts.json"), "{").unwrap();
+    let garbled = Till::open(f.dir.path(), CredentialStore::in_memory(), None).unwrap();
+    assert!(garbled.manager_status().locked_out_seconds > 0);
 }
 
 #[tokio::test]
