@@ -13,7 +13,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
-use tauri::{AppHandle, Emitter, Manager, State};
+use tauri::{AppHandle, Emitter, Manager, State, Window};
 use tauri_plugin_opener::OpenerExt;
 
 /// The event the UI listens to for every change of a followed invoice.
@@ -40,6 +40,16 @@ struct App {
 }
 
 type Reply<T> = Result<T, ErrorReply>;
+
+/// Manager functions answer the cashier's window alone. Its capability is the first fence (the
+/// customer display's grants only `customer_display`); this one holds if a capability is widened.
+fn cashier_only(label: &str) -> Result<(), ErrorReply> {
+    if label == "main" {
+        Ok(())
+    } else {
+        Err(ErrorReply::new("forbidden", "this window may not use manager functions"))
+    }
+}
 
 /// Runs keyring and file work off the async workers (keyring calls block on D-Bus).
 async fn blocking<T: Send + 'static>(
@@ -105,7 +115,14 @@ async fn dismiss_late(app: State<'_, App>, key: String) -> Reply<()> {
 
 /// A manager marks a sale the gateway cannot settle as paid or not paid, with the reason.
 #[tauri::command]
-async fn settle_invoice(app: State<'_, App>, key: String, paid: bool, reason: String) -> Reply<InvoiceView> {
+async fn settle_invoice(
+    window: Window,
+    app: State<'_, App>,
+    key: String,
+    paid: bool,
+    reason: String,
+) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.settle_by_hand(&key, paid, &reason)).await
 }
 
@@ -132,7 +149,8 @@ async fn history(app: State<'_, App>, search: String, limit: u32, offset: u32) -
 }
 
 #[tauri::command]
-async fn export_csv(handle: AppHandle, app: State<'_, App>) -> Reply<String> {
+async fn export_csv(window: Window, handle: AppHandle, app: State<'_, App>) -> Reply<String> {
+    cashier_only(window.label())?;
     let dir = export_dir(&handle);
     blocking(&app, move |till| till.export_csv(&dir)).await
 }
@@ -149,12 +167,14 @@ async fn record_cash_sale(
 
 #[tauri::command]
 async fn record_refund(
+    window: Window,
     app: State<'_, App>,
     amount: String,
     currency: String,
     reason: String,
     original: Option<String>,
 ) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.record_refund(&amount, &currency, &reason, original)).await
 }
 
@@ -164,33 +184,45 @@ async fn shift_report(app: State<'_, App>, from: i64, to: i64) -> Reply<ShiftRep
 }
 
 #[tauri::command]
-async fn export_report_csv(handle: AppHandle, app: State<'_, App>, from: i64, to: i64) -> Reply<String> {
+async fn export_report_csv(
+    window: Window,
+    handle: AppHandle,
+    app: State<'_, App>,
+    from: i64,
+    to: i64,
+) -> Reply<String> {
+    cashier_only(window.label())?;
     let dir = export_dir(&handle);
     blocking(&app, move |till| till.export_report_csv(from, to, &dir)).await
 }
 
 #[tauri::command]
-async fn credentials(app: State<'_, App>, gateway: String) -> Reply<Vec<CredentialField>> {
+async fn credentials(window: Window, app: State<'_, App>, gateway: String) -> Reply<Vec<CredentialField>> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.credentials(&gateway)).await
 }
 
 #[tauri::command]
 async fn set_credential(
+    window: Window,
     app: State<'_, App>,
     gateway: String,
     field: String,
     value: String,
 ) -> Reply<Vec<CredentialField>> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.set_credential(&gateway, &field, value)).await
 }
 
 #[tauri::command]
-async fn delete_credentials(app: State<'_, App>, gateway: String) -> Reply<Vec<CredentialField>> {
+async fn delete_credentials(window: Window, app: State<'_, App>, gateway: String) -> Reply<Vec<CredentialField>> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.delete_credentials(&gateway)).await
 }
 
 #[tauri::command]
 async fn save_settings(window: tauri::WebviewWindow, app: State<'_, App>, input: SettingsInput) -> Reply<SettingsView> {
+    cashier_only(window.label())?;
     let settings = blocking(&app, move |till| till.save_settings(input)).await?;
     apply_kiosk(&window, &settings);
     Ok(settings)
@@ -203,7 +235,8 @@ async fn manager_status(app: State<'_, App>) -> Reply<ManagerStatus> {
 
 /// Off the async workers: checking a PIN is a deliberately slow hash.
 #[tauri::command]
-async fn unlock(app: State<'_, App>, pin: String) -> Reply<ManagerStatus> {
+async fn unlock(window: Window, app: State<'_, App>, pin: String) -> Reply<ManagerStatus> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.unlock(pin)).await
 }
 
@@ -213,12 +246,19 @@ async fn lock(app: State<'_, App>) -> Reply<ManagerStatus> {
 }
 
 #[tauri::command]
-async fn set_manager_pin(app: State<'_, App>, current: Option<String>, new: Option<String>) -> Reply<ManagerStatus> {
+async fn set_manager_pin(
+    window: Window,
+    app: State<'_, App>,
+    current: Option<String>,
+    new: Option<String>,
+) -> Reply<ManagerStatus> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.set_manager_pin(current, new)).await
 }
 
 #[tauri::command]
 async fn leave_kiosk(window: tauri::WebviewWindow, app: State<'_, App>) -> Reply<SettingsView> {
+    cashier_only(window.label())?;
     let settings = blocking(&app, |till| till.leave_kiosk()).await?;
     apply_kiosk(&window, &settings);
     Ok(settings)
@@ -232,7 +272,8 @@ fn apply_kiosk(window: &tauri::WebviewWindow, settings: &SettingsView) {
 }
 
 #[tauri::command]
-async fn test_connection(app: State<'_, App>, gateway: String) -> Reply<ConnectionCheck> {
+async fn test_connection(window: Window, app: State<'_, App>, gateway: String) -> Reply<ConnectionCheck> {
+    cashier_only(window.label())?;
     app.till.test_connection(&gateway).await.map_err(|e| e.reply())
 }
 

@@ -1,16 +1,31 @@
 //! The webview's fences, read from the files Tauri builds the app from: a strict CSP in
-//! tauri.conf.json, and capabilities that let the cashier window only listen to Paydesk's events.
-//! Widening either must be a conscious change to this test.
+//! tauri.conf.json, and capabilities per window: the cashier's may call Paydesk's own commands
+//! and listen to its events, the customer display only learns what to show. Widening either
+//! must be a conscious change to this test.
 
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// The only permissions the webview holds; the app's own commands need none.
-const ALLOWED_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
-/// The windows that hold them: the cashier's, and the customer-facing display (which also only
-/// listens: to what it is to show).
-const WINDOWS: &[&str] = &["main", "customer"];
+/// The only core permissions a window holds.
+const EVENT_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
+/// What the customer-facing display may call: what it is to show, nothing else.
+const CUSTOMER_COMMANDS: &[&str] = &["customer_display"];
+/// Commands that answer the cashier's window alone even if a capability grants them elsewhere.
+const MANAGER_COMMANDS: &[&str] = &[
+    "credentials",
+    "set_credential",
+    "delete_credentials",
+    "save_settings",
+    "test_connection",
+    "unlock",
+    "set_manager_pin",
+    "leave_kiosk",
+    "record_refund",
+    "export_csv",
+    "export_report_csv",
+    "settle_invoice",
+];
 /// Permission families that would hand the page the machine or the network.
 const FORBIDDEN_PREFIXES: &[&str] = &["shell:", "fs:", "http:", "opener:", "dialog:", "process:", "updater:"];
 /// Where Tauri's IPC answers (`ipc:` on Linux and macOS, http(s)://ipc.localhost on Windows).
@@ -137,22 +152,77 @@ fn capabilities() -> Vec<(String, Value)> {
     all
 }
 
+/// The names inside `marker![ … ]` (or `marker: &[…] = &[ … ]`) of a source file, in order.
+fn listed(file: &str, marker: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(root().join(file)).unwrap();
+    let start = text.find(marker).unwrap_or_else(|| panic!("{file} has no {marker}")) + marker.len();
+    let end = start + text[start..].find(']').unwrap();
+    text[start..end].split(',').map(|c| c.trim().trim_matches('"').to_string()).filter(|c| !c.is_empty()).collect()
+}
+
+/// The app's commands: the ones lib.rs registers, which must be the ones build.rs makes
+/// permissions for (a command missing there would be callable by no window, or by every one).
+fn commands() -> Vec<String> {
+    let handled = listed("src-tauri/lib.rs", "generate_handler![");
+    assert_eq!(
+        handled,
+        listed("src-tauri/build.rs", "COMMANDS: &[&str] = &["),
+        "build.rs and lib.rs list other commands"
+    );
+    handled
+}
+
+fn permission_ids(from: &str, cap: &Value) -> Vec<String> {
+    let permissions = cap["permissions"].as_array().unwrap_or_else(|| panic!("{from}: no permissions list"));
+    // A permission is an identifier, or an object with one (and a scope).
+    permissions
+        .iter()
+        .map(|p| p.as_str().or_else(|| p["identifier"].as_str()).expect("an identifier").to_string())
+        .collect()
+}
+
+fn allow(command: &str) -> String {
+    format!("allow-{}", command.replace('_', "-"))
+}
+
 #[test]
-fn the_windows_may_only_listen_to_events() {
+fn hardening_09_each_window_may_call_what_it_needs_and_nothing_more() {
+    let commands = commands();
     let all = capabilities();
-    assert!(!all.is_empty(), "the app's capabilities are where this test expects them");
+    assert_eq!(all.len(), 2, "one capability per window");
     for (from, cap) in all {
-        assert_eq!(cap["windows"], serde_json::json!(WINDOWS), "{from}: granted to Paydesk's own windows only");
         for key in ["webviews", "remote"] {
             assert!(cap[key].is_null(), "{from}: '{key}' widens who holds the permissions");
         }
-        let permissions = cap["permissions"].as_array().unwrap_or_else(|| panic!("{from}: no permissions list"));
-        for permission in permissions {
-            // A permission is an identifier, or an object with one (and a scope).
-            let id = permission.as_str().or_else(|| permission["identifier"].as_str()).expect("an identifier");
+        let ids = permission_ids(&from, &cap);
+        for id in &ids {
             assert!(!FORBIDDEN_PREFIXES.iter().any(|p| id.starts_with(p)), "{from}: the webview may not have {id}");
-            assert!(ALLOWED_PERMISSIONS.contains(&id), "{from}: {id} is new; add it to ALLOWED_PERMISSIONS on purpose");
+            let known = EVENT_PERMISSIONS.contains(&id.as_str()) || commands.iter().any(|c| &allow(c) == id);
+            assert!(known, "{from}: {id} is new; add it to this test on purpose");
         }
+        let mut want: Vec<String> = EVENT_PERMISSIONS.iter().map(|p| p.to_string()).collect();
+        match cap["windows"].as_array().map(|w| w.as_slice()) {
+            Some([window]) if window == "main" => {
+                want.extend(commands.iter().filter(|c| !CUSTOMER_COMMANDS.contains(&c.as_str())).map(|c| allow(c)));
+            }
+            Some([window]) if window == "customer" => want.extend(CUSTOMER_COMMANDS.iter().map(|c| allow(c))),
+            other => panic!("{from}: granted to {other:?}, not to one of Paydesk's own windows"),
+        }
+        let mut got = ids.clone();
+        got.sort();
+        want.sort();
+        assert_eq!(got, want, "{from}");
+    }
+}
+
+#[test]
+fn hardening_09_manager_commands_check_the_calling_window() {
+    let lib = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
+    for command in MANAGER_COMMANDS {
+        assert!(commands().iter().any(|c| c == command), "{command} is not a command");
+        let start = lib.find(&format!("async fn {command}(")).unwrap_or_else(|| panic!("no fn {command}"));
+        let body = &lib[start..start + lib[start..].find("\n}\n").unwrap()];
+        assert!(body.contains("cashier_only(window.label())?"), "{command} does not check its window");
     }
 }
 
