@@ -161,8 +161,9 @@ fn assert_human(text: &str, context: &str) {
 /// then Retry, which must not leave a second live invoice either. Returns a line of the table.
 async fn check_fault(gw: Gw, fault: Fault) -> (Till, Error, String) {
     let t = till(gw, &[]).await;
-    t.sim.sim.inject(fault.clone(), Match::new(gw.id, gw.create_path, ATTEMPTS));
     let want = expect(gw, &fault);
+    // Armed for exactly the attempts expected, so the Retry below meets a gateway that is well.
+    t.sim.sim.inject(fault.clone(), Match::new(gw.id, gw.create_path, want.attempts));
     let context = format!("{} under {fault:?}", gw.id);
 
     let started = Instant::now();
