@@ -2,7 +2,7 @@ import { fireEvent, render, waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 import App from './App.svelte';
 import type { InvoiceView } from './bindings/InvoiceView';
-import { SALE_KEPT_HINT } from './lib/format';
+import { SALE_UNKNOWN_HINT } from './lib/format';
 import {
   bootstrapReply,
   byId,
@@ -141,32 +141,47 @@ describe('charge errors where the sale may exist', () => {
   }
 
   test('sale_unknown: the customer may still pay, so no cash is offered, and the sale can be checked', async () => {
-    const found = invoiceView({ order_id: 'PD-20261204-LOST0001', status: 'pending' });
+    const found = invoiceView({
+      order_id: 'PD-20261204-LOST0001',
+      status: 'pending',
+      pay_link: 'http://127.0.0.1:8787/demo/pay/lost-1',
+    });
     const calls = await startApp({
       charge: () => {
-        throw { code: 'sale_unknown', message: 'the gateway did not answer in time', order_id: found.order_id };
+        throw rejection('sale_unknown', 'the gateway did not answer in time', found.order_id);
       },
       retry_invoice: () => found,
     });
     await typeAmount('7');
     await waitFor(() => expect(chargeButton().disabled).toBe(false));
     await fireEvent.click(chargeButton());
-    await waitFor(() => expect(byId('charge-error-hint')?.textContent).toBe(SALE_KEPT_HINT));
-    expect(SALE_KEPT_HINT).toMatch(/may still pay/);
-    expect(SALE_KEPT_HINT).not.toMatch(/not charged twice/);
+    await waitFor(() => expect(byId('charge-error')?.textContent).toBe('the gateway did not answer in time'));
+    expect(byId('charge-error-hint')?.textContent).toBe(SALE_UNKNOWN_HINT);
+    expect(SALE_UNKNOWN_HINT).toBe('The customer may still pay this invoice. Check it before charging again.');
+    // Cash would let the customer pay twice: the invoice may be live.
     expect(byId('offline')).toBeNull();
+    expect(byId('offline-cash')).toBeNull();
+    expect(byId('screen-charge')?.textContent).not.toContain('Take cash instead');
+    expect(byId('sale-unknown')?.dataset.orderId).toBe(found.order_id);
+    expect(byId('check-sale')?.textContent?.trim()).toBe('Check this sale');
     await fireEvent.click(byId('check-sale')!);
+    // The invoice the gateway has is opened like a fresh charge.
     await waitFor(() => expect(byId('screen-invoice')).not.toBeNull());
+    expect(byId('invoice-order')?.textContent).toBe(found.order_id);
+    expect(byId('pay-link')?.textContent).toBe('http://127.0.0.1:8787/demo/pay/lost-1');
     expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: found.order_id }]);
+    expect(callsTo(calls, 'charge')).toHaveLength(1);
   });
 
-  test('checking an unknown sale that cannot be re-sent says how to check instead', async () => {
-    await startApp({
+  test('checking an unknown sale that cannot be re-sent shows how to check, and still offers no cash', async () => {
+    const how =
+      'OxaPay could not confirm whether it holds an invoice for PD-20261204-LOST0002, and sending it again could make a second one the customer might also pay: look for PD-20261204-LOST0002 on the OxaPay dashboard; if it is there, the customer can still pay it; if not, start a new sale';
+    const calls = await startApp({
       charge: () => {
-        throw { code: 'sale_unknown', message: 'the connection broke', order_id: 'PD-20261204-LOST0002' };
+        throw rejection('sale_unknown', 'the connection broke', 'PD-20261204-LOST0002');
       },
       retry_invoice: () => {
-        throw rejection('retry_unsafe', 'look for PD-20261204-LOST0002 on the OxaPay dashboard');
+        throw rejection('retry_unsafe', how);
       },
     });
     await typeAmount('7');
@@ -174,23 +189,41 @@ describe('charge errors where the sale may exist', () => {
     await fireEvent.click(chargeButton());
     await waitFor(() => expect(byId('check-sale')).not.toBeNull());
     await fireEvent.click(byId('check-sale')!);
-    await waitFor(() => expect(byId('charge-error')?.textContent).toContain('OxaPay dashboard'));
-    expect(byId('check-sale')).toBeNull();
+    await waitFor(() => expect(byId('check-error')?.textContent).toBe(how));
+    expect(byId('check-error-hint')?.textContent).toBe(
+      'Look for the order on the gateway’s dashboard before you charge again.',
+    );
+    // The sale is still unknown: its warning stays, and cash is still not offered.
+    expect(byId('charge-error-hint')?.textContent).toBe(SALE_UNKNOWN_HINT);
     expect(byId('offline')).toBeNull();
+    expect(byId('screen-invoice')).toBeNull();
+    expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261204-LOST0002' }]);
   });
+
+  test.each(['timeout', 'gateway_bad_response', 'gateway_unavailable', 'sale_unknown'])(
+    '%s: no "Take cash instead" (only a charge that was never sent offers it)',
+    async (code) => {
+      await failCharge(code);
+      expect(byId('offline')).toBeNull();
+      expect(byId('offline-cash')).toBeNull();
+    },
+  );
 
   test.each(['gateway_refused', 'missing_credential', 'duplicate_order', 'bad_amount'])(
     '%s: no retry-from-History hint (the sale does not exist)',
     async (code) => {
       const hint = await failCharge(code);
-      expect(hint).not.toBe(SALE_KEPT_HINT);
+      expect(hint).not.toBe(SALE_UNKNOWN_HINT);
       expect(byId('screen-charge')?.textContent).not.toContain('History');
       expect(byId('offline')).toBeNull();
+      expect(byId('check-sale')).toBeNull();
     },
   );
 
   test('offline: the charge explains the network is down and offers to take the amount as cash', async () => {
-    await failCharge('network');
+    // `network` means no connection could be made: nothing was sent, so cash is safe.
+    expect(await failCharge('network')).toBe('Nothing was sent. Check the internet connection, then try again.');
+    expect(byId('check-sale')).toBeNull();
     expect(byId('offline')?.textContent).toMatch(/network may be down/);
     await fireEvent.click(byId('offline-cash')!);
     await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
@@ -202,12 +235,21 @@ describe('invoice screen', () => {
   test('a sale whose gateway gave no invoice id says Paydesk is looking it up, then why the follow stopped', async () => {
     const boot = bootstrapReply();
     boot.gateways[0].lookup = 'search';
-    const sale = invoiceView({ gateway_invoice_id: null, gateway_name: 'NonStoPay' });
+    // NonStoPay gives no expiry either: no countdown then.
+    const sale = invoiceView({ gateway_invoice_id: null, gateway_name: 'NonStoPay', expires_at: null });
     await chargeAndShowInvoice(sale, { bootstrap: () => boot });
     expect(byId('invoice-note')?.textContent).toContain('NonStoPay gave no invoice number');
+    expect(byId('invoice-note')?.textContent).toContain('NonStoPay dashboard');
+    expect(byId('countdown')).toBeNull();
     const stopped = 'no final answer from NonStoPay a day after it was made: stopped asking.';
     await sendInvoiceUpdate({ ...sale, last_error: stopped });
     await waitFor(() => expect(byId('invoice-note')?.textContent).toBe(stopped));
+    // Found after all: the id is known, so the lookup note goes.
+    await sendInvoiceUpdate({ ...sale, gateway_invoice_id: 'nsp-77', last_error: null });
+    await waitFor(() => expect(byId('invoice-note')).toBeNull());
+    // An unknown sale whose follow stopped says why in its end panel.
+    await sendInvoiceUpdate({ ...sale, status: 'unknown', last_error: stopped });
+    await waitFor(() => expect(byId('end-state')?.textContent).toContain(`Note: ${stopped}`));
   });
 
   test('a charge shows the invoice: amount, gateway, link, QR, status and countdown', async () => {

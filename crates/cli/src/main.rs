@@ -8,6 +8,7 @@ use paydesk_core::config::TillConfig;
 use paydesk_core::credentials::CredentialStore;
 use paydesk_core::error::Error;
 use paydesk_core::export::invoices_csv;
+use paydesk_core::gateway::Lifetime;
 use paydesk_core::ledger::{Invoice, InvoiceKind, Ledger};
 use paydesk_core::money::DecimalStyle;
 use paydesk_core::qr;
@@ -58,6 +59,10 @@ enum Command {
         /// Call the gateway at this URL instead (https, or http to 127.0.0.1); also PAYDESK_<GATEWAY>_BASE_URL.
         #[arg(long)]
         base_url: Option<String>,
+        /// How long the customer has to pay, where the gateway lets it be chosen (within its bounds;
+        /// default: the till's setting, else 30 minutes).
+        #[arg(long, value_name = "MINUTES")]
+        lifetime: Option<u32>,
         #[arg(long)]
         json: bool,
     },
@@ -167,6 +172,11 @@ async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, online: bool) 
     // The till's settings are shared with the app: its terminal label prefixes CLI sales too.
     let till = TillConfig::load(&TillConfig::default_path()).map_err(|e| Error::BadInput(e.to_string()))?;
     settings.terminal_label = till.terminal_label;
+    // So is the invoice lifetime the shop chose per gateway (checked when it was saved); a
+    // `--lifetime` given to this command wins.
+    for (gateway, minutes) in till.lifetime_minutes {
+        settings.lifetimes.entry(gateway).or_insert(minutes.saturating_mul(60));
+    }
     let ledger = Ledger::open(&ledger.unwrap_or_else(Ledger::default_path))?;
     let desk = Paydesk::new(ledger, credential_store(), settings);
     if online {
@@ -190,13 +200,33 @@ fn settings_for_sale(ledger: &Option<PathBuf>, id: &str, base_url: Option<String
 async fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Gateways { json } => gateways(json),
-        Command::Charge { gateway, amount, currency, order_id, description, qr, decimal_comma, base_url, json } => {
+        Command::Charge {
+            gateway,
+            amount,
+            currency,
+            order_id,
+            description,
+            qr,
+            decimal_comma,
+            base_url,
+            lifetime,
+            json,
+        } => {
             let mut settings = Settings::default();
             if decimal_comma {
                 settings.decimal_style = DecimalStyle::Comma;
             }
             if let Some(url) = base_url {
                 settings.base_urls.insert(gateway.clone(), url);
+            }
+            if let Some(minutes) = lifetime {
+                // Checked against the gateway's bounds as Settings checks it (an unknown gateway is
+                // refused by the charge itself, with its own message).
+                let registry = paydesk_core::gateways::registry();
+                if let Some(info) = registry.iter().map(|g| g.info()).find(|i| i.id == gateway) {
+                    let secs = info.lifetime.check(info.name, minutes.saturating_mul(60)).map_err(Error::BadInput)?;
+                    settings.lifetimes.insert(gateway.clone(), secs);
+                }
             }
             if let Some(path) = &qr {
                 check_qr_path(path)?;
@@ -317,6 +347,7 @@ fn gateways(json: bool) -> Result<(), Error> {
                 serde_json::json!({
                     "id": i.id, "name": i.name, "default_base_url": i.default_base_url,
                     "fields": i.fields, "knobs": i.knobs, "currencies": i.currencies, "can_poll": i.can_poll,
+                    "lifetime": i.lifetime,
                 })
             })
             .collect();
@@ -327,6 +358,15 @@ fn gateways(json: bool) -> Result<(), Error> {
         let i = g.info();
         println!("{} ({})  {}", i.id, i.name, i.default_base_url);
         println!("  currencies: {}", i.currencies.map(|c| c.join(", ")).unwrap_or_else(|| "any".into()));
+        match i.lifetime {
+            Lifetime::Settable { min_secs, max_secs } => println!(
+                "  lifetime:   {} to {} minutes (charge --lifetime; default {})",
+                min_secs / 60,
+                max_secs / 60,
+                Lifetime::DEFAULT_SECS / 60
+            ),
+            Lifetime::Fixed => println!("  lifetime:   set by {}", i.name),
+        }
         if i.fields.is_empty() {
             println!("  credentials: none needed");
         }

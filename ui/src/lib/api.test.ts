@@ -4,15 +4,24 @@ import * as api from './api';
 
 describe('api', () => {
   test('passes the contract argument names to the backend', async () => {
-    const calls = mockBackend({ history: () => [], charge: () => ({}), retry_invoice: () => ({}) });
+    const calls = mockBackend({
+      history: () => [],
+      charge: () => ({}),
+      retry_invoice: () => ({}),
+      settle_invoice: () => ({}),
+    });
     await api.history('12.34', 50, 100);
     await api.charge({ gateway: 'demo', amount: '1', currency: 'USD', description: null });
     await api.retryInvoice('PD-20261123-AAAA1111');
+    await api.settleInvoice('PD-20261123-AAAA1111', false, 'not on the dashboard');
     expect(callsTo(calls, 'history')).toEqual([{ search: '12.34', limit: 50, offset: 100 }]);
     expect(callsTo(calls, 'charge')).toEqual([
       { request: { gateway: 'demo', amount: '1', currency: 'USD', description: null } },
     ]);
     expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261123-AAAA1111' }]);
+    expect(callsTo(calls, 'settle_invoice')).toEqual([
+      { key: 'PD-20261123-AAAA1111', paid: false, reason: 'not on the dashboard' },
+    ]);
   });
 
   test('a backend ErrorReply rejects as an ApiError with its code and message', async () => {
@@ -23,7 +32,21 @@ describe('api', () => {
     });
     const error = await api.checkAmount('0', 'USD').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(api.ApiError);
-    expect(error).toMatchObject({ code: 'bad_amount', message: 'the amount must be more than zero' });
+    expect(error).toMatchObject({ code: 'bad_amount', message: 'the amount must be more than zero', orderId: null });
+  });
+
+  test('a lost answer keeps the order id of the sale to check', async () => {
+    mockBackend({
+      charge: () => {
+        throw rejection('sale_unknown', 'the connection broke. Sale PD-1 is unknown', 'PD-20261204-LOST0001');
+      },
+    });
+    const error = await api.charge({ gateway: 'demo', amount: '1', currency: 'USD', description: null }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(api.ApiError);
+    expect(error).toMatchObject({ code: 'sale_unknown', orderId: 'PD-20261204-LOST0001' });
+    expect(api.toApiError({ code: 'sale_unknown', message: 'lost', order_id: 42 }).orderId).toBeNull();
   });
 
   test('string and shapeless rejections still become a readable ApiError', () => {

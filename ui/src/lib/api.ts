@@ -1,5 +1,5 @@
 // The only module that talks to the Tauri backend. Every command resolves with its generated type
-// or rejects with an ApiError ({code, message}), whatever shape the rejection arrived in.
+// or rejects with an ApiError ({code, message, orderId}), whatever shape the rejection arrived in.
 import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AmountCheck } from '../bindings/AmountCheck';
@@ -18,23 +18,24 @@ import type { ShiftReport } from '../bindings/ShiftReport';
 
 export class ApiError extends Error implements ErrorReply {
   readonly code: string;
-  /** The sale a `sale_unknown` error leaves to be checked. */
-  readonly order_id?: string;
+  /** The sale the error leaves to be checked (`sale_unknown`: the customer may still pay it). */
+  readonly orderId: string | null;
   constructor({ code, message, order_id }: ErrorReply) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
-    this.order_id = order_id;
+    this.orderId = order_id ?? null;
   }
 }
 
-/** Backend errors arrive as {code, message}; Tauri's own (unknown command, IPC failure) as a string. */
+/** Backend errors arrive as {code, message, order_id?}; Tauri's own (unknown command, IPC failure)
+ *  as a string. */
 export function toApiError(reason: unknown): ApiError {
   if (reason instanceof ApiError) return reason;
   if (typeof reason === 'object' && reason !== null) {
     const { code, message, order_id } = reason as Partial<Record<keyof ErrorReply, unknown>>;
     if (typeof message === 'string' && message !== '') {
-      const sale = typeof order_id === 'string' ? order_id : undefined;
+      const sale = typeof order_id === 'string' && order_id !== '' ? order_id : undefined;
       return new ApiError({ code: typeof code === 'string' ? code : 'internal', message, order_id: sale });
     }
   }

@@ -46,6 +46,8 @@ const HINTED_CODES = [
   'gateway_unauthorized',
   'network',
   'timeout',
+  'gateway_unavailable',
+  'sale_unknown',
   'retry_unsafe',
   'amount_mismatch',
   'keyring_unavailable',
@@ -60,16 +62,17 @@ export function errorHint(code: string): string | null {
 /** Sales History can try again: the backend asks the gateway first, then re-sends under the same order id. */
 export const RETRYABLE: readonly InvoiceStatus[] = ['failed', 'unknown'];
 
-// The create's answer was lost: the invoice may exist, so the ledger keeps the sale as "unknown".
-const SALE_MAY_EXIST = ['sale_unknown'];
+/** The create's answer was lost (timeout, reset, 5xx, unreadable body): the gateway may hold a live
+ *  invoice, so the ledger keeps the sale `unknown`, nothing may be taken another way (the customer
+ *  could pay both), and the sale is checked instead (the error names it). */
+export const SALE_MAY_EXIST: readonly string[] = ['sale_unknown'];
 
-/** The English text of the hint after a charge that may have reached the gateway (tests compare with it). */
-export const SALE_KEPT_HINT: string = en['hint.sale_kept'];
+/** Nothing reached the gateway (no connection could be made): the sale is `failed`, and taking the
+ *  amount as cash is safe. */
+export const NOTHING_SENT: readonly string[] = ['network'];
 
-/** A failed charge's hint: "try again" would mean a second order when the first may exist. */
-export function chargeErrorHint(code: string): string | null {
-  return SALE_MAY_EXIST.includes(code) ? t('hint.sale_kept') : errorHint(code);
-}
+/** The English text of the hint after a charge whose answer was lost (tests compare with it). */
+export const SALE_UNKNOWN_HINT: string = en['hint.sale_unknown'];
 
 /** "12.34 USD", or "12,34 USD" with the decimal comma setting. */
 export function money(amount: string, currency: string, decimalComma: boolean): string {

@@ -216,4 +216,100 @@ describe('history', () => {
     await waitFor(() => expect(byId('settle-error')?.textContent).toContain('already paid'));
     expect(byId('settle-dialog')).not.toBeNull();
   });
+
+  test('Mark paid / Mark not paid are offered on open gateway sales only', async () => {
+    const statuses = ['pending', 'confirming', 'underpaid', 'unknown', 'paid', 'expired', 'failed', 'cancelled'] as const;
+    const sales = statuses.map((status, i) => invoiceView({ id: i + 1, order_id: `PD-${status}`, status }));
+    const cash = invoiceView({ id: 20, order_id: 'PD-CASH', status: 'paid', kind: 'cash', is_final: true });
+    await openHistory({}, [...sales, cash]);
+    const offered = statuses.filter((status) => row(`PD-${status}`).querySelector('.settle-row') !== null);
+    expect(offered).toEqual(['pending', 'confirming', 'underpaid', 'unknown']);
+    expect(row('PD-CASH').querySelector('.settle-row')).toBeNull();
+    const labels = [...row('PD-pending').querySelectorAll('.settle-row')].map((b) => b.textContent);
+    expect(labels).toEqual(['Mark paid', 'Mark not paid']);
+  });
+
+  test('on a locked till, Mark not paid asks for the manager PIN, then records the verdict', async () => {
+    let unlocked = false;
+    const cancelled = { ...UNKNOWN, status: 'cancelled' as const, is_final: true, gateway_status: 'settled by hand' };
+    const calls = await openHistory(
+      {
+        unlock: () => {
+          unlocked = true;
+          return { pin_set: true, unlocked: true, locked_out_seconds: 0 };
+        },
+        settle_invoice: () => {
+          if (!unlocked) throw rejection('manager_pin_required', 'a manager must unlock this with the manager PIN');
+          return cancelled;
+        },
+      },
+      [UNKNOWN],
+    );
+    await fireEvent.click(row('PD-UNKNOWN').querySelector<HTMLButtonElement>('.settle-row[data-paid="false"]')!);
+    await waitFor(() => expect(byId('settle-dialog')).not.toBeNull());
+    expect(byId('settle-dialog')?.textContent).toContain('Mark PD-UNKNOWN not paid');
+    await fireEvent.input(byId('settle-reason')!, { target: { value: 'not on the Demo dashboard' } });
+    byId('settle-save')!.focus();
+    await fireEvent.click(byId('settle-save')!);
+    await waitFor(() => expect(byId('pin-dialog')).not.toBeNull());
+    expect(document.activeElement).toBe(byId('pin-input'));
+    await fireEvent.input(byId('pin-input')!, { target: { value: '2468' } });
+    await fireEvent.click(byId('pin-submit')!);
+    await waitFor(() => expect(byId('settle-dialog')).toBeNull());
+    expect(byId('pin-dialog')).toBeNull();
+    expect(callsTo(calls, 'unlock')).toEqual([{ pin: '2468' }]);
+    // Sent again once unlocked, with the same verdict and reason.
+    expect(callsTo(calls, 'settle_invoice')).toEqual([
+      { key: 'PD-UNKNOWN', paid: false, reason: 'not on the Demo dashboard' },
+      { key: 'PD-UNKNOWN', paid: false, reason: 'not on the Demo dashboard' },
+    ]);
+    await waitFor(() => expect(row('PD-UNKNOWN').dataset.status).toBe('cancelled'));
+    expect(row('PD-UNKNOWN').querySelector('.settle-row')).toBeNull();
+  });
+
+  test('a PIN prompt cancelled over Mark paid sends nothing more and keeps the sale open', async () => {
+    const calls = await openHistory(
+      { settle_invoice: () => Promise.reject(rejection('manager_pin_required', 'a manager must unlock this')) },
+      [UNKNOWN],
+    );
+    await fireEvent.click(row('PD-UNKNOWN').querySelector<HTMLButtonElement>('.settle-row[data-paid="true"]')!);
+    await fireEvent.input(byId('settle-reason')!, { target: { value: 'seen paid' } });
+    await fireEvent.click(byId('settle-save')!);
+    await waitFor(() => expect(byId('pin-dialog')).not.toBeNull());
+    await fireEvent.click(byId('pin-cancel')!);
+    await waitFor(() => expect(byId('pin-dialog')).toBeNull());
+    await waitFor(() => expect(byId('settle-error')?.textContent).toContain('a manager must unlock this'));
+    expect(callsTo(calls, 'settle_invoice')).toHaveLength(1);
+    expect(row('PD-UNKNOWN').dataset.status).toBe('unknown');
+  });
+
+  test("a refused retry (retry_unsafe) shows the backend's how-to-check in full, with a hint", async () => {
+    const how =
+      'OxaPay cannot be asked whether it holds an invoice for PD-UNKNOWN, and sending it again could make a second one the customer might also pay: look for PD-UNKNOWN on the OxaPay dashboard; if it is there, the customer can still pay it; if not, start a new sale';
+    await openHistory(
+      {
+        retry_invoice: () => {
+          throw rejection('retry_unsafe', how);
+        },
+      },
+      [UNKNOWN],
+    );
+    await fireEvent.click(retryButton('PD-UNKNOWN')!);
+    await waitFor(() => expect(retryError('PD-UNKNOWN')).toBe(how));
+    expect(row('PD-UNKNOWN').parentElement?.querySelector('.retry-hint')?.textContent).toBe(
+      'Look for the order on the gateway’s dashboard before you charge again.',
+    );
+    expect(byId('screen-invoice')).toBeNull();
+    // The sale can still be settled by hand from the dashboard.
+    expect(row('PD-UNKNOWN').querySelector('.settle-row')).not.toBeNull();
+  });
+
+  test("an open sale's last note (why its follow stopped) shows on its row; a final sale's does not", async () => {
+    const stopped =
+      'no final answer from NonStoPay a day after it was made: stopped asking. Confirm it on the NonStoPay dashboard; a manager can then mark it paid or not paid';
+    const open = invoiceView({ id: 5, order_id: 'PD-NSP', gateway_name: 'NonStoPay', last_error: stopped });
+    await openHistory({}, [open, FAILED]);
+    expect(row('PD-NSP').parentElement?.querySelector('.row-note')?.textContent).toBe(stopped);
+    expect(row('PD-FAILED').parentElement?.querySelector('.row-note')).toBeNull();
+  });
 });

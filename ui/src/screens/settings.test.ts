@@ -162,4 +162,45 @@ describe('settings', () => {
     expect(byId('lifetime')).toBeNull();
     expect(byId('lifetime-fixed')?.textContent).toBe('Dex3 sets how long its invoices last.');
   });
+
+  test('each gateway keeps its own lifetime in minutes, seeded from the saved ones; an emptied one is not sent', async () => {
+    const calls = await openSettings({
+      bootstrap: () => bootstrapReply({ lifetime_minutes: { demo: 90, dex3: 15 } }),
+      save_settings: ({ input }) => ({ ...(input as object), last_gateway: null, manager_pin_set: false }),
+    });
+    const lifetime = () => byId('lifetime') as HTMLInputElement;
+    // Demo: 1 minute to 24 hours, as the bootstrap's bounds in seconds say.
+    expect(lifetime().value).toBe('90');
+    expect([lifetime().min, lifetime().max]).toEqual(['1', '1440']);
+    expect(lifetime().closest('label')?.textContent).toContain('Invoice lifetime (minutes)');
+    expect(lifetime().closest('label')?.textContent).toContain('1 to 1440; 30 if left empty');
+    await fireEvent.input(lifetime(), { target: { value: '120' } });
+    await selectGateway('dex3');
+    expect(lifetime().value).toBe('15');
+    await fireEvent.input(lifetime(), { target: { value: '' } });
+    await selectGateway('demo');
+    expect(lifetime().value).toBe('120');
+    await fireEvent.click(byId('save-settings')!);
+    await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
+    expect(callsTo(calls, 'save_settings').map((c) => (c.input as { lifetime_minutes: unknown }).lifetime_minutes)).toEqual([
+      { demo: 120 },
+    ]);
+  });
+
+  test('a lifetime out of bounds goes to the backend to refuse, and its message is shown', async () => {
+    const calls = await openSettings({
+      save_settings: ({ input }) => {
+        const minutes = (input as { lifetime_minutes: Record<string, number> }).lifetime_minutes.demo;
+        throw rejection('bad_input', `Demo takes an invoice lifetime of 1 to 1440 minutes, not ${minutes}`);
+      },
+    });
+    await fireEvent.input(byId('lifetime')!, { target: { value: '0' } });
+    await fireEvent.click(byId('save-settings')!);
+    await waitFor(() =>
+      expect(byId('settings-message')?.textContent).toBe('Demo takes an invoice lifetime of 1 to 1440 minutes, not 0'),
+    );
+    expect(callsTo(calls, 'save_settings')).toHaveLength(1);
+    // Nothing was saved: the screen still holds the draft, and the app's settings are unchanged.
+    expect((byId('lifetime') as HTMLInputElement).value).toBe('0');
+  });
 });

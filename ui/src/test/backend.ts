@@ -89,8 +89,9 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
   };
 }
 
-export function rejection(code: string, message: string): ErrorReply {
-  return { code, message };
+/** What the backend rejects with; `orderId` names the sale a `sale_unknown` leaves to be checked. */
+export function rejection(code: string, message: string, orderId?: string): ErrorReply {
+  return orderId === undefined ? { code, message } : { code, message, order_id: orderId };
 }
 
 type Args = Record<string, unknown>;

@@ -38,7 +38,7 @@ export const en = {
   'invoice.title': 'Invoice',
   'invoice.link_copied': 'Link copied.',
   'invoice.link_selected': 'The link is selected: press Ctrl+C to copy it.',
-  'invoice.gateway_said': 'Gateway said: {error}',
+  'invoice.gateway_said': 'Note: {error}',
   'invoice.no_link': 'No pay link yet.',
   'invoice.qr_label': 'QR code of the pay link',
   'invoice.drawing_qr': 'Drawing the QR code…',
@@ -84,12 +84,12 @@ export const en = {
   'hint.missing_credential': 'Add the missing credentials in Settings, or use the Demo gateway.',
   'hint.gateway_unauthorized': 'Check the credentials in Settings.',
   'hint.network': 'Nothing was sent. Check the internet connection, then try again.',
-  'hint.timeout': 'The gateway did not answer in time. Look in History before charging again: an invoice may exist.',
+  'hint.timeout': 'The gateway did not answer in time. Try again in a moment.',
+  'hint.gateway_unavailable': 'The gateway is busy or having trouble. Try again in a minute.',
   'hint.keyring_unavailable':
     'Unlock the system keyring, or set the credentials as PAYDESK_<GATEWAY>_<FIELD> environment variables.',
   'hint.unsupported': 'Pick another gateway or currency.',
-  'hint.sale_kept':
-    'The customer may still pay this invoice: check it before charging again. Paydesk kept the sale in History; checking asks the gateway first and never sends a second invoice where the customer could pay twice.',
+  'hint.sale_unknown': 'The customer may still pay this invoice. Check it before charging again.',
   'settings.lifetime': 'Invoice lifetime (minutes)',
   'settings.lifetime_bounds': '{min} to {max}; {default} if left empty',
   'settings.lifetime_fixed': '{gateway} sets how long its invoices last.',
@@ -112,6 +112,8 @@ export const en = {
   'hint.amount_mismatch': 'The invoice was not shown to the customer. Check this gateway’s settings, then start a new sale.',
   'charge.check_sale': 'Check this sale',
   'charge.checking_sale': 'Asking the gateway…',
+  'charge.check_sale_note':
+    'Checking asks the gateway first and shows the invoice it finds; it never sends a second invoice the customer could also pay. The sale is also in History.',
 
   // --- history screen ---
   'history.title': 'History',

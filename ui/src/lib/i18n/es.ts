@@ -40,7 +40,7 @@ export const es: Record<Key, string> = {
   'invoice.title': 'Factura',
   'invoice.link_copied': 'Enlace copiado.',
   'invoice.link_selected': 'El enlace está seleccionado: pulse Ctrl+C para copiarlo.',
-  'invoice.gateway_said': 'La pasarela respondió: {error}',
+  'invoice.gateway_said': 'Nota: {error}',
   'invoice.no_link': 'Todavía no hay enlace de pago.',
   'invoice.qr_label': 'Código QR del enlace de pago',
   'invoice.drawing_qr': 'Dibujando el código QR…',
@@ -86,8 +86,8 @@ export const es: Record<Key, string> = {
   'hint.missing_credential': 'Añada las credenciales que faltan en Ajustes o use la pasarela Demo.',
   'hint.gateway_unauthorized': 'Revise las credenciales en Ajustes.',
   'hint.network': 'No se envió nada. Compruebe la conexión a internet y vuelva a intentarlo.',
-  'hint.timeout':
-    'La pasarela no respondió a tiempo. Mire el Historial antes de volver a cobrar: puede que exista una factura.',
+  'hint.timeout': 'La pasarela no respondió a tiempo. Vuelva a intentarlo en un momento.',
+  'hint.gateway_unavailable': 'La pasarela está ocupada o tiene problemas. Vuelva a intentarlo en un minuto.',
   'hint.keyring_unavailable':
     'Desbloquee el llavero del sistema o defina las credenciales como variables de entorno PAYDESK_<GATEWAY>_<FIELD>.',
   'hint.unsupported': 'Elija otra pasarela u otra moneda.',
@@ -113,8 +113,9 @@ export const es: Record<Key, string> = {
   'hint.amount_mismatch': 'La factura no se mostró al cliente. Revise los ajustes de esta pasarela y empiece una venta nueva.',
   'charge.check_sale': 'Comprobar esta venta',
   'charge.checking_sale': 'Consultando a la pasarela…',
-  'hint.sale_kept':
-    'Puede que el cliente aún pague esta factura: compruébela antes de volver a cobrar. Paydesk guardó la venta en el Historial; comprobarla consulta primero a la pasarela y nunca envía una segunda factura que el cliente pudiera pagar dos veces.',
+  'charge.check_sale_note':
+    'Comprobarla consulta primero a la pasarela y muestra la factura que encuentre; nunca envía una segunda factura que el cliente también pudiera pagar. La venta también está en el Historial.',
+  'hint.sale_unknown': 'Puede que el cliente aún pague esta factura. Compruébela antes de volver a cobrar.',
 
   // --- history screen ---
   'history.title': 'Historial',
