@@ -413,9 +413,11 @@ async fn no_secret_leaks_into_errors_replies_or_the_ledger() {
         // A success, then a status check that fails, on one ledger.
         let t = till(gw, &[]).await;
         t.desk.charge(&sale(gw)).await.unwrap();
+        // The four: dropped after the gateway acted, a 503, an answer past the timeout, not JSON.
         for fault in [
             Fault::DropAfterHandling,
             Fault::StatusAfterHandling { status: 503, body: ErrorBody::Html },
+            Fault::Latency { ms: (TIMEOUT * 2).as_millis() as u64 },
             Fault::MalformedJson,
         ] {
             let (t, err, _) = check_fault(gw, fault).await;
