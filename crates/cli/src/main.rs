@@ -242,7 +242,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 println!("{}", to_json(&invoice));
             } else {
                 print_invoice(&invoice);
-                println!("\n{}", qr::qr_terminal(&link).map_err(|e| Error::BadInput(e.to_string()))?);
+                println!("\n{}", qr::qr_terminal(&link).map_err(|e| Error::Local(e.to_string()))?);
             }
             Ok(())
         }
@@ -399,7 +399,7 @@ fn credentials(action: CredentialsAction) -> Result<(), Error> {
             let mut value = String::new();
             std::io::stdin()
                 .read_to_string(&mut value)
-                .map_err(|e| Error::BadInput(format!("could not read the value from standard input: {e}")))?;
+                .map_err(|e| Error::Local(format!("could not read the value from standard input: {e}")))?;
             store.set(info, &field, Secret::new(value))?;
             eprintln!("{} {field} saved in the keyring.", info.name);
             Ok(())
@@ -441,7 +441,7 @@ fn credentials(action: CredentialsAction) -> Result<(), Error> {
 async fn simulate(port: u16) -> Result<(), Error> {
     let running = paydesk_gatewaysim::start(port)
         .await
-        .map_err(|e| Error::BadInput(format!("the simulator could not listen on 127.0.0.1:{port}: {e}")))?;
+        .map_err(|e| Error::Local(format!("the simulator could not listen on 127.0.0.1:{port}: {e}")))?;
     println!("Gateway simulator on http://{} (Ctrl-C to stop)", running.addr);
     for gw in paydesk_gatewaysim::gateways::ALL {
         println!("  {:<10} base URL {}", gw.id, running.base_url(gw.id));
@@ -465,8 +465,8 @@ fn write_qr(path: &std::path::Path, link: &str) -> Result<(), Error> {
         Some("png") => qr::qr_png(link, 512),
         _ => qr::qr_svg(link).map(String::into_bytes),
     }
-    .map_err(|e| Error::BadInput(e.to_string()))?;
-    std::fs::write(path, bytes).map_err(|e| Error::BadInput(format!("could not write {}: {e}", path.display())))
+    .map_err(|e| Error::Local(e.to_string()))?;
+    std::fs::write(path, bytes).map_err(|e| Error::Local(format!("could not write {}: {e}", path.display())))
 }
 
 fn status_line(inv: &Invoice) -> String {

@@ -623,14 +623,14 @@ impl Till {
     pub fn qr_svg(&self, key: &str) -> Result<String, Error> {
         let invoice = self.find_visible(key)?;
         let link = invoice.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link yet".into()))?;
-        qr::qr_svg(&link).map_err(|e| Error::BadInput(e.to_string()))
+        qr::qr_svg(&link).map_err(|e| Error::Local(e.to_string()))
     }
 
     /// A sale's receipt, its time in the till's local time.
     pub fn receipt(&self, key: &str) -> Result<ReceiptView, Error> {
         let receipt = self.receipt_of(key)?;
         let qr_svg =
-            receipt.pay_link.as_deref().map(qr::qr_svg).transpose().map_err(|e| Error::BadInput(e.to_string()))?;
+            receipt.pay_link.as_deref().map(qr::qr_svg).transpose().map_err(|e| Error::Local(e.to_string()))?;
         Ok(ReceiptView { receipt, qr_svg })
     }
 
@@ -638,9 +638,9 @@ impl Till {
     /// path. The file appears only once complete; an earlier one of the same sale is replaced.
     pub fn save_receipt_pdf(&self, key: &str, dir: &Path) -> Result<String, Error> {
         let receipt = self.receipt_of(key)?;
-        let pdf = receipt_pdf(&receipt).map_err(|e| Error::BadInput(e.to_string()))?;
+        let pdf = receipt_pdf(&receipt).map_err(|e| Error::Local(e.to_string()))?;
         let path = dir.join(receipt.file_name());
-        let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
+        let io_error = |e: std::io::Error| Error::Local(format!("could not write {}: {e}", path.display()));
         std::fs::create_dir_all(dir).map_err(io_error)?;
         match save_atomically(&path, |out| Ok(out.write_all(&pdf)?)) {
             Ok(()) => Ok(path.display().to_string()),
@@ -698,7 +698,7 @@ impl Till {
         self.require_manager()?;
         let (y, m, d) = crate::clock::civil_date(crate::clock::unix_now());
         let path = dir.join(format!("paydesk-invoices-{y:04}-{m:02}-{d:02}.csv"));
-        let io_error = |e: std::io::Error| Error::BadInput(format!("could not write {}: {e}", path.display()));
+        let io_error = |e: std::io::Error| Error::Local(format!("could not write {}: {e}", path.display()));
         std::fs::create_dir_all(dir).map_err(io_error)?;
         match self.desk.ledger().with_all(|rows| save_invoices_csv(&path, rows))? {
             Ok(()) => Ok(path.display().to_string()),
@@ -784,7 +784,10 @@ impl Till {
         let mut running = self.config.lock().unwrap_or_else(|p| p.into_inner());
         let mut config = running.clone();
         change(&mut config);
-        config.save(&self.config_path, &self.gateway_ids()).map_err(|e| Error::BadInput(e.to_string()))?;
+        config.save(&self.config_path, &self.gateway_ids()).map_err(|e| match e {
+            crate::config::ConfigError::Invalid(why) => Error::BadInput(why),
+            other => Error::Local(other.to_string()),
+        })?;
         *running = config.clone();
         drop(running);
         self.apply_config();

@@ -26,6 +26,10 @@ pub enum Error {
     /// Sending a sale's create again could leave the customer two invoices to pay.
     #[error("{0}")]
     RetryUnsafe(String),
+    /// Local trouble outside the ledger and keyring: a file that could not be written (a full or
+    /// read-only disk), a QR code or PDF that could not be made. Never bad input.
+    #[error("{0}")]
+    Local(String),
     /// The settings file cannot be used (unreadable, or it could not be written).
     #[error("{0}")]
     Settings(String),
@@ -74,6 +78,7 @@ impl Error {
             Error::BadInput(_) => "bad_input",
             Error::RetryUnsafe(_) => "retry_unsafe",
             Error::Settings(_) => "settings_unreadable",
+            Error::Local(_) => "local_failure",
             Error::SaleUnknown { .. } => "sale_unknown",
             Error::Gateway(e) => match e {
                 GatewayError::MissingCredential { .. } => "missing_credential",
@@ -107,12 +112,15 @@ impl Error {
                 ErrorKind::GatewayRefused
             }
             "network" | "timeout" | "gateway_unavailable" | "sale_unknown" => ErrorKind::Network,
-            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" | "settings_unreadable" => ErrorKind::Local,
+            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" | "settings_unreadable" | "local_failure" => {
+                ErrorKind::Local
+            }
             _ => ErrorKind::BadInput,
         }
     }
 
-    /// The CLI's exit code: 2 bad input, 3 gateway refused, 4 network/timeout, 1 anything else.
+    /// The CLI's exit code: 2 bad input, 3 gateway refused, 4 network/timeout/unknown sale, 1 local
+    /// trouble (ledger, keyring, settings, disk, QR, PDF).
     pub fn exit_code(&self) -> i32 {
         match self.kind() {
             ErrorKind::BadInput => 2,

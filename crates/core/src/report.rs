@@ -346,7 +346,7 @@ pub fn export_report_csv(
     match written {
         Ok(()) => Ok(path),
         Err(ExportError::Ledger(e)) => Err(e.into()),
-        Err(ExportError::Io(e)) => Err(Error::BadInput(format!("could not write {}: {e}", path.display()))),
+        Err(ExportError::Io(e)) => Err(Error::Local(format!("could not write {}: {e}", path.display()))),
     }
 }
 

@@ -521,14 +521,15 @@ fn a_failed_report_export_leaves_no_partial_file() {
     // A folder where the file should go: the rename fails after the file was written in full.
     std::fs::create_dir_all(out.join(report::report_file_name(from, to))).unwrap();
     let err = f.till.export_report_csv(from, to, &out).unwrap_err();
-    assert_eq!(err.code(), "bad_input");
+    // Local trouble (a disk that cannot take the file), not bad input: exit code 1, not 2.
+    assert_eq!((err.code(), err.exit_code()), ("local_failure", 1));
     assert!(err.to_string().contains("could not write"), "{err}");
     assert_eq!(names_in(&out), [report::report_file_name(from, to)], "the temp file is gone");
 
     // A file where the folder should be: nothing is written anywhere.
     let blocked = f.dir.path().join("blocked");
     std::fs::write(&blocked, "not a folder").unwrap();
-    assert_eq!(code(f.till.export_report_csv(from, to, &blocked.join("sub"))), "bad_input");
+    assert_eq!(code(f.till.export_report_csv(from, to, &blocked.join("sub"))), "local_failure");
     assert_eq!(std::fs::read_to_string(&blocked).unwrap(), "not a folder");
 }
 
