@@ -1160,6 +1160,7 @@ async function main() {
     await goTo('history');
     const row = `.history-row[data-order-id="${order}"]`;
     await waitFor(`${row}[data-status="unknown"]`, `${order} as unknown in History`);
+    await shot('history-settle', row);
     await $(`${row} .settle-row[data-paid="true"]`).click();
     await waitFor('#settle-dialog', '#settle-dialog from Mark paid');
     await $('#settle-reason').setValue('seen paid on the Dex3 dashboard');
