@@ -10,26 +10,19 @@
 //! "gateway": "demo", "path_contains": "invoices", "times": 1}`; `GET /_sim/requests?gateway=demo&path_contains=invoices`
 //! answers `{"count": N}`.
 
+use crate::cut::Cut;
 use crate::Sim;
 use axum::body::Body;
-use axum::extract::connect_info::{ConnectInfo, Connected};
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::{Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::serve::{IncomingStream, Listener};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::io;
-use std::net::SocketAddr;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::Mutex;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
 
 /// What goes wrong with a matching request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,7 +198,7 @@ pub(crate) async fn layer(State((sim, gateway)): State<(Sim, &'static str)>, req
     let cut_connection = || {
         // The answer is never written: the connection refuses it and closes.
         if let Some(cut) = &cut {
-            cut.0.store(true, Ordering::SeqCst);
+            cut.cut();
         }
         StatusCode::INTERNAL_SERVER_ERROR.into_response()
     };
@@ -299,69 +292,6 @@ fn edit_pay_links(value: &mut Value, public_base: &str, drop: bool) {
             *s = s.replacen(public_base, "http://pay.example.com", 1);
         }
         _ => {}
-    }
-}
-
-/// Set by a `Reset` fault: the connection then fails every write, so hyper closes it unanswered.
-#[derive(Clone, Default)]
-pub struct Cut(Arc<AtomicBool>);
-
-/// A TCP listener whose connections can be cut by the request they carry.
-pub(crate) struct CutListener(pub TcpListener);
-
-pub(crate) struct CutStream {
-    stream: TcpStream,
-    cut: Cut,
-}
-
-impl Listener for CutListener {
-    type Io = CutStream;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (CutStream, SocketAddr) {
-        let (stream, addr) = Listener::accept(&mut self.0).await;
-        (CutStream { stream, cut: Cut::default() }, addr)
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Listener::local_addr(&self.0)
-    }
-}
-
-impl Connected<IncomingStream<'_, CutListener>> for Cut {
-    fn connect_info(stream: IncomingStream<'_, CutListener>) -> Cut {
-        stream.io().cut.clone()
-    }
-}
-
-impl CutStream {
-    fn check(&self) -> io::Result<()> {
-        if self.cut.0.load(Ordering::SeqCst) {
-            return Err(io::ErrorKind::ConnectionReset.into());
-        }
-        Ok(())
-    }
-}
-
-impl AsyncRead for CutStream {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_read(cx, buf)
-    }
-}
-
-impl AsyncWrite for CutStream {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        self.check()?;
-        Pin::new(&mut self.stream).poll_write(cx, buf)
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.check()?;
-        Pin::new(&mut self.stream).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.stream).poll_shutdown(cx)
     }
 }
 

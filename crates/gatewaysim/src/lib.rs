@@ -12,6 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+mod cut;
 pub mod faults;
 pub mod gateways;
 pub mod wire;
@@ -47,16 +49,21 @@ pub struct SimInvoice {
     pub order_id: String,
     /// Minor units of `currency`.
     pub amount_minor: u64,
+    /// The amount exactly as the client wrote it (a JSON string or number), for echoing.
+    pub amount_sent: Value,
     pub currency: String,
     pub decimals: u8,
     pub description: Option<String>,
     pub created_at: i64,
+    /// When the customer last moved it (viewed, paid, underpaid, expired by hand).
+    pub updated_at: i64,
     pub expires_at: i64,
     pub state: PayState,
     /// The customer opened the pay page.
     pub viewed: bool,
-    /// Merchant data the gateway echoes back as it was sent (NonStoPay's `callbackJson`).
-    pub echo: Option<String>,
+    /// Merchant data the gateway echoes back as it was sent (NonStoPay's `callbackJson`, Pay3's
+    /// `email`).
+    pub echo: Option<Value>,
 }
 
 impl SimInvoice {
@@ -87,6 +94,20 @@ impl SimInvoice {
     pub fn amount_text(&self) -> String {
         wire::format_minor(self.amount_minor, self.decimals)
     }
+
+    /// The amount as the client wrote it, as text ("12.30" stays "12.30").
+    pub fn amount_sent_text(&self) -> String {
+        wire::text(&self.amount_sent).unwrap_or_else(|| self.amount_text())
+    }
+
+    /// When it last changed, counting a lapse past its expiry.
+    pub fn current_updated_at(&self) -> i64 {
+        if self.state == PayState::Open && now() >= self.expires_at {
+            self.expires_at
+        } else {
+            self.updated_at
+        }
+    }
 }
 
 /// What a gateway module asks for when it creates an invoice.
@@ -95,11 +116,13 @@ pub struct NewInvoice<'a> {
     pub gateway_id: String,
     pub order_id: &'a str,
     pub amount_minor: u64,
+    /// The amount's JSON value as the request carried it.
+    pub amount_sent: Value,
     pub currency: &'a str,
     pub decimals: u8,
     pub description: Option<&'a str>,
     pub lifetime_secs: i64,
-    pub echo: Option<String>,
+    pub echo: Option<Value>,
 }
 
 /// Shared state of one running simulator.
@@ -143,10 +166,12 @@ impl Sim {
             gateway_id: new.gateway_id,
             order_id: new.order_id.to_string(),
             amount_minor: new.amount_minor,
+            amount_sent: new.amount_sent,
             currency: new.currency.to_string(),
             decimals: new.decimals,
             description: new.description.map(str::to_string),
             created_at,
+            updated_at: created_at,
             expires_at: created_at.saturating_add(new.lifetime_secs),
             state: PayState::Open,
             viewed: false,
@@ -176,9 +201,9 @@ impl Sim {
         self.invoices_for_order(gateway, order_id).iter().filter(|i| i.is_live()).count()
     }
 
-    /// The newest invoice `gateway` holds for our order id.
+    /// The first invoice `gateway` holds for our order id.
     pub fn find_by_order(&self, gateway: &str, order_id: &str) -> Option<SimInvoice> {
-        self.invoices_for_order(gateway, order_id).pop()
+        self.invoices_for_order(gateway, order_id).into_iter().next()
     }
 
     /// Every invoice of `gateway`, oldest first.
@@ -205,6 +230,7 @@ impl Sim {
         if inv.is_live() {
             inv.state = to;
             inv.viewed = true;
+            inv.updated_at = now();
         }
         Some(inv.clone())
     }
@@ -212,7 +238,10 @@ impl Sim {
     fn mark_viewed(&self, key: &str) -> Option<SimInvoice> {
         let mut invoices = self.0.invoices.lock().expect("sim state lock");
         let inv = invoices.get_mut(key)?;
-        inv.viewed = true;
+        if !inv.viewed && inv.is_live() {
+            inv.viewed = true;
+            inv.updated_at = now();
+        }
         Some(inv.clone())
     }
 }
@@ -270,7 +299,7 @@ pub async fn start_with(port: u16, options: Options) -> std::io::Result<RunningS
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(async move {
         // Connections carry a `Cut` so a fault can close its own connection unanswered.
-        let _ = axum::serve(faults::CutListener(listener), app.into_make_service_with_connect_info::<faults::Cut>())
+        let _ = axum::serve(cut::CutListener(listener), app.into_make_service_with_connect_info::<cut::Cut>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

@@ -106,6 +106,20 @@ pub fn text(value: &Value) -> Option<String> {
     }
 }
 
+/// Decimal text as a JSON number, in its shortest form ("5.00" is 5, "12.30" is 12.3).
+pub fn number(text: &str) -> Value {
+    let trimmed = match text.split_once('.') {
+        Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole,
+        Some(_) => text.trim_end_matches('0'),
+        None => text,
+    };
+    let parsed = match trimmed.parse::<u64>() {
+        Ok(whole) => Some(Value::from(whole)),
+        Err(_) => trimmed.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number),
+    };
+    parsed.unwrap_or(Value::Null)
+}
+
 /// `YYYY-MM-DD HH:MM:SS` in UTC (NonStoPay's times; Pay3's with a `T` and an offset).
 pub fn datetime(unix: i64) -> String {
     let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
@@ -124,49 +138,49 @@ pub fn datetime(unix: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn datetimes_are_utc_civil_times() {
-        assert_eq!(super::datetime(0), "1970-01-01 00:00:00");
-        assert_eq!(super::datetime(1_681_326_588), "2023-04-12 19:09:48");
-        assert_eq!(super::datetime(1_780_100_000), "2026-05-30 00:13:20");
+        assert_eq!(datetime(0), "1970-01-01 00:00:00");
+        assert_eq!(datetime(1_681_326_588), "2023-04-12 19:09:48");
+        assert_eq!(datetime(1_780_100_000), "2026-05-30 00:13:20");
     }
-
-    use super::*;
 
     #[test]
     fn wire_decimals_are_read_strictly() {
         assert_eq!(parse_wire_decimal("12.34", 2, 2), Some(1234));
         assert_eq!(parse_wire_decimal("12", 2, 2), Some(1200));
         assert_eq!(parse_wire_decimal("12.5", 2, 2), Some(1250));
-        assert_eq!(parse_wire_decimal("12.345", 2, 2), None);
-        assert_eq!(parse_wire_decimal("12.", 2, 2), None);
-        assert_eq!(parse_wire_decimal("-1", 2, 2), None);
-        assert_eq!(parse_wire_decimal("1e3", 2, 2), None);
-        assert_eq!(parse_wire_decimal("0.00", 2, 2), None);
+        assert_eq!(parse_wire_decimal("0.01", 2, 2), Some(1));
         assert_eq!(parse_wire_decimal("1250", 0, 0), Some(1250));
+        for bad in ["12.345", "12.", ".5", "-1", "+1", " 1", "1e3", "1,5", "0.00", "", "99999999999999999999"] {
+            assert_eq!(parse_wire_decimal(bad, 2, 2), None, "{bad:?}");
+        }
+        assert_eq!(parse_wire_decimal("12.5", 0, 0), None, "no decimals in a currency without them");
+    }
+
+    #[test]
+    fn minor_units_print_in_the_currencys_places() {
         assert_eq!(format_minor(1234, 2), "12.34");
+        assert_eq!(format_minor(7, 2), "0.07");
         assert_eq!(format_minor(5, 3), "0.005");
         assert_eq!(format_minor(1500, 0), "1500");
     }
 
     #[test]
-    fn the_documents_test_vectors() {
-        // Dex3 §1.3
-        let dex3 = sha256_hex(b"1001PUBLIC_TEST_KEY10000PRIVATE_TEST_KEY");
-        assert_eq!(dex3, "a9ce41fdd59057fce95320192538ec67da8028d9d49c79a97ab576533189a33c");
-        // TheDex §2.2
-        let body = r#"{"amount":"10.00","currency":"USD","merchantId":"ABCDEFGH","orderId":"POS-0001","title":"Table 4","request":"/api/v1/invoices/create","nonce":1700000000000}"#;
-        let payload = base64(body.as_bytes());
-        assert!(payload.starts_with("eyJhbW91bnQiOiIxMC4wMCIs"));
-        assert_eq!(
-            hmac_sha512_hex(b"TEST_SECRET", payload.as_bytes()),
-            "1be494ad8ddd4a07bf657c403439fc058aee4416ac47adff114a93b9027a675d81cbc864f132e374dfc5f72e2e3df9b1ca95f86bf558f4c8d89f741849424d6d"
-        );
-        // Pay3 §4.3, checkout row
-        let signed = "currencyId=USD-USA&fiatAmount=1.00&requestId=5a3566b0-b0a9-4329-b48f-2921c715ce44";
-        assert_eq!(
-            base64(&hmac_sha256(b"TEST_PAY3_SECRET", signed.as_bytes())),
-            "j5qyZa0NBrMfxKYoFg92fgaWEZB/yqbz5w9Ty6wcEE0="
-        );
+    fn decimal_text_becomes_its_shortest_json_number() {
+        assert_eq!(number("5.00").to_string(), "5");
+        assert_eq!(number("12.30").to_string(), "12.3");
+        assert_eq!(number("409.71").to_string(), "409.71");
+        assert_eq!(number("42").to_string(), "42");
+    }
+
+    #[test]
+    fn amounts_are_read_as_strings_or_numbers() {
+        assert_eq!(text(&serde_json::json!("12.30")), Some("12.30".into()));
+        assert_eq!(text(&serde_json::json!(12.3)), Some("12.3".into()));
+        assert_eq!(text(&serde_json::json!(1234)), Some("1234".into()));
+        assert_eq!(text(&serde_json::json!(null)), None);
     }
 }

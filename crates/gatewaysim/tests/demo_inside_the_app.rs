@@ -1,24 +1,14 @@
 //! The simulator as the app's Demo gateway: any local process can reach it, so nothing there may
 //! move money by guessing or make it misbehave.
 
-/// One plain HTTP/1.1 request, off the runtime's workers: (status, body).
-async fn request(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
-    let (method, path, body) = (method.to_string(), path.to_string(), body.to_string());
-    tokio::task::spawn_blocking(move || blocking_request(addr, &method, &path, &body)).await.unwrap()
-}
+mod common;
 
-fn blocking_request(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    let status = answer.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap();
-    (status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default())
+/// One request with a JSON body: (status, body).
+async fn request(addr: std::net::SocketAddr, method: &str, path: &str, body: &str) -> (u16, String) {
+    let headers = [("content-type", "application/json")];
+    let timeout = std::time::Duration::from_secs(10);
+    let answer = common::send(addr, method, path, &headers, body.as_bytes(), timeout).await.expect("an answer");
+    (answer.status, String::from_utf8(answer.body).unwrap())
 }
 
 #[tokio::test]

@@ -113,7 +113,7 @@ fn thedex_sign(req: &mut RecordedRequest, secret: &str) {
 }
 
 #[tokio::test]
-async fn thedex_refuses_a_renamed_field_a_changed_header_and_a_changed_signed_byte() {
+async fn thedex_refuses_each_alteration_and_makes_a_second_invoice_on_a_fresh_nonce() {
     let h = Harness::new("thedex").await;
     let secret = h.creds.get("secret_key").unwrap().expose().to_string();
     let (create, order) = recorded_create(&h, "thedex").await;
@@ -149,6 +149,14 @@ async fn thedex_refuses_a_renamed_field_a_changed_header_and_a_changed_signed_by
     .await;
     assert_eq!((signed.status, signed.body["message"].as_str()), (401, Some("invalid signature")));
     nothing_made(&h, "thedex", &order, 1);
+    // Why Paydesk never resends a TheDex create: with a fresh nonce, a repeat is a second invoice.
+    let again = send(&h, &create, |r| {
+        nonce(r, later + 1);
+        thedex_sign(r, &secret);
+    })
+    .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert_eq!(h.sim.sim.live_invoices("thedex", &order), 2);
 }
 
 #[tokio::test]

@@ -76,6 +76,7 @@ async fn create(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
         gateway_id: format!("DEMO{:06}", sim.next_number()),
         order_id,
         amount_minor,
+        amount_sent: Value::String(field("amount").to_string()),
         currency,
         decimals: places,
         description: description.as_deref(),

@@ -75,7 +75,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     let field = |name: &str| fields.get(name).and_then(text).unwrap_or_default();
     let (order_id, product_name) = (field("order_id"), field("productName"));
     let mut bad = Vec::new();
-    let amount = digits(fields.get("amount")).filter(|a| !a.starts_with('0'));
+    let amount = digits(fields.get("amount")).filter(|a| !a.starts_with('0') && a.parse::<u64>().is_ok());
     if amount.is_none() {
         bad.push(("amount", "Amount must be a positive integer (USD cents)"));
     }
@@ -95,7 +95,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     let (Some(amount), Some(expiration), true) = (amount, expiration, bad.is_empty()) else {
         return form_error(&bad);
     };
-    let expected = sha256_hex(format!("{order_id}{PUBLIC}{amount}{PRIVATE}").as_bytes());
+    let expected = signature(&order_id, PUBLIC, &amount, PRIVATE);
     if !same(expected.as_bytes(), field("signature").to_ascii_lowercase().as_bytes()) {
         return unauthorized("Invalid signature");
     }
@@ -106,7 +106,8 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
         gateway: GATEWAY.id,
         gateway_id: format!("SimDx3{:010}", sim.next_number()),
         order_id: &order_id,
-        amount_minor: amount.parse().unwrap_or_default(),
+        amount_minor: amount.parse().expect("checked above"),
+        amount_sent: Value::String(amount),
         currency: "USD",
         decimals: 2,
         description: Some(&product_name),
@@ -116,6 +117,12 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     created(&sim, &inv)
 }
 
+/// §1.3: the four values joined with no separator, SHA-256, lowercase hex; `amount` is the
+/// exact text in the body.
+fn signature(order_id: &str, public: &str, amount: &str, private: &str) -> String {
+    sha256_hex(format!("{order_id}{public}{amount}{private}").as_bytes())
+}
+
 fn created(sim: &Sim, inv: &SimInvoice) -> Response {
     Json(json!({"state": true, "data": {
         "payLink": sim.pay_link(inv),
@@ -123,7 +130,7 @@ fn created(sim: &Sim, inv: &SimInvoice) -> Response {
             "payment_id": inv.gateway_id,
             "order_id": inv.order_id,
             "productName": inv.description,
-            "amount": inv.amount_minor.to_string(),
+            "amount": inv.amount_sent_text(),
             "expiration": inv.expires_at,
             "created": inv.created_at,
         }
@@ -146,4 +153,15 @@ async fn status(State(sim): State<Sim>, headers: HeaderMap, Path(id): Path<Strin
         PayState::Expired => "expired",
     };
     Json(json!({"state": true, "data": status})).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_signature_is_the_documents_worked_example() {
+        let signed = super::signature("1001", "PUBLIC_TEST_KEY", "10000", "PRIVATE_TEST_KEY");
+        assert_eq!(signed, "a9ce41fdd59057fce95320192538ec67da8028d9d49c79a97ab576533189a33c");
+        // The order matters: the same values in another order are another signature.
+        assert_ne!(super::signature("PUBLIC_TEST_KEY", "1001", "10000", "PRIVATE_TEST_KEY"), signed);
+    }
 }

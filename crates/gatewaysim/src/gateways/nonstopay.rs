@@ -7,11 +7,12 @@
 //! repeat makes a second invoice. Unpaid invoices expire after 14 days. The IP allow-list
 //! (50006/50010) is not simulated.
 //!
-//! Guesses: the status URL `api/invoice/status/` [I], the history URL `api/invoice/history/` and
-//! its list field `invoices` [G]; the HTTP status of errors (400) [G].
+//! Guesses: the status URL `api/invoice/status/` [I], the history URL `api/invoice/history/`, its
+//! list field `invoices` and error 50013 for a bad history query [G]; the HTTP status of errors
+//! (400) [G].
 
 use super::{header, SimGateway};
-use crate::wire::{datetime, parse_wire_decimal, same, text};
+use crate::wire::{datetime, number, parse_wire_decimal, same, text};
 use crate::{NewInvoice, PayState, Sim, SimInvoice};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -68,7 +69,8 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Resp
     if !valid_email {
         return error(50005, "invalid email address");
     }
-    let Some(amount) = body.get("amount").and_then(text) else {
+    let amount_sent = body.get("amount").cloned().unwrap_or_default();
+    let Some(amount) = text(&amount_sent) else {
         return error(50003, "amount required");
     };
     let devise = body.get("devise").and_then(Value::as_str).unwrap_or_default();
@@ -87,18 +89,20 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Resp
     if cents < MIN_CENTS {
         return error(50012, "amount below the minimum");
     }
-    // Merchant data, echoed as sent; our order id is read from it when it is Paydesk's shape.
-    let echo = body.get("callbackJson").and_then(Value::as_str).map(str::to_string);
-    let order_id = echo
-        .as_deref()
-        .and_then(|e| serde_json::from_str::<Value>(e).ok())
-        .and_then(|v| v.get("order_id").and_then(Value::as_str).map(str::to_string))
-        .unwrap_or_default();
+    // Merchant data, echoed as sent. The simulator files the invoice under the `order_id` it
+    // carries, whether sent as JSON text or as an object, so tests can count invoices per sale.
+    let echo = body.get("callbackJson").cloned();
+    let carried = match &echo {
+        Some(Value::String(json_text)) => serde_json::from_str::<Value>(json_text).ok(),
+        other => other.clone(),
+    };
+    let order_id = carried.as_ref().and_then(|c| c.get("order_id")).and_then(text).unwrap_or_default();
     let inv = sim.create(NewInvoice {
         gateway: GATEWAY.id,
         gateway_id: (1000 + sim.next_number()).to_string(),
         order_id: &order_id,
         amount_minor: cents,
+        amount_sent,
         currency: "USD",
         decimals: 2,
         description: body.get("name").and_then(Value::as_str),
@@ -131,8 +135,9 @@ fn by_id(sim: &Sim, headers: &HeaderMap, query: &HashMap<String, String>) -> Res
     sim.find(GATEWAY.id, id).ok_or_else(|| error(50011, "This invoice belongs to another merchant"))
 }
 
+/// The invoice as the status call shows it [C]; the history adds its `datetime` [G].
 fn listed(inv: &SimInvoice) -> Value {
-    json!({"id": inv.gateway_id, "devise": "USD", "amount": inv.amount_text(), "status": status_word(inv), "datetime": datetime(inv.created_at)})
+    json!({"id": inv.gateway_id, "devise": "USD", "amount": inv.amount_sent_text(), "status": status_word(inv)})
 }
 
 async fn status(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<HashMap<String, String>>) -> Response {
@@ -147,21 +152,29 @@ async fn info(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query<Ha
         Ok(inv) => inv,
         Err(refused) => return refused,
     };
-    let id: u64 = inv.gateway_id.parse().unwrap_or_default();
+    // The document's example has numbers here, where the status call has text.
+    let id: u64 = inv.gateway_id.parse().expect("NonStoPay ids are numbers");
+    let amount = number(&inv.amount_sent_text());
     Json(json!({"errorCode": 0, "merchant_id": "1", "invoice_id": inv.gateway_id, "data": {
         "status": status_word(&inv),
         "id": id,
         "devise": "USD",
-        "amount": inv.amount_text(),
+        "amount": amount,
         "description": "Invoice of the simulated merchant",
         "callbackJson": inv.echo,
-        "fiat_amount": inv.amount_text(),
+        "fiat_amount": amount,
         "fiat_currency": "USD",
-        "totalAmount": inv.amount_text(),
+        "totalAmount": amount,
         "totalCurrency": "USDC",
         "datetime": datetime(inv.created_at),
     }}))
     .into_response()
+}
+
+/// `YYYY-MM-DD`, digits where digits go.
+fn is_day(text: &str) -> bool {
+    text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() })
 }
 
 /// The invoice history: `status` (PAID, UNPAID, WAITING, EXPIRED or ALL) and `from`/`to` (UTC
@@ -173,6 +186,9 @@ async fn history(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query
     let (Some(wanted), Some(from), Some(to)) = (query.get("status"), query.get("from"), query.get("to")) else {
         return error(50013, "status, from and to required");
     };
+    if ![from, to].iter().all(|d| is_day(d)) {
+        return error(50013, "from and to must be YYYY-MM-DD");
+    }
     let keep = |inv: &SimInvoice| match wanted.as_str() {
         "ALL" => true,
         "PAID" => inv.current_state() == PayState::Paid,
@@ -188,7 +204,11 @@ async fn history(State(sim): State<Sim>, headers: HeaderMap, Query(query): Query
         .invoices_of(GATEWAY.id)
         .iter()
         .filter(|inv| keep(inv) && day(inv).as_str() >= from.as_str() && day(inv).as_str() <= to.as_str())
-        .map(listed)
+        .map(|inv| {
+            let mut item = listed(inv);
+            item["datetime"] = json!(datetime(inv.created_at));
+            item
+        })
         .collect();
     if query.get("order").map(String::as_str) != Some("ASC") {
         invoices.reverse();

@@ -36,6 +36,7 @@ fn routes() -> Router<Sim> {
 enum Invalid {
     Amount,
     Currency,
+    LifetimeNotInteger,
     LifetimeShort,
     LifetimeLong,
 }
@@ -50,9 +51,12 @@ fn create_invoice(
 ) -> Result<SimInvoice, Invalid> {
     let currency = body.get("currency").and_then(Value::as_str).unwrap_or("USD");
     let places = decimals(currency).ok_or(Invalid::Currency)?;
-    let amount = body.get("amount").and_then(Value::as_number).map(|n| n.to_string()).ok_or(Invalid::Amount)?;
-    let amount_minor = parse_wire_decimal(&amount, places, places).ok_or(Invalid::Amount)?;
-    let lifetime = body.get(lifetime_field).map_or(Some(60), Value::as_i64).ok_or(Invalid::LifetimeShort)?;
+    let amount_sent = body.get("amount").filter(|a| a.is_number()).cloned().ok_or(Invalid::Amount)?;
+    let amount_minor = parse_wire_decimal(&amount_sent.to_string(), places, places).ok_or(Invalid::Amount)?;
+    let lifetime = match body.get(lifetime_field) {
+        None => 60,
+        Some(minutes) => minutes.as_i64().ok_or(Invalid::LifetimeNotInteger)?,
+    };
     if lifetime < 15 {
         return Err(Invalid::LifetimeShort);
     }
@@ -67,6 +71,7 @@ fn create_invoice(
         gateway_id: (190_000_000 + number).to_string(),
         order_id: &order_id.unwrap_or_else(|| format!("oxapay-no-order-{number}")),
         amount_minor,
+        amount_sent,
         currency,
         decimals: places,
         description: body.get("description").and_then(Value::as_str),
@@ -87,7 +92,7 @@ fn v1_error(status: StatusCode, kind: &str, key: &str, message: &str) -> Respons
 }
 
 fn v1_ok(data: Value) -> Response {
-    v1_envelope(StatusCode::OK, data, json!({}), "Operation completed successfully!")
+    v1_envelope(StatusCode::OK, data, json!({}), "ok")
 }
 
 /// HTTP 401 for a bad key is documented; the `type`/`key` words are a guess.
@@ -119,8 +124,9 @@ async fn v1_create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> R
         })),
         Err(Invalid::Amount) => v1_invalid("amount", "The amount field must be a positive number."),
         Err(Invalid::Currency) => v1_invalid("currency", "The selected currency is invalid."),
+        Err(Invalid::LifetimeNotInteger) => v1_invalid("lifetime", "The lifetime field must be an integer."),
         Err(Invalid::LifetimeShort | Invalid::LifetimeLong) => {
-            v1_invalid("lifetime", "The lifetime field must be an integer between 15 and 2880.")
+            v1_invalid("lifetime", "The lifetime field must be between 15 and 2880.")
         }
     }
 }
@@ -147,7 +153,7 @@ fn v1_payment(inv: &SimInvoice) -> Value {
     json!({
         "track_id": inv.gateway_id,
         "type": "invoice",
-        "amount": inv.amount_text(),
+        "amount": inv.amount_sent,
         "currency": inv.currency,
         "status": v1_status_word(inv),
         "lifetime": (inv.expires_at - inv.created_at) / 60,
@@ -224,6 +230,7 @@ async fn legacy_create(State(sim): State<Sim>, body: Bytes) -> Response {
         .into_response(),
         Err(Invalid::Amount) => legacy_result(101, "Validation problem: amount"),
         Err(Invalid::Currency) => legacy_result(105, "Invalid currency"),
+        Err(Invalid::LifetimeNotInteger) => legacy_result(101, "Validation problem: lifeTime"),
         Err(Invalid::LifetimeShort) => legacy_result(111, "lifeTime must be more than 15"),
         Err(Invalid::LifetimeLong) => legacy_result(112, "lifeTime must be less than 2880"),
     }
@@ -255,7 +262,7 @@ async fn legacy_inquiry(State(sim): State<Sim>, body: Bytes) -> Response {
         "message": "Successful operation",
         "trackId": inv.gateway_id,
         "status": legacy_status_word(&inv),
-        "amount": inv.amount_text(),
+        "amount": inv.amount_sent,
         "currency": inv.currency,
         "orderId": inv.order_id,
         "date": inv.created_at,

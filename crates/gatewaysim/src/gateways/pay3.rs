@@ -167,14 +167,7 @@ fn check_order(sim: &Sim, headers: &HeaderMap, body: &[u8], extra: &[&str]) -> R
     if order.field("clientId") != CLIENT_ID {
         return Err(client_verification_failed());
     }
-    let mut signed = ["currencyId", "fiatAmount", "requestId"].map(|f| format!("{f}={}", order.field(f))).join("&");
-    for name in extra {
-        let value = order.field(name);
-        if !value.is_empty() {
-            signed.push_str(&format!("&{name}={value}"));
-        }
-    }
-    let expected = base64(&hmac_sha256(API_SECRET.as_bytes(), signed.as_bytes()));
+    let expected = signature(API_SECRET, &string_to_sign(|f| order.field(f), extra));
     if !same(expected.as_bytes(), header(headers, "signature").unwrap_or_default().as_bytes()) {
         // Pay3 does not document its answer to a bad signature; this shape is a guess.
         return Err((StatusCode::UNAUTHORIZED, Json(json!({"error": "Signature verification failed"}))).into_response());
@@ -193,6 +186,24 @@ fn check_order(sim: &Sim, headers: &HeaderMap, body: &[u8], extra: &[&str]) -> R
     Ok(Order { amount_minor: cents / scale, ..order })
 }
 
+/// §4.3: `currencyId=…&fiatAmount=…&requestId=…` with the body's exact values, then
+/// `&name=value` for each of `extra` that is set.
+fn string_to_sign(field: impl Fn(&str) -> String, extra: &[&str]) -> String {
+    let mut signed = ["currencyId", "fiatAmount", "requestId"].map(|f| format!("{f}={}", field(f))).join("&");
+    for name in extra {
+        let value = field(name);
+        if !value.is_empty() {
+            signed.push_str(&format!("&{name}={value}"));
+        }
+    }
+    signed
+}
+
+/// §4.3: standard base64 of HMAC-SHA256 keyed with the API secret.
+fn signature(secret: &str, signed: &str) -> String {
+    base64(&hmac_sha256(secret.as_bytes(), signed.as_bytes()))
+}
+
 fn create_invoice(sim: &Sim, order: &Order) -> Result<SimInvoice, Response> {
     let request_id = order.field("requestId");
     if sim.find_by_order(GATEWAY.id, &request_id).is_some() {
@@ -204,11 +215,12 @@ fn create_invoice(sim: &Sim, order: &Order) -> Result<SimInvoice, Response> {
         gateway_id: format!("a35dc551-9fb4-491c-9f9b-{:012}", sim.next_number()),
         order_id: &request_id,
         amount_minor: order.amount_minor,
+        amount_sent: order.fields["fiatAmount"].clone(),
         currency: &CURRENCY_ID[..3],
         decimals: places,
         description: None,
         lifetime_secs: ORDER_LIFETIME_SECS,
-        echo: None,
+        echo: order.fields.get("email").cloned(),
     }))
 }
 
@@ -289,8 +301,8 @@ fn order_json(inv: &SimInvoice) -> Value {
     json!({
         "orderId": inv.gateway_id,
         "orderStatus": status,
-        "userAddress": "till@example.com",
-        "updatedTs": inv.created_at * 1000,
+        "userAddress": inv.echo,
+        "updatedTs": inv.current_updated_at() * 1000,
         "partner": "simulated",
         "orderType": "CHECKOUT",
         "requestId": inv.order_id,
@@ -300,4 +312,44 @@ fn order_json(inv: &SimInvoice) -> Value {
         "paymentMethod": "all",
         "errorReason": null,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{signature, string_to_sign};
+
+    /// The body values of §4.3's worked examples.
+    fn field(name: &str) -> String {
+        match name {
+            "currencyId" => "USD-USA",
+            "fiatAmount" => "1.00",
+            "requestId" => "5a3566b0-b0a9-4329-b48f-2921c715ce44",
+            "interval" => "monthly",
+            "trialPeriodDays" => "7",
+            _ => "",
+        }
+        .to_string()
+    }
+
+    #[test]
+    fn signatures_are_the_documents_worked_examples() {
+        let sign = |extra: &[&str]| signature("TEST_PAY3_SECRET", &string_to_sign(field, extra));
+        assert_eq!(sign(&[]), "j5qyZa0NBrMfxKYoFg92fgaWEZB/yqbz5w9Ty6wcEE0=", "checkout");
+        assert_eq!(sign(&["interval"]), "dlARBlojbctIZQT74fw9vAKoa0USyBtiLPOsPdVX+sM=", "subscription");
+        assert_eq!(
+            sign(&["interval", "trialPeriodDays"]),
+            "HGiclQakGUX/KxLo1Q54aBnPtCntp00Cx560e5R0y0M=",
+            "with a trial"
+        );
+        // An unset trial adds nothing to the string.
+        let no_trial = |name: &str| if name == "trialPeriodDays" { String::new() } else { field(name) };
+        assert_eq!(
+            signature("TEST_PAY3_SECRET", &string_to_sign(no_trial, &["interval", "trialPeriodDays"])),
+            "dlARBlojbctIZQT74fw9vAKoa0USyBtiLPOsPdVX+sM="
+        );
+        // The old two-field checkout form is another signature, which this server refuses.
+        let two_fields = "fiatAmount=1.00&requestId=5a3566b0-b0a9-4329-b48f-2921c715ce44";
+        assert_eq!(signature("TEST_PAY3_SECRET", two_fields), "7Z2N9vqFscKTqfgUSV3F7fI0VqLuzVhDCoxTbQMJ7Dc=");
+        assert_ne!(signature("TEST_PAY3_SECRET", two_fields), sign(&[]));
+    }
 }

@@ -66,11 +66,10 @@ fn authenticate(
     if !header_is(headers, "x-ex-apikey", API_KEY) {
         return Err(error(StatusCode::UNAUTHORIZED, "invalid api key"));
     }
-    let payload = base64(body);
+    let (payload, expected) = sign(SECRET_KEY, body);
     if header(headers, "x-ex-payload") != Some(payload.as_str()) {
         return Err(error(StatusCode::UNAUTHORIZED, "payload does not match the body"));
     }
-    let expected = hmac_sha512_hex(SECRET_KEY.as_bytes(), payload.as_bytes());
     let received = header(headers, "x-ex-signature").unwrap_or_default().to_ascii_lowercase();
     if !same(expected.as_bytes(), received.as_bytes()) {
         return Err(error(StatusCode::UNAUTHORIZED, "invalid signature"));
@@ -93,6 +92,13 @@ fn authenticate(
     Ok(fields)
 }
 
+/// §2.2: the payload is base64 of the exact body, the signature hex HMAC-SHA512 of the payload.
+fn sign(secret: &str, body: &[u8]) -> (String, String) {
+    let payload = base64(body);
+    let signature = hmac_sha512_hex(secret.as_bytes(), payload.as_bytes());
+    (payload, signature)
+}
+
 /// The invoice object TheDex answers (§2.3, §2.4).
 fn answer(sim: &Sim, inv: &SimInvoice) -> Response {
     let (status, name) = match inv.current_state() {
@@ -107,7 +113,7 @@ fn answer(sim: &Sim, inv: &SimInvoice) -> Response {
         "orderId": inv.order_id,
         "status": status,
         "statusName": name,
-        "amount": inv.amount_text(),
+        "amount": inv.amount_sent,
         "currency": inv.currency,
         "paidAmountFiat": crate::wire::format_minor(inv.paid_minor(), inv.decimals),
         "payUrl": sim.pay_link(inv),
@@ -130,8 +136,8 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     let Some(places) = decimals(currency) else {
         return error(StatusCode::BAD_REQUEST, "unknown currency");
     };
-    let amount = fields.get("amount").and_then(text).unwrap_or_default();
-    let Some(amount_minor) = parse_wire_decimal(&amount, places, places) else {
+    let amount_sent = fields.get("amount").cloned().unwrap_or_default();
+    let Some(amount_minor) = text(&amount_sent).and_then(|a| parse_wire_decimal(&a, places, places)) else {
         return error(StatusCode::BAD_REQUEST, "invalid amount");
     };
     if field("title").is_some_and(|t| t.chars().count() > 50) {
@@ -147,6 +153,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
         gateway_id: format!("5e1a7c00-0000-4000-8000-{number:012}"),
         order_id: &order_id,
         amount_minor,
+        amount_sent,
         currency,
         decimals: places,
         description: field("title"),
@@ -163,11 +170,27 @@ async fn one(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::Bytes
     };
     let found = match (fields.get("invoiceId").and_then(Value::as_str), fields.get("orderId").and_then(Value::as_str)) {
         (Some(id), _) => sim.find(GATEWAY.id, id),
-        (None, Some(order)) => sim.find_by_order(GATEWAY.id, order),
+        // Several invoices may carry the order id: the newest answers.
+        (None, Some(order)) => sim.invoices_for_order(GATEWAY.id, order).pop(),
         (None, None) => return error(StatusCode::BAD_REQUEST, "invoiceId or orderId is required"),
     };
     match found {
         Some(inv) => answer(&sim, &inv),
         None => error(StatusCode::NOT_FOUND, "invoice not found"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn signatures_are_the_documents_test_vectors() {
+        // §2.2, the create example.
+        let body = r#"{"amount":"10.00","currency":"USD","merchantId":"ABCDEFGH","orderId":"POS-0001","title":"Table 4","request":"/api/v1/invoices/create","nonce":1700000000000}"#;
+        let (payload, signature) = super::sign("TEST_SECRET", body.as_bytes());
+        assert_eq!(payload, "eyJhbW91bnQiOiIxMC4wMCIsImN1cnJlbmN5IjoiVVNEIiwibWVyY2hhbnRJZCI6IkFCQ0RFRkdIIiwib3JkZXJJZCI6IlBPUy0wMDAxIiwidGl0bGUiOiJUYWJsZSA0IiwicmVxdWVzdCI6Ii9hcGkvdjEvaW52b2ljZXMvY3JlYXRlIiwibm9uY2UiOjE3MDAwMDAwMDAwMDB9");
+        assert_eq!(signature, "1be494ad8ddd4a07bf657c403439fc058aee4416ac47adff114a93b9027a675d81cbc864f132e374dfc5f72e2e3df9b1ca95f86bf558f4c8d89f741849424d6d");
+        // §2.6, the callback example: the same scheme.
+        let body = r#"{"invoiceId":"e70f075f-e858-4cb2-9062-a20ca1fa4c92","merchantId":"ABCDEFGH","status":3,"statusName":"Successful"}"#;
+        assert_eq!(super::sign("TEST_SECRET", body.as_bytes()).1, "a85f5e254afb60cc0d233bef19e48816233ac5b74174b568cfd3e9b63e10a6cc50d8b0d44f34ed2729c75556dde2b5b5d761140cbb0c837ab83a13ce0f5bcfc6");
     }
 }
