@@ -10,7 +10,7 @@ use paydesk_core::error::{Error, ErrorReply};
 use paydesk_core::report::ShiftReport;
 use std::collections::HashSet;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tauri::{AppHandle, Emitter, Manager, State, Window};
@@ -24,6 +24,8 @@ pub const CUSTOMER_DISPLAY: &str = "customer-display";
 pub const CUSTOMER_DISPLAY_CLOSED: &str = "customer-display-closed";
 /// The customer-facing window's label; the capabilities name it too.
 const CUSTOMER_WINDOW: &str = "customer";
+/// The cashier's window, as tauri.conf.json labels it.
+const MAIN_WINDOW: &str = "main";
 
 /// How often an open invoice is asked about: quick enough that "paid" shows within a couple of
 /// seconds, slow enough to stay far below any gateway's rate limit.
@@ -41,13 +43,18 @@ struct App {
 
 type Reply<T> = Result<T, ErrorReply>;
 
-/// Manager functions answer the cashier's window alone. Its capability is the first fence (the
-/// customer display's grants only `customer_display`); this one holds if a capability is widened.
+/// Every command but `customer_display` answers the cashier's window alone, and begins with this
+/// check. The capabilities are the first fence (the customer display's grants only
+/// `customer_display`); this one still holds if a capability is ever widened, so a page in the
+/// customer-facing window can neither charge, open links, read sales nor reach manager functions.
 fn cashier_only(label: &str) -> Result<(), ErrorReply> {
-    if label == "main" {
+    if label == MAIN_WINDOW {
         Ok(())
     } else {
-        Err(ErrorReply::new("forbidden", "this window may not use manager functions"))
+        Err(ErrorReply::new(
+            "forbidden",
+            format!("the window '{label}' may not do this: only the cashier's window may"),
+        ))
     }
 }
 
@@ -65,10 +72,21 @@ async fn blocking<T: Send + 'static>(
 
 /// Why the till could not open (an unreadable settings file, a ledger from a newer Paydesk): the
 /// window still opens and says so, instead of the app dying before it shows anything.
+#[derive(Debug)]
 struct NotOpened(ErrorReply);
 
+/// The till on `data_dir`, or why it cannot open, as the window will say it (and stderr, for a
+/// log). Nothing is replaced or dropped: a settings file that cannot be read is left as it is.
+fn open_till(data_dir: &Path, credentials: CredentialStore, demo_base_url: Option<String>) -> Result<Till, NotOpened> {
+    Till::open(data_dir, credentials, demo_base_url).map_err(|e| {
+        eprintln!("paydesk: {e}");
+        NotOpened(e.reply())
+    })
+}
+
 #[tauri::command]
-async fn bootstrap(handle: AppHandle) -> Reply<Bootstrap> {
+async fn bootstrap(window: Window, handle: AppHandle) -> Reply<Bootstrap> {
+    cashier_only(window.label())?;
     match handle.try_state::<App>() {
         Some(app) => Ok(app.till.bootstrap()),
         None => Err(handle.state::<NotOpened>().0.clone()),
@@ -76,26 +94,30 @@ async fn bootstrap(handle: AppHandle) -> Reply<Bootstrap> {
 }
 
 #[tauri::command]
-async fn check_amount(app: State<'_, App>, amount: String, currency: String) -> Reply<AmountCheck> {
+async fn check_amount(window: Window, app: State<'_, App>, amount: String, currency: String) -> Reply<AmountCheck> {
+    cashier_only(window.label())?;
     app.till.check_amount(&amount, &currency).map_err(|e| e.reply())
 }
 
 #[tauri::command]
-async fn charge(handle: AppHandle, app: State<'_, App>, request: ChargeRequest) -> Reply<InvoiceView> {
+async fn charge(window: Window, handle: AppHandle, app: State<'_, App>, request: ChargeRequest) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     let invoice = app.till.charge(request).await.map_err(|e| e.reply())?;
     follow(&handle, &app, &invoice.order_id);
     Ok(invoice)
 }
 
 #[tauri::command]
-async fn retry_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+async fn retry_invoice(window: Window, handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     let invoice = app.till.retry(&key).await.map_err(|e| e.reply())?;
     follow(&handle, &app, &invoice.order_id);
     Ok(invoice)
 }
 
 #[tauri::command]
-async fn follow_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+async fn follow_invoice(window: Window, handle: AppHandle, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     let invoice = app.till.invoice(&key).map_err(|e| e.reply())?;
     follow(&handle, &app, &invoice.order_id);
     Ok(invoice)
@@ -103,13 +125,15 @@ async fn follow_invoice(handle: AppHandle, app: State<'_, App>, key: String) -> 
 
 /// Back to the keypad for the next customer; the follower keeps watching the sale.
 #[tauri::command]
-async fn abandon_invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+async fn abandon_invoice(window: Window, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     app.till.abandon(&key).await.map_err(|e| e.reply())
 }
 
 /// The cashier saw a late payment's notice: it is not raised again.
 #[tauri::command]
-async fn dismiss_late(app: State<'_, App>, key: String) -> Reply<()> {
+async fn dismiss_late(window: Window, app: State<'_, App>, key: String) -> Reply<()> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.dismiss_late(&key)).await
 }
 
@@ -127,24 +151,34 @@ async fn settle_invoice(
 }
 
 #[tauri::command]
-async fn invoice(app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+async fn invoice(window: Window, app: State<'_, App>, key: String) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.invoice(&key)).await
 }
 
 #[tauri::command]
-async fn invoice_qr(app: State<'_, App>, key: String) -> Reply<String> {
+async fn invoice_qr(window: Window, app: State<'_, App>, key: String) -> Reply<String> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.qr_svg(&key)).await
 }
 
 #[tauri::command]
-async fn open_pay_link(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<()> {
+async fn open_pay_link(window: Window, handle: AppHandle, app: State<'_, App>, key: String) -> Reply<()> {
+    cashier_only(window.label())?;
     // Only the sale's own stored link, checked again as it is opened (https, or http to loopback).
     let link = blocking(&app, move |till| till.pay_link_to_open(&key)).await?;
     handle.opener().open_url(link, None::<&str>).map_err(|e| ErrorReply::new("open_failed", e.to_string()))
 }
 
 #[tauri::command]
-async fn history(app: State<'_, App>, search: String, limit: u32, offset: u32) -> Reply<Vec<InvoiceView>> {
+async fn history(
+    window: Window,
+    app: State<'_, App>,
+    search: String,
+    limit: u32,
+    offset: u32,
+) -> Reply<Vec<InvoiceView>> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.history(&search, limit, offset)).await
 }
 
@@ -157,11 +191,13 @@ async fn export_csv(window: Window, handle: AppHandle, app: State<'_, App>) -> R
 
 #[tauri::command]
 async fn record_cash_sale(
+    window: Window,
     app: State<'_, App>,
     amount: String,
     currency: String,
     description: Option<String>,
 ) -> Reply<InvoiceView> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.record_cash_sale(&amount, &currency, description)).await
 }
 
@@ -179,7 +215,8 @@ async fn record_refund(
 }
 
 #[tauri::command]
-async fn shift_report(app: State<'_, App>, from: i64, to: i64) -> Reply<ShiftReport> {
+async fn shift_report(window: Window, app: State<'_, App>, from: i64, to: i64) -> Reply<ShiftReport> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.shift_report(from, to)).await
 }
 
@@ -229,7 +266,8 @@ async fn save_settings(window: tauri::WebviewWindow, app: State<'_, App>, input:
 }
 
 #[tauri::command]
-async fn manager_status(app: State<'_, App>) -> Reply<ManagerStatus> {
+async fn manager_status(window: Window, app: State<'_, App>) -> Reply<ManagerStatus> {
+    cashier_only(window.label())?;
     Ok(app.till.manager_status())
 }
 
@@ -241,7 +279,8 @@ async fn unlock(window: Window, app: State<'_, App>, pin: String) -> Reply<Manag
 }
 
 #[tauri::command]
-async fn lock(app: State<'_, App>) -> Reply<ManagerStatus> {
+async fn lock(window: Window, app: State<'_, App>) -> Reply<ManagerStatus> {
+    cashier_only(window.label())?;
     Ok(app.till.lock())
 }
 
@@ -281,17 +320,20 @@ async fn test_connection(window: Window, app: State<'_, App>, gateway: String) -
 /// receipt or report on the page.
 #[tauri::command]
 async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
+    cashier_only(window.label())?;
     window.print().map_err(|e| ErrorReply::new("print_failed", e.to_string()))
 }
 
 #[tauri::command]
-async fn receipt(app: State<'_, App>, key: String) -> Reply<ReceiptView> {
+async fn receipt(window: Window, app: State<'_, App>, key: String) -> Reply<ReceiptView> {
+    cashier_only(window.label())?;
     blocking(&app, move |till| till.receipt(&key)).await
 }
 
 /// Saves the receipt as a PDF where CSV exports go.
 #[tauri::command]
-async fn save_receipt_pdf(handle: AppHandle, app: State<'_, App>, key: String) -> Reply<String> {
+async fn save_receipt_pdf(window: Window, handle: AppHandle, app: State<'_, App>, key: String) -> Reply<String> {
+    cashier_only(window.label())?;
     let dir = export_dir(&handle);
     blocking(&app, move |till| till.save_receipt_pdf(&key, &dir)).await
 }
@@ -299,7 +341,8 @@ async fn save_receipt_pdf(handle: AppHandle, app: State<'_, App>, key: String) -
 /// Opens the customer-facing window (a normal window the cashier can drag to a second monitor),
 /// or closes it; answers whether it is open now.
 #[tauri::command]
-async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
+async fn toggle_customer_display(window: Window, handle: AppHandle) -> Reply<bool> {
+    cashier_only(window.label())?;
     let window_error = |e: tauri::Error| ErrorReply::new("window_failed", e.to_string());
     if let Some(window) = handle.get_webview_window(CUSTOMER_WINDOW) {
         window.destroy().map_err(window_error)?;
@@ -321,7 +364,13 @@ async fn toggle_customer_display(handle: AppHandle) -> Reply<bool> {
 
 /// Puts the sale `key` on the customer-facing window, or the welcome for `None`.
 #[tauri::command]
-async fn show_on_customer_display(handle: AppHandle, app: State<'_, App>, key: Option<String>) -> Reply<()> {
+async fn show_on_customer_display(
+    window: Window,
+    handle: AppHandle,
+    app: State<'_, App>,
+    key: Option<String>,
+) -> Reply<()> {
+    cashier_only(window.label())?;
     let shown = key.clone();
     let view = blocking(&app, move |till| till.customer_view(shown.as_deref())).await?;
     *app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()) = key;
@@ -337,8 +386,10 @@ async fn customer_display(app: State<'_, App>) -> Reply<CustomerView> {
 
 /// The UI calls this once its keypad is interactive; `bench/startup` times cold start by it.
 #[tauri::command]
-async fn ui_ready() {
+async fn ui_ready(window: Window) -> Reply<()> {
+    cashier_only(window.label())?;
     record_ready();
+    Ok(())
 }
 
 /// Appends the wall-clock time in Unix milliseconds to `PAYDESK_READY_FILE`, if it is set. Only a
@@ -383,16 +434,15 @@ pub fn run() {
             // The Demo gateway: the simulator on a free loopback port, inside this process.
             let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start_demo(0))?;
             let service = std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| DEFAULT_SERVICE.into());
-            let opened = Till::open(
+            let opened = open_till(
                 &paydesk_core::ledger::data_dir(),
                 CredentialStore::os_keyring(service),
                 Some(simulator.base_url("demo")),
             );
             let till = match opened {
                 Ok(till) => till,
-                Err(e) => {
-                    eprintln!("paydesk: {e}");
-                    app.manage(NotOpened(e.reply()));
+                Err(not_opened) => {
+                    app.manage(not_opened);
                     return Ok(());
                 }
             };
@@ -459,4 +509,37 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hardening_15_a_torn_settings_file_opens_the_window_with_the_reason_not_a_panic() {
+        // (The app crate has no tempfile; a folder of its own under the OS temp dir does.)
+        let dir = std::env::temp_dir().join(format!("paydesk-app-test-{}-torn", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let settings = dir.join("settings.json");
+        let torn = br#"{"default_gateway": "demo", "manager_pin_hash": "$argon2id$v=19$m=19"#;
+        std::fs::write(&settings, torn).unwrap();
+        let opened = open_till(&dir, CredentialStore::in_memory(), None).map(|_| ());
+        let kept = std::fs::read(&settings).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let NotOpened(reply) = opened.unwrap_err();
+        assert_eq!(reply.code, "settings_unreadable");
+        assert!(reply.message.contains(&settings.display().to_string()), "{}", reply.message);
+        assert!(reply.message.contains("restore it from a backup, or move it aside"), "{}", reply.message);
+        assert_eq!(kept, torn, "the file is kept as it was");
+    }
+
+    #[test]
+    fn hardening_09_only_the_cashiers_window_passes_the_window_check() {
+        assert_eq!(cashier_only("main"), Ok(()));
+        for label in [CUSTOMER_WINDOW, "", "Main", "main ", "customer-2"] {
+            let refused = cashier_only(label).unwrap_err();
+            assert_eq!(refused.code, "forbidden", "{label:?}");
+            assert!(refused.message.contains("only the cashier's window"), "{}", refused.message);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The webview's fences, read from the files Tauri builds the app from: a strict CSP in
 //! tauri.conf.json, and capabilities per window: the cashier's may call Paydesk's own commands
-//! and listen to its events, the customer display only learns what to show. Widening either
+//! and listen to its events, the customer display only learns what to show; and every command
+//! but the customer display's checks that the cashier's window called it. Widening any of these
 //! must be a conscious change to this test.
 
 use serde_json::Value;
@@ -11,21 +12,9 @@ use std::path::Path;
 const EVENT_PERMISSIONS: &[&str] = &["core:event:allow-listen", "core:event:allow-unlisten"];
 /// What the customer-facing display may call: what it is to show, nothing else.
 const CUSTOMER_COMMANDS: &[&str] = &["customer_display"];
-/// Commands that answer the cashier's window alone even if a capability grants them elsewhere.
-const MANAGER_COMMANDS: &[&str] = &[
-    "credentials",
-    "set_credential",
-    "delete_credentials",
-    "save_settings",
-    "test_connection",
-    "unlock",
-    "set_manager_pin",
-    "leave_kiosk",
-    "record_refund",
-    "export_csv",
-    "export_report_csv",
-    "settle_invoice",
-];
+/// The one line every other command starts with: it answers the cashier's window alone, even if a
+/// capability ever grants it to another window (manager functions, money, the pay link, files).
+const WINDOW_CHECK: &str = "cashier_only(window.label())?;";
 /// Permission families that would hand the page the machine or the network.
 const FORBIDDEN_PREFIXES: &[&str] = &["shell:", "fs:", "http:", "opener:", "dialog:", "process:", "updater:"];
 /// Where Tauri's IPC answers (`ipc:` on Linux and macOS, http(s)://ipc.localhost on Windows).
@@ -215,15 +204,31 @@ fn hardening_09_each_window_may_call_what_it_needs_and_nothing_more() {
     }
 }
 
+/// The commands of `lib` (lib.rs's text) other than the customer display's whose body does not
+/// begin with [`WINDOW_CHECK`] (comments aside), or that could not be found.
+fn unchecked_commands(lib: &str, commands: &[String]) -> Vec<String> {
+    let starts_checked = |command: &str| -> bool {
+        let Some(start) = lib.find(&format!("async fn {command}(")) else { return false };
+        // The body starts after the signature's "{" at the end of a line.
+        let Some(open) = lib[start..].find("{\n") else { return false };
+        let mut lines =
+            lib[start + open + 2..].lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("//"));
+        lines.next() == Some(WINDOW_CHECK)
+    };
+    commands.iter().filter(|c| !CUSTOMER_COMMANDS.contains(&c.as_str()) && !starts_checked(c)).cloned().collect()
+}
+
 #[test]
-fn hardening_09_manager_commands_check_the_calling_window() {
+fn hardening_09_every_command_but_the_customer_displays_checks_the_calling_window() {
     let lib = std::fs::read_to_string(root().join("src-tauri/lib.rs")).unwrap();
-    for command in MANAGER_COMMANDS {
-        assert!(commands().iter().any(|c| c == command), "{command} is not a command");
-        let start = lib.find(&format!("async fn {command}(")).unwrap_or_else(|| panic!("no fn {command}"));
-        let body = &lib[start..start + lib[start..].find("\n}\n").unwrap()];
-        assert!(body.contains("cashier_only(window.label())?"), "{command} does not check its window");
-    }
+    let unchecked = unchecked_commands(&lib, &commands());
+    assert!(unchecked.is_empty(), "these commands do not begin with {WINDOW_CHECK}: {unchecked:?}");
+    // The check itself lets the cashier's window ("main", as tauri.conf.json names it) through, alone.
+    assert_eq!(conf()["app"]["windows"][0]["label"], "main");
+    let check = &lib[lib.find("fn cashier_only(").expect("fn cashier_only")..];
+    let check = &check[..check.find("\n}\n").unwrap()];
+    assert!(check.contains("if label == MAIN_WINDOW {\n        Ok(())"), "{check}");
+    assert!(lib.contains("const MAIN_WINDOW: &str = \"main\";"));
 }
 
 #[test]
@@ -242,4 +247,11 @@ fn the_checks_catch_what_they_are_for() {
     assert_eq!(url_host("http://localhost:1420/"), "localhost");
     assert_eq!(url_host("http://[::1]:1420"), "[::1]");
     assert_eq!(url_host("http://127.0.0.1.evil.example:1420"), "127.0.0.1.evil.example");
+
+    let commands: Vec<String> = ["charge", "unlock", "customer_display"].map(String::from).to_vec();
+    let lib = "async fn charge(window: Window) -> Reply<()> {\n    // why\n    cashier_only(window.label())?;\n}\n\
+               async fn unlock(window: Window) -> Reply<()> {\n    let x = 1;\n    cashier_only(window.label())?;\n}\n\
+               async fn customer_display() -> Reply<()> {\n    Ok(())\n}\n";
+    assert_eq!(unchecked_commands(lib, &commands), ["unlock"], "a check after other work is no check");
+    assert_eq!(unchecked_commands("", &commands), ["charge", "unlock"], "a command not found is unchecked");
 }

@@ -611,12 +611,12 @@ impl Till {
     }
 
     /// The link to open for the sale `key`: its own stored pay link, checked again now (https, or
-    /// http to this machine), so nothing else can be opened through the till.
+    /// http to this machine), so nothing else can be opened through the till. The answer is the
+    /// URL as checked, so the opener is handed exactly what passed the check.
     pub fn pay_link_to_open(&self, key: &str) -> Result<String, Error> {
         let link =
             self.find_visible(key)?.pay_link.ok_or_else(|| Error::BadInput("this sale has no pay link".into()))?;
-        crate::http::check_pay_link(&link)?;
-        Ok(link)
+        Ok(crate::http::pay_link_url(&link)?.to_string())
     }
 
     /// The pay link as an SVG QR code, rendered here so the webview loads nothing remote.
@@ -818,11 +818,18 @@ impl Till {
         let before = session.attempts();
         let outcome = session.unlock(pin.expose(), &hash, (self.now)());
         if session.attempts() != before {
-            let bytes = serde_json::to_vec(&session.attempts()).expect("plain data serializes");
-            crate::config::write_private(&self.attempts_path, &bytes)
-                .map_err(|e| Error::Settings(format!("the wrong-PIN count could not be saved: {e}")))?;
+            // Refused rather than forgotten: a count that cannot be kept must not let guessing on.
+            self.save_attempts(session.attempts())?;
         }
         Ok(outcome?)
+    }
+
+    /// Writes the wrong-PIN count and lock-out (durably, readable by this user only), so that
+    /// restarting the app resets neither.
+    fn save_attempts(&self, attempts: pin::Attempts) -> Result<(), Error> {
+        let bytes = serde_json::to_vec(&attempts).expect("plain data serializes");
+        crate::config::write_private(&self.attempts_path, &bytes)
+            .map_err(|e| Error::Settings(format!("the wrong-PIN count could not be saved: {e}")))
     }
 
     pub fn lock(&self) -> ManagerStatus {
@@ -840,7 +847,15 @@ impl Till {
             self.try_unlock(&current.ok_or(locked)?)?;
         }
         self.update_config(|config| config.manager_pin_hash = hash)?;
-        self.session().open((self.now)());
+        let mut session = self.session();
+        let earlier = session.attempts();
+        session.open((self.now)());
+        if earlier != session.attempts() {
+            // A new PIN starts with no wrong tries, after a restart too. Failing to write that
+            // only leaves the stricter count on disk, so the PIN that was just set stays set.
+            let _ = self.save_attempts(session.attempts());
+        }
+        drop(session);
         Ok(self.manager_status())
     }
 
@@ -966,8 +981,9 @@ fn ends_follow(err: &Error) -> bool {
     }
 }
 
-/// The wrong-PIN count and lock-out left by earlier runs. A file that cannot be read counts as
-/// the longest lock-out: deleting or garbling it must not reset the count.
+/// The wrong-PIN count and lock-out left by earlier runs. A file that cannot be read or parsed
+/// counts as the longest lock-out, so garbling it does not reset the count. (Whoever can delete
+/// it can as well remove the PIN's hash from settings.json: the PIN guards the till, not the files.)
 fn load_attempts(path: &Path) -> pin::Attempts {
     match std::fs::read(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => pin::Attempts::default(),

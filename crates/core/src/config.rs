@@ -71,20 +71,33 @@ impl Default for TillConfig {
 /// PIN's hash). The new bytes reach the disk, then the rename, then the directory entry: a power
 /// cut leaves the old file or the new one, never a torn one.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp");
+    // A name of its own per write (process and a counter), created fresh: two writers (the app
+    // and a second one, or two threads) never write into, or rename, each other's half-written
+    // file.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.{}-{n}.tmp", std::process::id()));
+    let written = write_new_private(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    sync_dir(path)
+}
+
+/// Creates `tmp` (never an existing file), readable by this user only, and puts `bytes` on the disk.
+fn write_new_private(tmp: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
+    options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&tmp)?;
-    // An older file of that name keeps its mode on open: set it.
+    let mut file = options.open(tmp)?;
+    // The mode given at creation is narrowed by the umask, never widened; set it exactly.
     #[cfg(unix)]
     file.set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))?;
     std::io::Write::write_all(&mut file, bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)?;
-    sync_dir(path)
+    file.sync_all()
 }
 
 /// Makes a rename in `path`'s directory durable (POSIX: fsync the directory itself).
@@ -209,6 +222,48 @@ mod tests {
         config.base_urls.insert("dex3".into(), "http://127.0.0.1:9/dex3/".into());
         config.save(&path, IDS).unwrap();
         assert_eq!(TillConfig::load(&path).unwrap(), config);
+    }
+
+    #[test]
+    fn hardening_15_writers_at_once_never_leave_a_torn_or_failed_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        // Lengths differ, so one write landing inside another's file would show.
+        let payload = |writer: usize, round: usize| {
+            let config =
+                TillConfig { shop_name: Some("x".repeat(1 + (writer * 7 + round) % 39)), ..TillConfig::default() };
+            serde_json::to_vec_pretty(&config).unwrap()
+        };
+        write_private(&path, &payload(0, 0)).unwrap();
+        let done = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| {
+                while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                    let bytes = std::fs::read(&path).unwrap();
+                    let read: Result<TillConfig, _> = serde_json::from_slice(&bytes);
+                    assert!(read.is_ok(), "a reader saw a torn file: {}", String::from_utf8_lossy(&bytes));
+                }
+            });
+            let writers: Vec<_> = (0..4)
+                .map(|writer| {
+                    let path = &path;
+                    scope.spawn(move || (0..100).try_for_each(|round| write_private(path, &payload(writer, round))))
+                })
+                .collect();
+            let written: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+            done.store(true, std::sync::atomic::Ordering::Relaxed);
+            reader.join().unwrap();
+            for outcome in written {
+                outcome.expect("every write succeeds");
+            }
+        });
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["settings.json"], "only the settings file is left");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
     }
 
     #[test]

@@ -34,10 +34,17 @@ pub fn check_base_url(text: &str) -> Result<Url, String> {
 
 /// Pay links shown to customers follow the same rule as base URLs.
 pub fn check_pay_link(text: &str) -> Result<(), GatewayError> {
+    pay_link_url(text).map(|_| ())
+}
+
+/// The pay link as the URL that was checked (https, or http to this machine). What is opened is
+/// this URL's text, not the stored one: a parser that reads the stored text otherwise (spaces,
+/// tabs or line breaks that URL parsing drops) cannot make the OS open something else.
+pub fn pay_link_url(text: &str) -> Result<Url, GatewayError> {
     let url = Url::parse(text).map_err(|_| GatewayError::BadResponse("the pay link is not a URL".into()))?;
     match url.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&url) => Ok(()),
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
         _ => Err(GatewayError::BadResponse("the pay link is not an https link".into())),
     }
 }
@@ -246,18 +253,11 @@ impl HttpClient {
         let mut attempt = 1;
         loop {
             let outcome = self.send_once(&url, req).await;
-            if let Ok(resp) = &outcome {
-                if (300..400).contains(&resp.status) {
-                    return Err(GatewayError::BadResponse(format!(
-                        "HTTP {}: the gateway answered with a redirect, which Paydesk does not follow (it would carry the keys elsewhere)",
-                        resp.status
-                    )));
-                }
-            }
             let retry = match &outcome {
                 Ok(resp) => req.idempotent && (resp.status == 429 || resp.status >= 500),
                 Err(Attempt::NotConnected(_)) => true,
                 Err(Attempt::MaybeSent(_)) => req.idempotent,
+                Err(Attempt::Final(_)) => false,
             };
             if !retry || attempt >= self.retry.attempts {
                 return match outcome {
@@ -290,6 +290,20 @@ impl HttpClient {
         }
         let mut resp = builder.send().await.map_err(Attempt::from)?;
         let status = resp.status().as_u16();
+        if resp.status().is_redirection() {
+            // The client follows none (see `default_client`); the answer is an error that names
+            // where it pointed: the host alone, since a path or query may carry a token.
+            let location = resp.headers().get(reqwest::header::LOCATION).and_then(|v| v.to_str().ok());
+            let target = location.and_then(|l| url.join(l).ok());
+            let host = match target.as_ref().and_then(|t| t.host_str().map(|h| (h, t.port()))) {
+                Some((host, Some(port))) => format!("{host}:{port}"),
+                Some((host, None)) => host.to_string(),
+                None => "a place it did not say clearly".to_string(),
+            };
+            return Err(Attempt::Final(GatewayError::BadResponse(format!(
+                "HTTP {status}: the gateway answered with a redirect to {host}, which Paydesk does not follow (it would carry the keys there); check the base URL in Settings"
+            ))));
+        }
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(Attempt::from)? {
             if body.len() + chunk.len() > MAX_ANSWER_BYTES {
@@ -307,12 +321,14 @@ impl HttpClient {
 enum Attempt {
     NotConnected(GatewayError),
     MaybeSent(GatewayError),
+    /// An answer that sending again would only repeat (a redirect).
+    Final(GatewayError),
 }
 
 impl Attempt {
     fn into_error(self) -> GatewayError {
         match self {
-            Attempt::NotConnected(e) | Attempt::MaybeSent(e) => e,
+            Attempt::NotConnected(e) | Attempt::MaybeSent(e) | Attempt::Final(e) => e,
         }
     }
 }
@@ -354,6 +370,30 @@ mod tests {
         assert!(check_base_url("ftp://127.0.0.1/").is_err());
         assert!(check_base_url("not a url").is_err());
         assert!(check_base_url("https://x.io/?a=1").is_err());
+    }
+
+    #[test]
+    fn hardening_10_a_pay_link_is_opened_only_as_the_checked_url() {
+        for bad in [
+            "http://pay.example.com/x",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://127.0.0.1/x",
+            "smb://pay.example.com/x",
+            "HTTP://pay.example.com/x",
+            "http://127.0.0.1.evil.example/x",
+            "/relative/path",
+            "",
+        ] {
+            assert!(pay_link_url(bad).is_err(), "{bad:?} would be opened");
+        }
+        // What is opened is the URL as checked, not the stored text around it.
+        assert_eq!(pay_link_url("  https://pay.example/p/1\n").unwrap().as_str(), "https://pay.example/p/1");
+        assert_eq!(pay_link_url("https://pay.example/p/\t1").unwrap().as_str(), "https://pay.example/p/1");
+        assert_eq!(pay_link_url("HTTPS://Pay.Example/p/1").unwrap().as_str(), "https://pay.example/p/1");
+        assert_eq!(pay_link_url("http://localhost:9/pay/x").unwrap().as_str(), "http://localhost:9/pay/x");
+        assert_eq!(pay_link_url("http://[::1]:9/pay/x").unwrap().as_str(), "http://[::1]:9/pay/x");
     }
 
     #[test]
@@ -415,23 +455,69 @@ mod tests {
     async fn hardening_07_a_redirect_is_not_followed_and_the_keys_go_nowhere_else() {
         let (elsewhere, mut reached) =
             server("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n".into(), b"{}".to_vec()).await;
-        let head = format!(
-            "HTTP/1.1 302 Found\r\nlocation: {elsewhere}steal?x=1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
-        );
-        let (gateway, _) = server(head, vec![]).await;
-        let req = HttpRequest::post_json("create", b"{}".to_vec()).header("x-api-key", "KEY-SECRET-77");
-        let err = client(&gateway).send(&req).await.unwrap_err();
-        assert!(matches!(&err, GatewayError::BadResponse(m) if m.contains("redirect")), "{err:?}");
-        assert!(!err.to_string().contains("steal"), "{err}");
+        let elsewhere_host = Url::parse(&elsewhere).unwrap();
+        let elsewhere_host = format!("127.0.0.1:{}", elsewhere_host.port().unwrap());
+        for status in ["301 Moved Permanently", "302 Found", "303 See Other", "307 Temporary Redirect", "308 Permanent"]
+        {
+            let head = format!(
+                "HTTP/1.1 {status}\r\nlocation: {elsewhere}steal?token=T0K3N\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let (gateway, mut asked) = server(head, vec![]).await;
+            // A read is idempotent, so it would be retried if a redirect counted as an outage.
+            let retrying = HttpClient::new(
+                HttpClient::default_client(),
+                check_base_url(&gateway).unwrap(),
+                RetryPolicy { attempts: 3, first_backoff: Duration::ZERO },
+            );
+            for req in [
+                HttpRequest::post_json("create", b"{}".to_vec()).header("x-api-key", "KEY-SECRET-77"),
+                HttpRequest::get("status").header("x-api-key", "KEY-SECRET-77"),
+            ] {
+                let err = retrying.send(&req).await.unwrap_err();
+                let GatewayError::BadResponse(said) = &err else { panic!("{status}: {err:?}") };
+                assert!(said.contains(&format!("redirect to {elsewhere_host},")), "{status}: {said}");
+                assert!(!said.contains("steal") && !said.contains("T0K3N"), "{status}: {said}");
+                assert!(asked.recv().await.unwrap().contains("KEY-SECRET-77"));
+                assert!(asked.try_recv().is_err(), "{status}: a redirect was sent again");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
         assert!(reached.try_recv().is_err(), "the redirect target received a request");
     }
 
     #[test]
     fn hardening_08_a_path_setting_holding_a_url_cannot_leave_the_base() {
         let http = client("https://api.dex3.io/api/v1/");
-        for bad in ["https://evil.example/x", "//evil.example/x", "http:evil", "..\\x", "../../admin", "/../v2/x"] {
-            assert!(matches!(http.url(bad), Err(GatewayError::Unsupported(_))), "{bad} was allowed");
+        for bad in [
+            "https://evil.example/x",
+            "HTTPS://evil.example/x",
+            "//evil.example/x",
+            "///evil.example/x",
+            "http:evil",
+            "https:evil.example",
+            "mailto:x@evil.example",
+            "..\\x",
+            "\\\\evil.example\\x",
+            "/\\evil.example/x",
+            "../../admin",
+            "/../v2/x",
+            "v1/../../v2/x",
+            "%2e%2e/%2e%2e/admin",
+            "v1/%2E%2E/%2e%2E/x",
+            "./../x",
+        ] {
+            let refused = http.url(bad);
+            assert!(
+                matches!(&refused, Err(GatewayError::Unsupported(m)) if m.contains("a path must stay under the base URL")),
+                "{bad} gave {refused:?}"
+            );
         }
+        // Loopback bases too (the simulator): another port is another host.
+        let local = client("http://127.0.0.1:8787/dex3/");
+        for bad in ["http://127.0.0.1:9/dex3/x", "//127.0.0.1:9/dex3/x", "../oxapay/x"] {
+            assert!(local.url(bad).is_err(), "{bad} was allowed");
+        }
+        assert_eq!(local.url("v1/x").unwrap().as_str(), "http://127.0.0.1:8787/dex3/v1/x");
         assert_eq!(http.url("createpayment").unwrap().as_str(), "https://api.dex3.io/api/v1/createpayment");
         assert_eq!(http.url("v1/payment/9%2F1").unwrap().as_str(), "https://api.dex3.io/api/v1/v1/payment/9%2F1");
     }
@@ -441,7 +527,10 @@ mod tests {
         let big = vec![b' '; MAX_ANSWER_BYTES + 10];
         let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", big.len());
         let (gateway, _) = server(head, big).await;
-        let err = client(&gateway).send(&HttpRequest::get("status")).await.unwrap_err();
+        let err = match client(&gateway).send(&HttpRequest::get("status")).await {
+            Ok(resp) => panic!("an answer of {} bytes was read whole", resp.body.len()),
+            Err(err) => err,
+        };
         assert!(matches!(&err, GatewayError::BadResponse(m) if m.contains("larger than 1024 KiB")), "{err:?}");
         let (small, _) =
             server("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n".into(), b"{}".to_vec()).await;
@@ -450,12 +539,30 @@ mod tests {
 
     #[tokio::test]
     async fn hardening_03_a_5xx_with_a_json_body_never_reaches_the_gateway_module() {
+        // OxaPay's error envelope, which a gateway module would read as a refusal.
         let body = br#"{"data":{},"message":"Internal error","error":{"type":"server","key":"x","message":"failed"},"status":503}"#;
-        let head =
-            format!("HTTP/1.1 503 Service Unavailable\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
-        let (gateway, _) = server(head, body.to_vec()).await;
-        let err =
-            client(&gateway).send(&HttpRequest::post_json("v1/payment/invoice", b"{}".to_vec())).await.unwrap_err();
-        assert_eq!(err, GatewayError::Unavailable(503));
+        for status in
+            ["503 Service Unavailable", "500 Internal Server Error", "502 Bad Gateway", "429 Too Many Requests"]
+        {
+            let code: u16 = status[..3].parse().unwrap();
+            let head = format!("HTTP/1.1 {status}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len());
+            let (gateway, mut asked) = server(head, body.to_vec()).await;
+            let create = HttpRequest::post_json("v1/payment/invoice", b"{}".to_vec());
+            let outcome = client(&gateway).send(&create).await;
+            assert_eq!(outcome.map(|r| r.status), Err(GatewayError::Unavailable(code)), "{status}");
+            // A read is retried, and the last answer is still never handed on.
+            let retrying = HttpClient::new(
+                HttpClient::default_client(),
+                check_base_url(&gateway).unwrap(),
+                RetryPolicy { attempts: 2, first_backoff: Duration::ZERO },
+            );
+            let outcome = retrying.send(&HttpRequest::get("v1/payment/X1")).await;
+            assert_eq!(outcome.map(|r| r.status), Err(GatewayError::Unavailable(code)), "{status}");
+            let mut requests = 0;
+            while asked.try_recv().is_ok() {
+                requests += 1;
+            }
+            assert_eq!(requests, 3, "{status}: one create (never resent) and two reads");
+        }
     }
 }

@@ -183,9 +183,7 @@ pub enum MoneyError {
     CommaDecimalInPointStyle,
     /// One separator before three digits, in a currency with three decimals: a thousands
     /// separator or the decimal mark? The cashier is asked, never guessed for.
-    #[error(
-        "'{typed}' could be {grouped} or {decimal} {currency}: type it without the separator, or with the decimal mark"
-    )]
+    #[error("'{typed}' could be {grouped} {currency} or {decimal} {currency}: type {grouped} or {decimal}")]
     Ambiguous { typed: String, grouped: String, decimal: String, currency: Currency },
 }
 
@@ -221,16 +219,8 @@ pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Res
         return Err(MoneyError::CommaDecimalInPointStyle);
     }
     if currency.decimals == 3 && fraction.is_none() {
-        if let Some((head, tail)) = whole.split_once(group_marks) {
-            if tail.len() == 3 && !tail.contains(group_marks) && !head.is_empty() {
-                let decimal = format!("{head}{}{tail}", if style == DecimalStyle::Point { '.' } else { ',' });
-                return Err(MoneyError::Ambiguous {
-                    typed: text.into(),
-                    grouped: format!("{head}{tail}"),
-                    decimal,
-                    currency,
-                });
-            }
+        if let Some(err) = ambiguous(whole, style, group_marks, currency) {
+            return Err(err);
         }
     }
     let whole_digits = ungroup(whole, group_marks)?;
@@ -256,6 +246,46 @@ pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Res
     let fraction_value = parse_digits(&fraction_digits).unwrap_or(0);
     let minor = whole_value * 10u64.pow(decimals as u32) + fraction_value;
     Amount::from_minor(minor, currency)
+}
+
+/// "1,500" in a currency with three decimals (KWD, BHD), with no decimal mark typed: its one
+/// separator may group thousands (1500) or be the decimal mark of the other style (1.500), which a
+/// cashier used to that style types without thinking. Both readings are amounts a thousand times
+/// apart, so the amount is refused, naming both (also when one of them is over the per-sale
+/// maximum: the cashier meant one of them, and Paydesk must not pick). Only the mark that is the
+/// decimal mark of the other style counts ("," in point style, "." in comma style), once, before
+/// exactly three digits; a space only ever groups, so "12 345" is 12345 (but "1 000.500" in comma
+/// style is 1000500 or 1000.500). Two such marks ("1,500,250") or a typed decimal mark
+/// ("1,500.250") leave one reading, and "1.500" in point style is 1.500: the till's own decimal
+/// mark decides.
+fn ambiguous(whole: &str, style: DecimalStyle, group_marks: &[char], currency: Currency) -> Option<MoneyError> {
+    let (other_decimal_mark, own_decimal_mark) = match style {
+        DecimalStyle::Point => (',', '.'),
+        DecimalStyle::Comma => ('.', ','),
+    };
+    let (head, tail) = whole.split_once(other_decimal_mark)?;
+    if tail.len() != 3 || !tail.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Each reading must be well formed: thousands grouped by threes, or a whole part (grouped
+    // by the other marks, spaces) before a decimal mark.
+    let grouped = ungroup(whole, group_marks).ok()?;
+    let spaces: Vec<char> = group_marks.iter().copied().filter(|&m| m != other_decimal_mark).collect();
+    let units = ungroup(head, &spaces).ok()?;
+    let grouped = grouped.trim_start_matches('0');
+    if units.is_empty() || grouped.is_empty() {
+        return None; // no whole part, or zero either way: refused as such below
+    }
+    let units = match units.trim_start_matches('0') {
+        "" => "0",
+        significant => significant,
+    };
+    Some(MoneyError::Ambiguous {
+        typed: whole.to_string(),
+        grouped: grouped.to_string(),
+        decimal: format!("{units}{own_decimal_mark}{tail}"),
+        currency,
+    })
 }
 
 /// "12,50" or "0,5": a comma followed by one or two digits is a decimal comma, not grouping.
@@ -299,31 +329,58 @@ mod tests {
     #[test]
     fn hardening_05_one_separator_before_three_digits_is_ambiguous_in_a_three_decimal_currency() {
         let kwd: Currency = "KWD".parse().unwrap();
-        for (typed, style) in
-            [("1,500", DecimalStyle::Point), ("1.500", DecimalStyle::Comma), ("12 345", DecimalStyle::Comma)]
-        {
-            let err = parse_amount(typed, kwd, style).unwrap_err();
-            assert!(matches!(err, MoneyError::Ambiguous { .. }), "{typed}: {err:?}");
-            let said = err.to_string();
-            assert!(said.contains(typed) && said.contains("KWD"), "{said}");
-        }
+        let bhd: Currency = "BHD".parse().unwrap();
+        // The message, which the till shows as it is (the variant is `MoneyError::Ambiguous`).
+        let ambiguous = |typed: &str, currency: Currency, style: DecimalStyle| -> String {
+            match parse_amount(typed, currency, style) {
+                Err(err) => err.to_string(),
+                Ok(read) => panic!("{typed} {style:?} was read as {read}, not refused as ambiguous"),
+            }
+        };
+        // The message names what was typed and both readings, in the till's own decimal mark.
         assert_eq!(
-            parse_amount("1,500", kwd, DecimalStyle::Point).unwrap_err().to_string(),
-            "'1,500' could be 1500 or 1.500 KWD: type it without the separator, or with the decimal mark"
-        );
-        // Unambiguous forms still read; two-decimal currencies group as before.
-        assert_eq!(parse_amount("1,500.250", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_250);
-        assert_eq!(
-            parse_amount("1,234,567", kwd, DecimalStyle::Point).unwrap_err(),
-            MoneyError::TooLarge { max: 1_000_000 }
+            ambiguous("1,500", kwd, DecimalStyle::Point),
+            "'1,500' could be 1500 KWD or 1.500 KWD: type 1500 or 1.500"
         );
         assert_eq!(
-            parse_amount("123,456,789", kwd, DecimalStyle::Point).unwrap_err(),
-            MoneyError::TooLarge { max: 1_000_000 }
+            ambiguous("1.500", kwd, DecimalStyle::Comma),
+            "'1.500' could be 1500 KWD or 1,500 KWD: type 1500 or 1,500"
         );
-        assert_eq!(parse_amount("1500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_000);
-        assert_eq!(parse_amount("1.500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500);
-        assert_eq!(parse_amount("1,500", Currency::USD, DecimalStyle::Point).unwrap().minor(), 150_000);
+        assert_eq!(
+            ambiguous(" +0,250 ", bhd, DecimalStyle::Point),
+            "'0,250' could be 250 BHD or 0.250 BHD: type 250 or 0.250"
+        );
+        assert!(ambiguous("999,999", bhd, DecimalStyle::Point).starts_with("'999,999' could be 999999 BHD or 999.999"));
+        assert!(ambiguous("12.345", kwd, DecimalStyle::Comma).starts_with("'12.345' could be 12345 KWD or 12,345"));
+        assert!(matches!(parse_amount("1,500", kwd, DecimalStyle::Point), Err(MoneyError::Ambiguous { .. })));
+
+        // One reading only: these are read (or refused) as before, never guessed.
+        let minor = |typed: &str, currency: Currency, style: DecimalStyle| parse_amount(typed, currency, style);
+        assert_eq!(minor("1,500.250", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_250);
+        assert_eq!(minor("1.500,250", kwd, DecimalStyle::Comma).unwrap().minor(), 1_500_250);
+        assert_eq!(minor("1500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500_000);
+        // The till's own decimal mark decides.
+        assert_eq!(minor("1.500", kwd, DecimalStyle::Point).unwrap().minor(), 1_500);
+        assert_eq!(minor("1,500", kwd, DecimalStyle::Comma).unwrap().minor(), 1_500);
+        // With spaces grouping the whole part, the one '.' is still either.
+        assert_eq!(
+            ambiguous("1 000.500", kwd, DecimalStyle::Comma),
+            "'1 000.500' could be 1000500 KWD or 1000,500 KWD: type 1000500 or 1000,500"
+        );
+        assert!(ambiguous("12\u{a0}345.678", kwd, DecimalStyle::Comma).contains("12345678 KWD or 12345,678 KWD"));
+        // A space is never a decimal mark: it only groups.
+        assert_eq!(minor("12 345", kwd, DecimalStyle::Comma).unwrap().minor(), 12_345_000);
+        assert_eq!(minor("1\u{a0}500", kwd, DecimalStyle::Comma).unwrap().minor(), 1_500_000);
+        // Two separators can only group.
+        assert_eq!(minor("1,234,567", kwd, DecimalStyle::Point), Err(MoneyError::TooLarge { max: 1_000_000 }));
+        assert_eq!(minor("1.000.000", kwd, DecimalStyle::Comma).unwrap().minor(), 1_000_000_000);
+        // Not a thousands group, so not two readings.
+        assert_eq!(minor("1234,500", kwd, DecimalStyle::Point), Err(MoneyError::BadGrouping));
+        assert_eq!(minor("0,000", kwd, DecimalStyle::Point), Err(MoneyError::Zero));
+        // Other currencies: a comma before three digits groups (two decimals could not hold them).
+        assert_eq!(minor("1,500", Currency::USD, DecimalStyle::Point).unwrap().minor(), 150_000);
+        assert_eq!(minor("1.500", "EUR".parse().unwrap(), DecimalStyle::Comma).unwrap().minor(), 150_000);
+        assert_eq!(minor("1,500", "JPY".parse().unwrap(), DecimalStyle::Point).unwrap().minor(), 1_500);
     }
 
     use super::*;

@@ -17,8 +17,8 @@ const DISTINCTIVE: &str = "sk_live_MANAGER_DISTINCTIVE_3141";
 struct Fixture {
     dir: tempfile::TempDir,
     till: Till,
-    /// Seconds added to the real clock.
-    offset: Arc<AtomicI64>,
+    /// The till's clock, in Unix seconds.
+    now: Arc<AtomicI64>,
     _sim: paydesk_gatewaysim::RunningSim,
 }
 
@@ -27,18 +27,19 @@ impl Fixture {
     async fn new() -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let sim = paydesk_gatewaysim::start(0).await.unwrap();
-        let offset = Arc::new(AtomicI64::new(0));
-        let clock_offset = offset.clone();
-        let clock: Clock = Arc::new(move || paydesk_core::clock::unix_now() + clock_offset.load(Ordering::SeqCst));
+        // A frozen clock that moves only when a test advances it, so no second ticks mid-assertion.
+        let now = Arc::new(AtomicI64::new(paydesk_core::clock::unix_now()));
+        let clock_now = now.clone();
+        let clock: Clock = Arc::new(move || clock_now.load(Ordering::SeqCst));
         let till =
             Till::open(dir.path(), CredentialStore::in_memory(), Some(sim.base_url("demo"))).unwrap().with_clock(clock);
         till.charge(sale()).await.unwrap();
         till.set_credential("oxapay", "merchant_api_key", DISTINCTIVE.into()).unwrap();
-        Fixture { dir, till, offset, _sim: sim }
+        Fixture { dir, till, now, _sim: sim }
     }
 
     fn advance(&self, secs: i64) {
-        self.offset.fetch_add(secs, Ordering::SeqCst);
+        self.now.fetch_add(secs, Ordering::SeqCst);
     }
 
     fn settings_path(&self) -> PathBuf {
@@ -152,8 +153,8 @@ async fn hardening_06_restarting_the_app_resets_no_lockout_and_the_files_are_pri
     }
     assert_eq!(f.till.manager_status().locked_out_seconds, LOCKOUT_SECS as u32);
     // A restart: a new till on the same files, at the same moment.
-    let offset = f.offset.clone();
-    let clock: Clock = Arc::new(move || paydesk_core::clock::unix_now() + offset.load(Ordering::SeqCst));
+    let now = f.now.clone();
+    let clock: Clock = Arc::new(move || now.load(Ordering::SeqCst));
     let reopened = Till::open(f.dir.path(), CredentialStore::in_memory(), None).unwrap().with_clock(clock);
     assert!(reopened.manager_status().locked_out_seconds > 0, "the restart reset the lock-out");
     assert_eq!(code(reopened.unlock(PIN.into())), "pin_locked_out");
