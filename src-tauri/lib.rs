@@ -1,13 +1,13 @@
-//! The Tauri shell: window, state and IPC. Each command is one call into `paydesk_core::api::Till`;
+//! The Tauri shell: window, state and IPC. Each command is one call into `paydesk_till::api::Till`;
 //! errors cross IPC as `{code, message}`.
 
-use paydesk_core::api::{
+use paydesk_till::api::{
     AmountCheck, Bootstrap, ChargeRequest, ConnectionCheck, CredentialField, CustomerView, InvoiceView, ManagerStatus,
     ReceiptView, SettingsInput, SettingsView, Till,
 };
-use paydesk_core::credentials::{CredentialStore, DEFAULT_SERVICE};
-use paydesk_core::error::{Error, ErrorReply};
-use paydesk_core::report::ShiftReport;
+use paydesk_till::credentials::{CredentialStore, DEFAULT_SERVICE};
+use paydesk_till::error::{Error, ErrorReply};
+use paydesk_till::report::ShiftReport;
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -424,7 +424,7 @@ fn export_dir(handle: &AppHandle) -> PathBuf {
         return PathBuf::from(dir);
     }
     let paths = handle.path();
-    paths.download_dir().or_else(|_| paths.document_dir()).unwrap_or_else(|_| paydesk_core::ledger::data_dir())
+    paths.download_dir().or_else(|_| paths.document_dir()).unwrap_or_else(|_| paydesk_till::config::data_dir())
 }
 
 pub fn run() {
@@ -435,7 +435,7 @@ pub fn run() {
             let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start_demo(0))?;
             let service = std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| DEFAULT_SERVICE.into());
             let opened = open_till(
-                &paydesk_core::ledger::data_dir(),
+                &paydesk_till::config::data_dir(),
                 CredentialStore::os_keyring(service),
                 Some(simulator.base_url("demo")),
             );

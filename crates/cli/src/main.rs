@@ -1,19 +1,19 @@
-//! `paydesk`: the till from a terminal. Every subcommand is a call into `paydesk_core`, the same
+//! `paydesk`: the till from a terminal. Every subcommand is a call into `paydesk_till`, the same
 //! code the desktop app uses. Exit codes: 0 ok, 2 bad input, 3 gateway refused, 4 network/timeout,
 //! 1 anything else; errors go to stderr on one line.
 
 use clap::{Parser, Subcommand};
-use paydesk_core::clock::{format_utc, unix_now};
-use paydesk_core::config::TillConfig;
-use paydesk_core::credentials::CredentialStore;
-use paydesk_core::error::Error;
-use paydesk_core::export::invoices_csv;
-use paydesk_core::gateway::Lifetime;
-use paydesk_core::ledger::{Invoice, InvoiceKind, Ledger};
-use paydesk_core::money::DecimalStyle;
-use paydesk_core::qr;
-use paydesk_core::secret::Secret;
-use paydesk_core::service::{ChargeInput, Paydesk, Settings};
+use paydesk_gateways::gateway::Lifetime;
+use paydesk_gateways::secret::Secret;
+use paydesk_ledger::export::invoices_csv;
+use paydesk_ledger::{Invoice, InvoiceKind, Ledger};
+use paydesk_money::clock::{format_utc, unix_now};
+use paydesk_money::DecimalStyle;
+use paydesk_till::config::TillConfig;
+use paydesk_till::credentials::CredentialStore;
+use paydesk_till::error::Error;
+use paydesk_till::qr;
+use paydesk_till::service::{ChargeInput, Paydesk, Settings};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -162,7 +162,7 @@ fn main() -> ExitCode {
 fn credential_store() -> CredentialStore {
     // A separate service name lets tests and trials keep their own keyring entries.
     let service =
-        std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| paydesk_core::credentials::DEFAULT_SERVICE.into());
+        std::env::var("PAYDESK_KEYRING_SERVICE").unwrap_or_else(|_| paydesk_till::credentials::DEFAULT_SERVICE.into());
     CredentialStore::os_keyring(service)
 }
 
@@ -177,7 +177,7 @@ async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, online: bool) 
     for (gateway, minutes) in till.lifetime_minutes {
         settings.lifetimes.entry(gateway).or_insert(minutes.saturating_mul(60));
     }
-    let ledger = Ledger::open(&ledger.unwrap_or_else(Ledger::default_path))?;
+    let ledger = Ledger::open(&ledger.unwrap_or_else(paydesk_till::config::default_ledger_path))?;
     let desk = Paydesk::new(ledger, credential_store(), settings);
     if online {
         desk.recover().await?;
@@ -191,7 +191,8 @@ async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, online: bool) 
 fn settings_for_sale(ledger: &Option<PathBuf>, id: &str, base_url: Option<String>) -> Result<Settings, Error> {
     let mut settings = Settings::default();
     if let Some(url) = base_url {
-        let gateway = Ledger::open(&ledger.clone().unwrap_or_else(Ledger::default_path))?.find(id)?.gateway;
+        let gateway =
+            Ledger::open(&ledger.clone().unwrap_or_else(paydesk_till::config::default_ledger_path))?.find(id)?.gateway;
         settings.base_urls.insert(gateway, url);
     }
     Ok(settings)
@@ -222,7 +223,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             if let Some(minutes) = lifetime {
                 // Checked against the gateway's bounds as Settings checks it (an unknown gateway is
                 // refused by the charge itself, with its own message).
-                let registry = paydesk_core::gateways::registry();
+                let registry = paydesk_gateways::registry();
                 if let Some(info) = registry.iter().map(|g| g.info()).find(|i| i.id == gateway) {
                     let secs = info.lifetime.check(info.name, minutes.saturating_mul(60)).map_err(Error::BadInput)?;
                     settings.lifetimes.insert(gateway.clone(), secs);
@@ -338,7 +339,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
 }
 
 fn gateways(json: bool) -> Result<(), Error> {
-    let infos = paydesk_core::gateways::registry();
+    let infos = paydesk_gateways::registry();
     if json {
         let list: Vec<_> = infos
             .iter()
@@ -384,7 +385,7 @@ fn gateways(json: bool) -> Result<(), Error> {
 
 fn credentials(action: CredentialsAction) -> Result<(), Error> {
     let store = credential_store();
-    let registry = paydesk_core::gateways::registry();
+    let registry = paydesk_gateways::registry();
     let find = |id: &str| {
         registry.iter().find(|g| g.info().id == id).map(|g| g.info()).ok_or_else(|| {
             Error::BadInput(format!(

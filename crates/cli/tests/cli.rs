@@ -174,7 +174,7 @@ fn credentials_live_in_the_keyring_and_never_show() {
     let out = till.run_with_stdin(&["credentials", "set", "demo", "x"], "v\n");
     assert_eq!(out.status.code(), Some(2), "demo needs no credentials: {}", text(&out.stderr));
 
-    let gateway = paydesk_core::gateways::registry()
+    let gateway = paydesk_gateways::registry()
         .into_iter()
         .map(|g| g.info())
         .find(|i| i.fields.iter().any(|f| f.secret))
@@ -202,7 +202,7 @@ fn every_gateway_charges_through_the_cli_with_keyring_credentials() {
         return;
     }
     let sim = Simulator::start();
-    for gateway in paydesk_core::gateways::registry().iter().map(|g| g.info()).filter(|i| !i.fields.is_empty()) {
+    for gateway in paydesk_gateways::registry().iter().map(|g| g.info()).filter(|i| !i.fields.is_empty()) {
         let till = Till::new(gateway.id);
         store_sim_credentials(&till, gateway.id);
         let base = sim.base_url(gateway.id);
@@ -234,7 +234,7 @@ fn a_wrong_key_is_a_gateway_refusal_and_is_not_echoed() {
         return;
     }
     let sim = Simulator::start();
-    let Some(gateway) = paydesk_core::gateways::registry()
+    let Some(gateway) = paydesk_gateways::registry()
         .into_iter()
         .map(|g| g.info())
         .find(|i| i.fields.iter().any(|f| f.secret && f.required))
@@ -273,7 +273,7 @@ fn the_tills_terminal_label_prefixes_cli_sales() {
 fn the_cli_lists_the_apps_cash_sales_and_refunds_with_refunds_as_money_out() {
     let till = Till::new("kinds");
     let app =
-        paydesk_core::api::Till::open(till.dir.path(), paydesk_core::credentials::CredentialStore::in_memory(), None)
+        paydesk_till::api::Till::open(till.dir.path(), paydesk_till::credentials::CredentialStore::in_memory(), None)
             .unwrap();
     let cash = app.record_cash_sale("5.00", "USD", None).unwrap();
     app.record_refund("2.00", "USD", "wrong size", Some(cash.order_id.clone())).unwrap();

@@ -1,7 +1,7 @@
 //! A gateway fault as a cashier at the terminal meets it: `paydesk simulate` in its own process,
 //! a 502 armed over its control endpoint, then `paydesk charge` and `paydesk invoices --json`.
 
-use paydesk_core::http::RetryPolicy;
+use paydesk_gateways::http::RetryPolicy;
 use std::process::{Command, Output};
 
 mod common;

@@ -21,7 +21,7 @@ impl Till {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        let info = paydesk_core::gateways::registry().into_iter().find(|g| g.info().id == self.gateway).unwrap().info();
+        let info = paydesk_gateways::registry().into_iter().find(|g| g.info().id == self.gateway).unwrap().info();
         let mut cmd = Command::new(BIN);
         cmd.arg("--ledger").arg(self.dir.path().join("ledger.sqlite3")).args(args);
         if ["charge", "status", "retry"].contains(&args[0]) {

@@ -2,7 +2,7 @@
 //! session: `paydesk` says so in one line, points at the way forward, exits 1, and never falls back
 //! to writing the credential anywhere. `PAYDESK_<GATEWAY>_<FIELD>` variables still make a charge work.
 
-use paydesk_core::gateway::GatewayInfo;
+use paydesk_gateways::gateway::GatewayInfo;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -145,7 +145,7 @@ fn simulator() -> (tokio::runtime::Runtime, paydesk_gatewaysim::RunningSim) {
 }
 
 fn gateways_with_fields() -> Vec<&'static GatewayInfo> {
-    paydesk_core::gateways::registry().iter().map(|g| g.info()).filter(|i| !i.fields.is_empty()).collect()
+    paydesk_gateways::registry().iter().map(|g| g.info()).filter(|i| !i.fields.is_empty()).collect()
 }
 
 #[test]

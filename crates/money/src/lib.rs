@@ -1,0 +1,12 @@
+//! Money and the sale model: exact amounts and currencies, sale statuses, order ids and text
+//! limits, and what a gateway said about a sale. No I/O: everything else builds on these types.
+
+pub mod amount;
+pub mod clock;
+pub mod order;
+pub mod outcome;
+pub mod status;
+
+pub use amount::{parse_amount, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
+pub use outcome::{CreatedInvoice, FoundInvoice, StatusReport};
+pub use status::InvoiceStatus;

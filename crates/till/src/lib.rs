@@ -1,0 +1,13 @@
+//! The till: the application the window and the CLI both drive. Charging and following a sale,
+//! cash and refunds, settings, the manager PIN, credentials in the OS keyring, receipts and reports.
+//! It calls gateways only through `paydesk-gateways` and stores only through `paydesk-ledger`.
+
+pub mod api;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod pin;
+pub mod qr;
+pub mod receipt;
+pub mod report;
+pub mod service;
