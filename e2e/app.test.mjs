@@ -8,407 +8,22 @@
 // Each scenario prints one PASS/FAIL line; the last line is always `e2e: N passed, M failed`.
 // Screenshots of every screen go to PAYDESK_E2E_SCREENSHOTS (default: a fresh temp dir, so a test
 // run leaves the committed docs/screenshots/ alone; point it there to refresh them).
+//
+// The harness (processes, session, scenario(), summary, cleanup, time limit) is in harness.mjs.
 
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { remote } from 'webdriverio';
+import { PAID_WAIT_MS, WAIT_MS, createHarness, finish, guard, scenario, sessionWaits, startApp } from './harness.mjs';
+import { findAppProcess, freePort, startWindowManager } from './processes.mjs';
+import { assert, filesUnder, log, post } from './util.mjs';
 
-const HARD_TIMEOUT_MS = Number(process.env.PAYDESK_E2E_TIMEOUT_MS || 300_000);
-const WAIT_MS = 20_000; // a single UI wait
-const PAID_WAIT_MS = 45_000; // the app polls every 2 s
-const SHOTS = path.resolve(process.env.PAYDESK_E2E_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-shots-')));
-
-const results = [];
-const children = []; // {name, proc}
-let browser = null;
-let appPid = null;
-let appService = null;
-let tmpRoot = null;
-let finished = false;
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-function log(msg) {
-  process.stdout.write(`e2e: ${msg}\n`);
-}
-
-function sleep(ms) {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Rejects if `promise` takes longer than `ms`. */
-function withTimeout(promise, ms, what) {
-  let timer;
-  const guard = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, guard]).finally(() => clearTimeout(timer));
-}
-
-function assert(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-function requireExecutable(name) {
-  const file = process.env[name];
-  assert(file, `${name} is not set (the path of the binary to test)`);
-  try {
-    fs.accessSync(file, fs.constants.X_OK);
-  } catch {
-    throw new Error(`${name}=${file} is not an executable file`);
-  }
-  return path.resolve(file);
-}
-
-/** The environment without any PAYDESK_* variable of the developer's own (they could point a
- *  gateway elsewhere or bring credentials); PAYDESK_TEST_KEYRING is harmless and kept. */
-function cleanEnv(extra) {
-  const env = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (k.startsWith('PAYDESK_') && k !== 'PAYDESK_TEST_KEYRING') continue;
-    env[k] = v;
-  }
-  return { ...env, ...extra };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForPort(port, ms, proc) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (proc && proc.exitCode !== null) throw new Error(`the process exited (code ${proc.exitCode}) before listening on ${port}`);
-    const ok = await new Promise((resolve) => {
-      const sock = net.connect({ host: '127.0.0.1', port }, () => {
-        sock.destroy();
-        resolve(true);
-      });
-      sock.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing listened on 127.0.0.1:${port} within ${ms / 1000} s`);
-}
-
-/** POSTs with an empty body, as the simulator's pay page form does; resolves to the status code. */
-function post(url) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Length': 0 }, timeout: 10_000 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('timeout', () => req.destroy(new Error(`POST ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function filesUnder(dir) {
-  const out = [];
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(p));
-    else if (entry.isFile()) out.push(p);
-  }
-  return out;
-}
-
-function isAlive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The app process started for this run: the one whose environment holds our unique keyring
- *  service name. This also proves the app inherited the driver's environment. */
-function findAppProcess(app, service) {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (fs.realpathSync(`/proc/${entry}/exe`) !== fs.realpathSync(app)) continue;
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`PAYDESK_KEYRING_SERVICE=${service}`)) {
-        return { pid: Number(entry), env: Object.fromEntries(env.filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
-      }
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Processes
-
-/** `paydesk simulate --port 0`: resolves to {base, gateways: {id: {baseUrl, fields: {name: value}}}}
- *  read from its start-up lines. */
-function startSimulator(cli, logFile) {
-  const proc = spawn(cli, ['simulate', '--port', '0'], {
-    env: cleanEnv({}),
-    stdio: ['ignore', 'pipe', fs.openSync(logFile, 'a')],
-  });
-  children.push({ name: 'simulator', proc });
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      let text = '';
-      proc.on('error', reject);
-      proc.on('exit', (code) => reject(new Error(`paydesk simulate exited (code ${code}); output: ${text}`)));
-      proc.stdout.setEncoding('utf8');
-      proc.stdout.on('data', (chunk) => {
-        fs.appendFileSync(logFile, chunk);
-        text += chunk;
-        const lines = text.split('\n');
-        const base = (lines[0].match(/http:\/\/\S+/) || [])[0];
-        // Settled once dex3's block is complete (another gateway's block follows it).
-        if (!base || !/dex3\s+base URL[^\n]*\n(?:[ \t]+\w+ = [^\n]*\n)+[ \t]+\S+\s+base URL/.test(text)) return;
-        const gateways = {};
-        let current = null;
-        for (const line of lines.slice(1)) {
-          let m = line.match(/^\s+(\S+)\s+base URL (\S+)/);
-          if (m) {
-            current = gateways[m[1]] = { baseUrl: m[2], fields: {} };
-            continue;
-          }
-          m = line.match(/^\s+(\w+) = (.*)$/);
-          if (m && current) current.fields[m[1]] = m[2].trim();
-        }
-        proc.stdout.removeAllListeners('data');
-        proc.stdout.on('data', (c) => fs.appendFileSync(logFile, c));
-        proc.removeAllListeners('exit');
-        resolve({ base: base.replace(/\/$/, ''), gateways });
-      });
-    }),
-    15_000,
-    'paydesk simulate start-up',
-  );
-}
-
-function startDriver(port, env, logFile) {
-  const fd = fs.openSync(logFile, 'a');
-  // The app is launched by the driver and writes its stdout/stderr into the same log.
-  const proc = spawn('WebKitWebDriver', [`--port=${port}`, '--host=local'], { env, stdio: ['ignore', fd, fd], detached: true });
-  children.push({ name: 'WebKitWebDriver', proc, group: true });
-  proc.on('error', (e) => log(`WebKitWebDriver did not start: ${e.message}`));
-  return proc;
-}
-
-/** Starts openbox on this run's X display and resolves once it is managing windows. */
-async function startWindowManager() {
-  const ready = path.join(tmpRoot, 'wm-ready');
-  const proc = spawn('openbox', ['--startup', `touch ${ready}`], { stdio: 'ignore', detached: true });
-  children.push({ name: 'openbox', proc, group: true });
-  const deadline = Date.now() + 15_000;
-  while (!fs.existsSync(ready)) {
-    assert(proc.exitCode === null, `openbox exited with ${proc.exitCode} (is it installed? scripts/setup installs it)`);
-    assert(Date.now() < deadline, 'openbox did not start within 15 s');
-    await sleep(50); // polling a file the WM writes once it runs
-  }
-}
-
-async function cleanup() {
-  if (browser) {
-    const b = browser;
-    browser = null;
-    await withTimeout(b.deleteSession(), 10_000, 'deleteSession').catch((e) => log(`cleanup: ${e.message}`));
-  }
-  if (appPid && isAlive(appPid)) {
-    try {
-      process.kill(appPid, 'SIGTERM');
-    } catch {}
-  }
-  for (const { proc, group } of children) {
-    if (proc.exitCode !== null || proc.signalCode !== null || !proc.pid) continue;
-    try {
-      if (group) process.kill(-proc.pid, 'SIGTERM');
-      else proc.kill('SIGTERM');
-    } catch {}
-  }
-  await sleep(300);
-  if (appPid && isAlive(appPid)) {
-    try {
-      process.kill(appPid, 'SIGKILL');
-    } catch {}
-  }
-  for (const { proc, group } of children) {
-    if (proc.exitCode !== null || proc.signalCode !== null || !proc.pid) continue;
-    try {
-      if (group) process.kill(-proc.pid, 'SIGKILL');
-      else proc.kill('SIGKILL');
-    } catch {}
-  }
-}
-
-function summary() {
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  return { passed, failed, line: `e2e: ${passed} passed, ${failed} failed` };
-}
-
-async function finish(extraFailure) {
-  if (finished) return;
-  finished = true;
-  if (extraFailure) {
-    results.push({ name: extraFailure.name, ok: false });
-    log(`FAIL ${extraFailure.name}: ${extraFailure.message}`);
-  }
-  await withTimeout(cleanup(), 20_000, 'cleanup').catch((e) => log(`cleanup: ${e.message}`));
-  const { passed, failed, line } = summary();
-  const ok = failed === 0 && passed > 0;
-  if (tmpRoot) {
-    if (ok && !process.env.PAYDESK_E2E_KEEP) fs.rmSync(tmpRoot, { recursive: true, force: true });
-    else log(`kept the run's files (logs, ledger, failure screenshots) in ${tmpRoot}`);
-  }
-  process.stdout.write(`${line}\n`);
-  process.exit(ok ? 0 : 1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scenarios
-
-async function scenario(name, fn) {
-  if (finished) return false; // the run was stopped (time limit, signal): report nothing more
-  const started = Date.now();
-  try {
-    await fn();
-    if (finished) return false;
-    results.push({ name, ok: true });
-    log(`PASS ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    return true;
-  } catch (e) {
-    if (finished) return false;
-    results.push({ name, ok: false });
-    log(`FAIL ${name}: ${(e && e.message) || e}`.split('\n').slice(0, 6).join('\n    '));
-    if (browser && tmpRoot) {
-      const shot = path.join(tmpRoot, `failed-${results.length}.png`);
-      await withTimeout(browser.saveScreenshot(shot), 10_000, 'screenshot')
-        .then(() => log(`  the window at the failure: ${shot}`))
-        .catch(() => {});
-    }
-    return false;
-  }
-}
-
-async function main() {
-  const hardTimer = setTimeout(() => {
-    finish({ name: 'whole run', message: `did not finish within ${HARD_TIMEOUT_MS / 1000} s` });
-  }, HARD_TIMEOUT_MS);
-  // Whatever happens, no process of this run outlives it.
-  process.on('exit', () => {
-    const pids = children.filter((c) => c.proc.pid && c.proc.exitCode === null && c.proc.signalCode === null).map((c) => (c.group ? -c.proc.pid : c.proc.pid));
-    if (appPid && findAppProcess(process.env.PAYDESK_APP, appService)?.pid === appPid) pids.push(appPid);
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {}
-    }
-  });
-  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => finish({ name: 'whole run', message: `stopped by ${sig}` }));
-
-  const APP = requireExecutable('PAYDESK_APP');
-  const CLI = requireExecutable('PAYDESK_CLI');
-  assert(process.env.DISPLAY, 'DISPLAY is not set: run this under xvfb-run (scripts/e2e does)');
-
-  tmpRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-'));
-  const dataDir = path.join(tmpRoot, 'data');
-  const exportDir = path.join(tmpRoot, 'export');
-  fs.mkdirSync(dataDir);
-  fs.mkdirSync(exportDir);
-  fs.mkdirSync(SHOTS, { recursive: true });
-  const service = `dev.paydesk.e2e.${process.pid}.${Date.now()}`;
-  appService = service;
-  const appLog = path.join(tmpRoot, 'app.log'); // WebKitWebDriver's and the app's stdout+stderr
-  const simLog = path.join(tmpRoot, 'simulator.log');
-
-  const sim = await startSimulator(CLI, simLog);
-  const dex3 = sim.gateways.dex3;
-  assert(dex3 && dex3.fields.merchant_public && dex3.fields.merchant_private, `the simulator listed no dex3 credentials: ${JSON.stringify(sim)}`);
-  const SECRET = dex3.fields.merchant_private;
-  log(`simulator at ${sim.base}`);
-
-  const port = await freePort();
-  const driver = startDriver(
-    port,
-    cleanEnv({
-      TAURI_WEBVIEW_AUTOMATION: 'true',
-      PAYDESK_DATA_DIR: dataDir,
-      PAYDESK_EXPORT_DIR: exportDir,
-      PAYDESK_KEYRING_SERVICE: service,
-      NO_AT_BRIDGE: '1',
-    }),
-    appLog,
-  );
-  await waitForPort(port, 15_000, driver);
-
-  browser = await withTimeout(
-    remote({
-      hostname: '127.0.0.1',
-      port,
-      logLevel: 'warn',
-      connectionRetryTimeout: 60_000,
-      connectionRetryCount: 0,
-      // No browserName: WebKitWebDriver would refuse to match it.
-      capabilities: { 'webkitgtk:browserOptions': { binary: APP, args: [] } },
-    }),
-    90_000,
-    'creating the WebDriver session (launching the app)',
-  );
-
-  // A click goes where a finger would: the control scrolled to the middle of the window first, so a
-  // sticky bar (Settings' save bar, the notices) never sits on top of it.
-  for (const command of ['click', 'setValue', 'selectByAttribute']) {
-    browser.overwriteCommand(
-      command,
-      async function (original, ...args) {
-        await browser.execute((el) => el.scrollIntoView({ block: 'center' }), this);
-        return original(...args);
-      },
-      true,
-    );
-  }
+async function main(harness) {
+  guard(harness);
+  const ctx = await startApp(harness);
+  const { browser, app: APP, service, dataDir, exportDir, appLog, sim, dex3, secret: SECRET, shotsDir: SHOTS } = ctx;
 
   // ---- helpers bound to the session
-  const $ = (sel) => browser.$(sel);
-  const $$ = (sel) => browser.$$(sel);
-  const exists = (sel) => $(sel).isExisting();
-  const text = async (sel) => (await $(sel).getText()).trim();
-  const waitFor = (sel, what = sel, ms = WAIT_MS) => $(sel).waitForExist({ timeout: ms, timeoutMsg: `${what} did not appear within ${ms / 1000} s` });
-  const waitGone = (sel, what = sel, ms = WAIT_MS) =>
-    $(sel).waitForExist({ timeout: ms, reverse: true, timeoutMsg: `${what} was still there after ${ms / 1000} s` });
-  /** Polls `fn` until truthy; `what` (text, or an async function for a message read at the
-   *  timeout, so it shows the state at that moment) explains a timeout. */
-  const waitUntil = async (fn, what, ms = WAIT_MS) => {
-    try {
-      await browser.waitUntil(fn, { timeout: ms, interval: 150 });
-    } catch (e) {
-      const why = typeof what === 'function' ? await what().catch((err) => `(${err.message})`) : what;
-      throw new Error(`${why} (waited ${ms / 1000} s)${/timeout/i.test(e.message) ? '' : `: ${e.message}`}`);
-    }
-  };
-  /** The page the session started on is still the one shown (no reload lost the cashier's state). */
-  const samePage = async () => {
-    const marked = await browser.execute(() => window.__paydeskE2e === 1);
-    assert(marked, 'the page was reloaded during the run (the marker set at start-up is gone)');
-  };
-  /** Waits for two rendered frames, so the picture shows the DOM as it is now. */
-  const settle = () => browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  const { $, $$, exists, text, waitFor, waitGone, waitUntil, samePage, settle } = sessionWaits(browser);
   const shot = async (name, reveal = null) => {
     await samePage();
     // A cashier arriving on a screen sees its top (a click may have scrolled the page), scrolled
@@ -500,15 +115,15 @@ async function main() {
   };
 
   // ---- the app started, with our environment
-  const started = await scenario('app starts with the test environment and signals ready', async () => {
+  const started = await scenario(harness, 'app starts with the test environment and signals ready', async () => {
     let found = null;
     await waitUntil(() => (found = findAppProcess(APP, service)) !== null, `no ${APP} process carries PAYDESK_KEYRING_SERVICE=${service}`, 10_000);
-    appPid = found.pid;
+    harness.appPid = found.pid;
     assert(found.env.PAYDESK_DATA_DIR === dataDir, `the app's PAYDESK_DATA_DIR is ${found.env.PAYDESK_DATA_DIR}`);
     assert(found.env.PAYDESK_EXPORT_DIR === exportDir, `the app's PAYDESK_EXPORT_DIR is ${found.env.PAYDESK_EXPORT_DIR}`);
     // Its stdout and stderr are the driver's, i.e. the log that (e) searches for the secret.
     for (const fd of [1, 2]) {
-      const target = fs.readlinkSync(`/proc/${appPid}/fd/${fd}`);
+      const target = fs.readlinkSync(`/proc/${harness.appPid}/fd/${fd}`);
       assert(target === appLog, `the app's fd ${fd} goes to ${target}, not to ${appLog}`);
     }
     await waitUntil(() => browser.execute(() => document.documentElement.dataset.ready === 'true'), 'document.documentElement.dataset.ready never became "true"', 30_000);
@@ -523,12 +138,12 @@ async function main() {
 
   if (!started) {
     log('the app is not usable, so the other scenarios were not run');
-    clearTimeout(hardTimer);
-    return finish();
+    clearTimeout(harness.hardTimer);
+    return finish(harness);
   }
 
   // ---- (a) a bad amount is refused with a readable message
-  await scenario('(a) bad amount: #amount-error with a readable message, #charge disabled', async () => {
+  await scenario(harness, '(a) bad amount: #amount-error with a readable message, #charge disabled', async () => {
     await goTo('charge');
     await choose('#currency', 'USD');
     await typeAmount('0');
@@ -565,7 +180,7 @@ async function main() {
 
   // ---- (b) Demo: charge, QR and link, pay, Paid
   const sales = [];
-  await scenario('(b) Demo: 12.34 -> invoice with QR and link -> pay -> Paid', async () => {
+  await scenario(harness, '(b) Demo: 12.34 -> invoice with QR and link -> pay -> Paid', async () => {
     const inv = await chargeAndPay('demo', { shots: true, linkPrefix: 'http://127.0.0.1' });
     sales.push(inv);
     await $('#new-sale').click();
@@ -573,7 +188,7 @@ async function main() {
   });
 
   // ---- (c0) a charge the gateway cannot take yet says why, and charges nothing
-  await scenario('(c0) Dex3 before any credential: #charge-error says what is missing', async () => {
+  await scenario(harness, '(c0) Dex3 before any credential: #charge-error says what is missing', async () => {
     await goTo('charge');
     await typeAmount('12.34');
     await choose('#currency', 'USD');
@@ -590,7 +205,7 @@ async function main() {
 
   // ---- (c) Settings: dex3 credentials into the keyring, base URL to the simulator, test, charge
   let savedSource = null;
-  await scenario('(c1) Settings: dex3 credentials saved to the keyring (write-only fields)', async () => {
+  await scenario(harness, '(c1) Settings: dex3 credentials saved to the keyring (write-only fields)', async () => {
     await goTo('settings');
     await choose('#settings-gateway', 'dex3');
     for (const field of Object.keys(dex3.fields)) {
@@ -610,7 +225,7 @@ async function main() {
     savedSource = await browser.getPageSource();
   });
 
-  await scenario('(c2) Settings: base URL to the simulator, saved; Test connection answers', async () => {
+  await scenario(harness, '(c2) Settings: base URL to the simulator, saved; Test connection answers', async () => {
     await goTo('settings');
     await choose('#settings-gateway', 'dex3');
     await waitFor('#base-url');
@@ -632,7 +247,7 @@ async function main() {
     await shot('settings', '#connection-result');
   });
 
-  await scenario('(c3) Dex3: 12.34 -> invoice on the simulator with QR and link -> pay -> Paid', async () => {
+  await scenario(harness, '(c3) Dex3: 12.34 -> invoice on the simulator with QR and link -> pay -> Paid', async () => {
     const inv = await chargeAndPay('dex3', { linkPrefix: `${sim.base}/` });
     sales.push(inv);
     await $('#new-sale').click();
@@ -640,7 +255,7 @@ async function main() {
   });
 
   // ---- (d) History: both sales, search, CSV export
-  await scenario('(d) History: both sales paid, search by order id, CSV export with 2 rows', async () => {
+  await scenario(harness, '(d) History: both sales paid, search by order id, CSV export with 2 rows', async () => {
     await goTo('history');
     await waitUntil(async () => (await $$('.history-row').length) === 2, async () => `History does not list 2 sales (lists ${await $$('.history-row').length})`);
     const rows = await browser.execute(() => [...document.querySelectorAll('.history-row')].map((r) => ({ id: r.dataset.orderId, status: r.dataset.status, text: r.innerText })));
@@ -679,7 +294,7 @@ async function main() {
   });
 
   // ---- (e) the secret stays secret
-  await scenario('(e) the secret typed in Settings is in neither the page, the app log, nor the ledger dir', async () => {
+  await scenario(harness, '(e) the secret typed in Settings is in neither the page, the app log, nor the ledger dir', async () => {
     assert(savedSource !== null, 'no page source was taken after saving the credentials (c1 failed)');
     assert(!savedSource.includes(SECRET), 'the page source after saving the credentials contains the secret');
     await samePage();
@@ -694,7 +309,7 @@ async function main() {
   });
 
   // ==== e2e: abandon and the late payment (lead)
-  await scenario('(f) abandon: Next customer frees the keypad; paid later on the simulator -> notice + History "paid late"', async () => {
+  await scenario(harness, '(f) abandon: Next customer frees the keypad; paid later on the simulator -> notice + History "paid late"', async () => {
     await goTo('charge');
     await typeAmount('7.77');
     await choose('#currency', 'USD');
@@ -731,7 +346,7 @@ async function main() {
     await waitGone(notice, 'the dismissed notice');
   });
 
-  await scenario('(g) accessibility: keyboard alone charges and abandons; targets >= 48 px; large type; status in words + aria-live', async () => {
+  await scenario(harness, '(g) accessibility: keyboard alone charges and abandons; targets >= 48 px; large type; status in words + aria-live', async () => {
     /** Visible controls smaller than a fingertip (48 px) on the current screen. */
     const smallTargets = () =>
       browser.execute(() =>
@@ -800,7 +415,7 @@ async function main() {
       async () => `the report for today showed neither #report-totals nor #report-empty${(await exists('#report-error')) ? `: ${await text('#report-error')}` : ''}`,
     );
   };
-  await scenario('(f) cash sale and refund recorded, then Today\'s report and its CSV add up', async () => {
+  await scenario(harness, '(f) cash sale and refund recorded, then Today\'s report and its CSV add up', async () => {
     await openTodayReport();
     const before = await reportTotals();
     const usdBefore = before.USD ?? {};
@@ -908,7 +523,7 @@ async function main() {
 
 
   // ==== e2e: receipts and the customer display
-  await scenario('(r1) receipts: from History, a paid sale\'s receipt preview; Save as PDF writes it to PAYDESK_EXPORT_DIR', async () => {
+  await scenario(harness, '(r1) receipts: from History, a paid sale\'s receipt preview; Save as PDF writes it to PAYDESK_EXPORT_DIR', async () => {
     await goTo('history');
     await waitFor('.history-row[data-status="paid"] .receipt-row', 'a Receipt button on a paid sale in History');
     const row = await browser.execute(() => {
@@ -953,7 +568,7 @@ async function main() {
     await waitGone('#receipt-preview', '#receipt-preview after #receipt-close');
   });
 
-  await scenario('(r2) customer display: a second window shows the amount and QR while an invoice is open, then thanks', async () => {
+  await scenario(harness, '(r2) customer display: a second window shows the amount and QR while an invoice is open, then thanks', async () => {
     await goTo('charge');
     const main = await browser.getWindowHandle();
     await $('#customer-display').click();
@@ -1024,7 +639,7 @@ async function main() {
   };
   const navTexts = () => Promise.all(['charge', 'history', 'settings'].map((s) => text(`#nav-${s}`)));
 
-  await scenario('Languages: Spanish from Settings on the nav and keypad, then back to English', async () => {
+  await scenario(harness, 'Languages: Spanish from Settings on the nav and keypad, then back to English', async () => {
     try {
       await saveSettings(() => choose('#language', 'es'));
       await waitUntil(async () => (await navTexts()).join() === 'Cobrar,Historial,Ajustes', async () => `the nav says "${(await navTexts()).join(', ')}" after saving Spanish`);
@@ -1042,7 +657,7 @@ async function main() {
     await waitUntil(async () => (await navTexts()).join() === 'Charge,History,Settings', async () => `the nav says "${(await navTexts()).join(', ')}" after saving English`);
   });
 
-  await scenario('Sounds: Test sound next to #sounds plays without breaking the window', async () => {
+  await scenario(harness, 'Sounds: Test sound next to #sounds plays without breaking the window', async () => {
     await goTo('settings');
     assert(!(await $('#sounds').isSelected()), '#sounds is on by default');
     await $('#sound-test').click();
@@ -1050,7 +665,7 @@ async function main() {
     assert(await exists('#screen-settings'), 'the settings screen went away after #sound-test');
   });
 
-  await scenario('Tips: presets "10, 15" -> 10.00 on Demo with the 10% tip is an 11.00 invoice', async () => {
+  await scenario(harness, 'Tips: presets "10, 15" -> 10.00 on Demo with the 10% tip is an 11.00 invoice', async () => {
     try {
       await saveSettings(() => $('#tip-presets').setValue('10, 15'));
       await goTo('charge');
@@ -1093,7 +708,7 @@ async function main() {
   });
 
 
-  await scenario('Offline: Charge says the gateway cannot be reached and takes the amount as cash instead', async () => {
+  await scenario(harness, 'Offline: Charge says the gateway cannot be reached and takes the amount as cash instead', async () => {
     const closed = await freePort(); // nothing listens there: every connection is refused
     const demoAt = async (url) =>
       saveSettings(async () => {
@@ -1132,7 +747,7 @@ async function main() {
     assert((await $('#base-url').getValue()) === '', `Demo's base URL is "${await $('#base-url').getValue()}" after clearing it`);
   });
 
-  await scenario('(u) a lost Dex3 answer: the sale is unknown, no cash is offered, Check asks Dex3, a manager settles it from the dashboard', async () => {
+  await scenario(harness, '(u) a lost Dex3 answer: the sale is unknown, no cash is offered, Check asks Dex3, a manager settles it from the dashboard', async () => {
     // Dex3 makes the invoice, then the connection drops before its answer: the customer may pay it.
     const arm = { fault: { kind: 'drop_after_handling' }, gateway: 'dex3', path_contains: 'createpayment', times: 1 };
     const armed = await fetch(`${sim.base}/_sim/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(arm) });
@@ -1171,7 +786,7 @@ async function main() {
   });
 
   // ---- leave the throwaway keyring clean
-  await scenario('Settings: Delete credentials clears dex3', async () => {
+  await scenario(harness, 'Settings: Delete credentials clears dex3', async () => {
     await goTo('settings');
     await choose('#settings-gateway', 'dex3');
     await $('#delete-credentials').click();
@@ -1181,7 +796,7 @@ async function main() {
   });
 
   // ==== e2e: manager PIN and kiosk mode (last: it locks Settings)
-  await scenario('(pin) manager PIN: set in Settings, lock, a wrong PIN refused, the right one opens; kiosk left with the PIN; PIN removed', async () => {
+  await scenario(harness, '(pin) manager PIN: set in Settings, lock, a wrong PIN refused, the right one opens; kiosk left with the PIN; PIN removed', async () => {
     const PIN = '13572468';
     const settingsFile = path.join(dataDir, 'settings.json');
     const dialogOpen = () => exists('#pin-dialog');
@@ -1237,7 +852,7 @@ async function main() {
 
     // Kiosk mode: entered in Settings, left with #leave-kiosk and the PIN. Full screen is the window
     // manager's to grant, so one runs for this part (the bare X server has none).
-    await startWindowManager();
+    await startWindowManager(harness);
     const size = () => browser.execute(() => ({ w: innerWidth, h: innerHeight, sw: screen.width, sh: screen.height }));
     const fullScreen = async () => {
       const s = await size();
@@ -1270,12 +885,13 @@ async function main() {
     assert(!logText.includes(PIN), "the app's log contains the PIN");
   });
 
-  clearTimeout(hardTimer);
-  await finish();
+  clearTimeout(harness.hardTimer);
+  await finish(harness);
 }
 
-main().catch((e) => {
+const harness = createHarness();
+main(harness).catch((e) => {
   // A programming error deserves its stack; a failed start-up step only its message.
   const bug = e instanceof TypeError || e instanceof ReferenceError || e instanceof SyntaxError;
-  finish({ name: 'harness', message: (bug ? e.stack : e && e.message) || String(e) });
+  finish(harness, { name: 'harness', message: (bug ? e.stack : e && e.message) || String(e) });
 });
