@@ -6,7 +6,7 @@ use paydesk_till::api::{
     ReceiptView, SettingsInput, SettingsView, Till,
 };
 use paydesk_till::credentials::{CredentialStore, DEFAULT_SERVICE};
-use paydesk_till::error::{Error, ErrorReply};
+use paydesk_till::error::{Error, ErrorCode, ErrorReply};
 use paydesk_till::report::ShiftReport;
 use std::collections::HashSet;
 use std::io::Write;
@@ -52,7 +52,7 @@ fn cashier_only(label: &str) -> Result<(), ErrorReply> {
         Ok(())
     } else {
         Err(ErrorReply::new(
-            "forbidden",
+            ErrorCode::Forbidden,
             format!("the window '{label}' may not do this: only the cashier's window may"),
         ))
     }
@@ -66,7 +66,7 @@ async fn blocking<T: Send + 'static>(
     let till = app.till.clone();
     tauri::async_runtime::spawn_blocking(move || work(&till))
         .await
-        .map_err(|e| ErrorReply::new("internal", e.to_string()))?
+        .map_err(|e| ErrorReply::new(ErrorCode::Internal, e.to_string()))?
         .map_err(|e| e.reply())
 }
 
@@ -167,7 +167,7 @@ async fn open_pay_link(window: Window, handle: AppHandle, app: State<'_, App>, k
     cashier_only(window.label())?;
     // Only the sale's own stored link, checked again as it is opened (https, or http to loopback).
     let link = blocking(&app, move |till| till.pay_link_to_open(&key)).await?;
-    handle.opener().open_url(link, None::<&str>).map_err(|e| ErrorReply::new("open_failed", e.to_string()))
+    handle.opener().open_url(link, None::<&str>).map_err(|e| ErrorReply::new(ErrorCode::OpenFailed, e.to_string()))
 }
 
 #[tauri::command]
@@ -321,7 +321,7 @@ async fn test_connection(window: Window, app: State<'_, App>, gateway: String) -
 #[tauri::command]
 async fn print_page(window: tauri::WebviewWindow) -> Reply<()> {
     cashier_only(window.label())?;
-    window.print().map_err(|e| ErrorReply::new("print_failed", e.to_string()))
+    window.print().map_err(|e| ErrorReply::new(ErrorCode::PrintFailed, e.to_string()))
 }
 
 #[tauri::command]
@@ -343,7 +343,7 @@ async fn save_receipt_pdf(window: Window, handle: AppHandle, app: State<'_, App>
 #[tauri::command]
 async fn toggle_customer_display(window: Window, handle: AppHandle) -> Reply<bool> {
     cashier_only(window.label())?;
-    let window_error = |e: tauri::Error| ErrorReply::new("window_failed", e.to_string());
+    let window_error = |e: tauri::Error| ErrorReply::new(ErrorCode::WindowFailed, e.to_string());
     if let Some(window) = handle.get_webview_window(CUSTOMER_WINDOW) {
         window.destroy().map_err(window_error)?;
         return Ok(false);
@@ -374,7 +374,7 @@ async fn show_on_customer_display(
     let shown = key.clone();
     let view = blocking(&app, move |till| till.customer_view(shown.as_deref())).await?;
     *app.customer_sale.lock().unwrap_or_else(|p| p.into_inner()) = key;
-    handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply::new("internal", e.to_string()))
+    handle.emit(CUSTOMER_DISPLAY, view).map_err(|e| ErrorReply::new(ErrorCode::Internal, e.to_string()))
 }
 
 /// What the customer-facing window shows now; it asks when it loads, then follows the events.
@@ -411,7 +411,7 @@ fn follow(handle: &AppHandle, app: &App, order_id: &str) {
         let emit = |view: InvoiceView| {
             let _ = handle.emit(INVOICE_UPDATED, view);
         };
-        let _ = till.follow_through_outages(&order_id, POLL_EVERY, emit).await;
+        let _ = till.follow(&order_id, POLL_EVERY, emit).await;
         if let Some(app) = handle.try_state::<App>() {
             app.following.lock().unwrap_or_else(|p| p.into_inner()).remove(&order_id);
         }

@@ -1,6 +1,7 @@
 import { fireEvent, render, waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 import App from './App.svelte';
+import type { ErrorCode } from './bindings/ErrorCode';
 import type { InvoiceView } from './bindings/InvoiceView';
 import { SALE_UNKNOWN_HINT } from './lib/format';
 import {
@@ -127,7 +128,7 @@ describe('charge screen', () => {
 });
 
 describe('charge errors where the sale may exist', () => {
-  async function failCharge(code: string) {
+  async function failCharge(code: ErrorCode) {
     await startApp({
       charge: () => {
         throw rejection(code, `charge failed with ${code}`);
@@ -200,7 +201,7 @@ describe('charge errors where the sale may exist', () => {
     expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261204-LOST0002' }]);
   });
 
-  test.each(['timeout', 'gateway_bad_response', 'gateway_unavailable', 'sale_unknown'])(
+  test.each<ErrorCode>(['timeout', 'gateway_bad_response', 'gateway_unavailable', 'sale_unknown'])(
     '%s: no "Take cash instead" (only a charge that was never sent offers it)',
     async (code) => {
       await failCharge(code);
@@ -209,7 +210,7 @@ describe('charge errors where the sale may exist', () => {
     },
   );
 
-  test.each(['gateway_refused', 'missing_credential', 'duplicate_order', 'bad_amount'])(
+  test.each<ErrorCode>(['gateway_refused', 'missing_credential', 'duplicate_order', 'bad_amount'])(
     '%s: no retry-from-History hint (the sale does not exist)',
     async (code) => {
       const hint = await failCharge(code);

@@ -13,7 +13,7 @@ use paydesk_till::config::TillConfig;
 use paydesk_till::credentials::CredentialStore;
 use paydesk_till::error::Error;
 use paydesk_till::qr;
-use paydesk_till::service::{ChargeInput, Paydesk, Settings};
+use paydesk_till::service::{ChargeInput, Pace, Paydesk, Settings};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -252,7 +252,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
             let desk = paydesk(cli.ledger, settings, true).await?;
             let invoice = if watch {
                 let every = Duration::from_secs(every.max(1));
-                desk.watch(&id, every, Duration::from_secs(120), |inv| {
+                desk.follow(&id, Pace { every, grace: Duration::from_secs(120) }, |inv| {
                     if !json {
                         println!("{}  {}", format_utc(unix_now()), status_line(inv));
                     }

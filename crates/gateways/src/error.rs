@@ -8,6 +8,10 @@ pub enum GatewayError {
     Unsupported(String),
     #[error("the gateway refused: {message}{}", code.as_deref().map(|c| format!(" (code {c})")).unwrap_or_default())]
     Refused { code: Option<String>, message: String },
+    /// A documented lookup says the gateway holds no invoice for the sale: waiting will not
+    /// change that, so a follow stops.
+    #[error("{0}")]
+    NotFound(String),
     #[error("the gateway rejected the credentials: {0}")]
     Unauthorized(String),
     #[error("the gateway answered something Paydesk cannot read: {0}")]

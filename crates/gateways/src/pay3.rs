@@ -718,7 +718,7 @@ fn read_status(
     knobs: &Knobs,
 ) -> Result<StatusReport, GatewayError> {
     let order = pick_order(orders, &invoice.order_id).ok_or_else(|| {
-        GatewayError::refused("not_found", "Pay3 has no order with this order id (requestId) for this client_id")
+        GatewayError::NotFound("Pay3 has no order with this order id (requestId) for this client_id".into())
     })?;
     Ok(order_report(&order, creds, knobs.get("paid_amount_field"), Some(&invoice.amount)))
 }
@@ -1152,9 +1152,7 @@ mod tests {
             "FAILED (9004: error occurred while the payment was processed by the payment partner)"
         );
         let empty = OrdersResponse::default();
-        assert!(
-            matches!(read_status(empty, &sale, &creds, &knobs()), Err(GatewayError::Refused { code: Some(c), .. }) if c == "not_found")
-        );
+        assert!(matches!(read_status(empty, &sale, &creds, &knobs()), Err(GatewayError::NotFound(_))));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::pin::{self, Session};
 use crate::qr;
 use crate::receipt::{receipt_pdf, Receipt};
 use crate::report::{self, ShiftReport};
-use crate::service::{ChargeInput, Paydesk, Settings};
+use crate::service::{ChargeInput, Pace, Paydesk, Settings};
 use paydesk_gateways::gateway::{GatewayInfo, Lifetime, Lookup, Repeat};
 use paydesk_gateways::secret::Secret;
 use paydesk_ledger::export::{save_atomically, save_invoices_csv, ExportError};
@@ -256,8 +256,6 @@ fn check_amount_args(amount: &str, currency: &str) -> Result<(), Error> {
 
 /// How long after its expiry an unpaid invoice is still asked about (a gateway may report late).
 const FOLLOW_GRACE: Duration = Duration::from_secs(120);
-/// The longest pause between asks while a gateway or the network is failing.
-const FOLLOW_BACKOFF_MAX: Duration = Duration::from_secs(60);
 
 /// How long Next customer waits for one last status answer before leaving the sale to the follower.
 const ABANDON_CHECK: Duration = Duration::from_secs(3);
@@ -552,7 +550,8 @@ impl Till {
         Ok(open)
     }
 
-    /// Follows an invoice until it is final, calling `on_change` with each new state.
+    /// Follows a sale until it is final or its follow ends (see [`Paydesk::follow`]), calling
+    /// `on_change` with each new state.
     pub async fn follow(
         &self,
         key: &str,
@@ -560,44 +559,9 @@ impl Till {
         on_change: impl Fn(InvoiceView),
     ) -> Result<InvoiceView, Error> {
         check_key(key)?;
-        let last = self.desk.watch(key, every, FOLLOW_GRACE, |inv| on_change(self.view(inv.clone()))).await?;
+        let pace = Pace { every, grace: FOLLOW_GRACE };
+        let last = self.desk.follow(key, pace, |inv| on_change(self.view(inv.clone()))).await?;
         Ok(self.view(last))
-    }
-
-    /// Follows an invoice until it is final, through outages: a network that is down, a gateway
-    /// answering 5xx or 429, a busy ledger. Those heal, so the sale is asked about again, less
-    /// often the longer it lasts (up to every [`FOLLOW_BACKOFF_MAX`]). Every follow ends: at once on
-    /// a failure waiting cannot heal (no credentials, no status endpoint, the sale not on the
-    /// gateway), and at the sale's [`Paydesk::follow_deadline`] whatever happens. Why it ended is
-    /// written on the sale (its last note) unless it is final.
-    pub async fn follow_through_outages(
-        &self,
-        key: &str,
-        every: Duration,
-        on_change: impl Fn(InvoiceView),
-    ) -> Result<InvoiceView, Error> {
-        let mut pause = every;
-        loop {
-            let err = match self.follow(key, every, &on_change).await {
-                Ok(settled) if settled.is_final => return Ok(settled),
-                Ok(_) => {
-                    let invoice = self.desk.find_async(key).await?;
-                    let why = unsettled_note(&invoice, &self.gateway_name(&invoice.gateway));
-                    let noted = self.view(self.desk.note_follow_end(key, &why).await?);
-                    on_change(noted.clone());
-                    return Ok(noted);
-                }
-                Err(e) => e,
-            };
-            let hopeless = ends_follow(&err);
-            let past = (self.now)() > Paydesk::follow_deadline(&self.desk.find_async(key).await?, FOLLOW_GRACE);
-            if hopeless || past {
-                self.desk.note_follow_end(key, &format!("stopped following: {err}")).await?;
-                return Err(err);
-            }
-            tokio::time::sleep(pause).await;
-            pause = (pause * 2).min(FOLLOW_BACKOFF_MAX);
-        }
     }
 
     /// A manager settles by hand a sale the gateway cannot settle for Paydesk (NonStoPay without
@@ -968,21 +932,6 @@ fn gateway_view(info: &'static GatewayInfo) -> GatewayView {
     }
 }
 
-/// Whether a failure is one waiting cannot heal, so following the sale stops at once: the
-/// gateway does not have it, will not let us ask, or cannot be asked; the sale or its gateway
-/// is not known. Outages (network, 5xx, 429, a busy ledger or keyring) are waited out.
-fn ends_follow(err: &Error) -> bool {
-    use paydesk_gateways::gateway::GatewayError as G;
-    match err {
-        Error::Gateway(G::Refused { code: Some(code), .. }) => code == "not_found",
-        Error::Gateway(G::Unauthorized(_) | G::MissingCredential { .. } | G::Unsupported(_)) => true,
-        Error::Gateway(_) => false,
-        Error::Ledger(paydesk_ledger::LedgerError::Sqlite(_)) | Error::Credentials(_) => false,
-        Error::Ledger(_) => true,
-        other => other.kind() == crate::error::ErrorKind::BadInput,
-    }
-}
-
 /// The wrong-PIN count and lock-out left by earlier runs. A file that cannot be read or parsed
 /// counts as the longest lock-out, so garbling it does not reset the count. (Whoever can delete
 /// it can as well remove the PIN's hash from settings.json: the PIN guards the till, not the files.)
@@ -1003,13 +952,6 @@ fn garbled_attempts() -> pin::Attempts {
 }
 
 /// Why a follow gave up on a sale no answer settled, and what a person does about it.
-fn unsettled_note(invoice: &Invoice, gateway_name: &str) -> String {
-    let waited = if invoice.expires_at.is_some() { "after its expiry" } else { "a day after it was made" };
-    format!(
-        "no final answer from {gateway_name} {waited}: stopped asking. Confirm it on the {gateway_name} dashboard; a manager can then mark it paid or not paid"
-    )
-}
-
 fn settings_view(config: &TillConfig) -> SettingsView {
     SettingsView {
         saved: SettingsInput {

@@ -46,16 +46,48 @@ impl From<InputError> for Error {
     }
 }
 
-/// How an error crosses IPC and `--json`: `{code, message}`.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+/// Every error code Paydesk answers with, over IPC, in `--json` and at the end of the CLI's error
+/// line. Generated into TypeScript, so the UI can only compare against codes that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
 #[ts(export)]
-pub struct ErrorReply {
-    pub code: String,
-    pub message: String,
-    /// The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub order_id: Option<String>,
+pub enum ErrorCode {
+    BadAmount,
+    BadInput,
+    RetryUnsafe,
+    SettingsUnreadable,
+    LocalFailure,
+    SaleUnknown,
+    MissingCredential,
+    Unsupported,
+    GatewayRefused,
+    /// A documented lookup says the gateway holds no invoice for the sale.
+    NotOnGateway,
+    GatewayUnauthorized,
+    GatewayBadResponse,
+    Network,
+    Timeout,
+    GatewayUnavailable,
+    AmountMismatch,
+    DuplicateOrder,
+    NotFound,
+    AlreadyFinal,
+    Ledger,
+    BadCredential,
+    KeyringUnavailable,
+    Keyring,
+    ManagerPinRequired,
+    BadPin,
+    WrongPin,
+    PinLockedOut,
+    BadPinHash,
+    /// The window's own failures (src-tauri): a command from a window that may not use it, a
+    /// link or print dialog the OS would not open, anything else that went wrong outside the till.
+    Forbidden,
+    OpenFailed,
+    PrintFailed,
+    WindowFailed,
+    Internal,
 }
 
 /// What kind of failure it was, for exit codes and for the UI's choice of wording.
@@ -67,63 +99,200 @@ pub enum ErrorKind {
     GatewayRefused,
     /// The gateway could not be reached or did not answer in time.
     Network,
-    /// Local trouble: the ledger file, the keyring.
+    /// Local trouble: the ledger file, the keyring, the settings file, a disk, a QR code or PDF.
     Local,
 }
 
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        use ErrorCode as C;
+        match self {
+            C::BadAmount => "bad_amount",
+            C::BadInput => "bad_input",
+            C::RetryUnsafe => "retry_unsafe",
+            C::SettingsUnreadable => "settings_unreadable",
+            C::LocalFailure => "local_failure",
+            C::SaleUnknown => "sale_unknown",
+            C::MissingCredential => "missing_credential",
+            C::Unsupported => "unsupported",
+            C::GatewayRefused => "gateway_refused",
+            C::NotOnGateway => "not_on_gateway",
+            C::GatewayUnauthorized => "gateway_unauthorized",
+            C::GatewayBadResponse => "gateway_bad_response",
+            C::Network => "network",
+            C::Timeout => "timeout",
+            C::GatewayUnavailable => "gateway_unavailable",
+            C::AmountMismatch => "amount_mismatch",
+            C::DuplicateOrder => "duplicate_order",
+            C::NotFound => "not_found",
+            C::AlreadyFinal => "already_final",
+            C::Ledger => "ledger",
+            C::BadCredential => "bad_credential",
+            C::KeyringUnavailable => "keyring_unavailable",
+            C::Keyring => "keyring",
+            C::ManagerPinRequired => "manager_pin_required",
+            C::BadPin => "bad_pin",
+            C::WrongPin => "wrong_pin",
+            C::PinLockedOut => "pin_locked_out",
+            C::BadPinHash => "bad_pin_hash",
+            C::Forbidden => "forbidden",
+            C::OpenFailed => "open_failed",
+            C::PrintFailed => "print_failed",
+            C::WindowFailed => "window_failed",
+            C::Internal => "internal",
+        }
+    }
+
+    pub fn kind(self) -> ErrorKind {
+        use ErrorCode as C;
+        match self {
+            C::GatewayRefused
+            | C::NotOnGateway
+            | C::GatewayUnauthorized
+            | C::GatewayBadResponse
+            | C::AmountMismatch => ErrorKind::GatewayRefused,
+            C::Network | C::Timeout | C::GatewayUnavailable | C::SaleUnknown => ErrorKind::Network,
+            C::Ledger
+            | C::KeyringUnavailable
+            | C::Keyring
+            | C::BadPinHash
+            | C::SettingsUnreadable
+            | C::LocalFailure
+            | C::OpenFailed
+            | C::PrintFailed
+            | C::WindowFailed
+            | C::Internal => ErrorKind::Local,
+            C::BadAmount
+            | C::BadInput
+            | C::RetryUnsafe
+            | C::MissingCredential
+            | C::Unsupported
+            | C::DuplicateOrder
+            | C::NotFound
+            | C::AlreadyFinal
+            | C::BadCredential
+            | C::ManagerPinRequired
+            | C::BadPin
+            | C::WrongPin
+            | C::PinLockedOut
+            | C::Forbidden => ErrorKind::BadInput,
+        }
+    }
+
+    /// Whether following a sale stops at this failure, because waiting cannot heal it: the
+    /// gateway does not have the sale, will not let us ask, or cannot be asked; the sale is not
+    /// known. Outages (network, 5xx, 429, a busy ledger or keyring) are waited out. No wildcard:
+    /// a new code must be placed here.
+    pub fn ends_follow(self) -> bool {
+        use ErrorCode as C;
+        match self {
+            C::NotOnGateway
+            | C::GatewayUnauthorized
+            | C::MissingCredential
+            | C::Unsupported
+            | C::NotFound
+            | C::AlreadyFinal
+            | C::DuplicateOrder
+            | C::BadAmount
+            | C::BadInput
+            | C::BadCredential
+            | C::RetryUnsafe
+            | C::ManagerPinRequired
+            | C::BadPin
+            | C::WrongPin
+            | C::PinLockedOut
+            | C::Forbidden => true,
+            C::GatewayRefused
+            | C::GatewayBadResponse
+            | C::AmountMismatch
+            | C::Network
+            | C::Timeout
+            | C::GatewayUnavailable
+            | C::SaleUnknown
+            | C::Ledger
+            | C::KeyringUnavailable
+            | C::Keyring
+            | C::BadPinHash
+            | C::SettingsUnreadable
+            | C::LocalFailure
+            | C::OpenFailed
+            | C::PrintFailed
+            | C::WindowFailed
+            | C::Internal => false,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// How an error crosses IPC and `--json`: `{code, message}`.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ErrorReply {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The sale the error leaves to be checked (`sale_unknown`), so the UI can offer to check it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub order_id: Option<String>,
+}
+
 impl ErrorReply {
-    /// A reply for a failure outside the core (the window, the OS), about no sale.
-    pub fn new(code: &str, message: impl Into<String>) -> ErrorReply {
-        ErrorReply { code: code.to_string(), message: message.into(), order_id: None }
+    /// A reply for a failure outside the till (the window, the OS), about no sale.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> ErrorReply {
+        ErrorReply { code, message: message.into(), order_id: None }
     }
 }
 
 impl Error {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
+        use ErrorCode as C;
         match self {
-            Error::Money(_) => "bad_amount",
-            Error::BadInput(_) => "bad_input",
-            Error::RetryUnsafe(_) => "retry_unsafe",
-            Error::Settings(_) => "settings_unreadable",
-            Error::Local(_) => "local_failure",
-            Error::SaleUnknown { .. } => "sale_unknown",
+            Error::Money(_) => C::BadAmount,
+            Error::BadInput(_) => C::BadInput,
+            Error::RetryUnsafe(_) => C::RetryUnsafe,
+            Error::Settings(_) => C::SettingsUnreadable,
+            Error::Local(_) => C::LocalFailure,
+            Error::SaleUnknown { .. } => C::SaleUnknown,
             Error::Gateway(e) => match e {
-                GatewayError::MissingCredential { .. } => "missing_credential",
-                GatewayError::Unsupported(_) => "unsupported",
-                GatewayError::Refused { .. } => "gateway_refused",
-                GatewayError::Unauthorized(_) => "gateway_unauthorized",
-                GatewayError::BadResponse(_) => "gateway_bad_response",
-                GatewayError::Network(_) | GatewayError::Unreachable => "network",
-                GatewayError::Timeout => "timeout",
-                GatewayError::Unavailable(_) => "gateway_unavailable",
-                GatewayError::AmountMismatch { .. } => "amount_mismatch",
+                GatewayError::MissingCredential { .. } => C::MissingCredential,
+                GatewayError::Unsupported(_) => C::Unsupported,
+                GatewayError::Refused { .. } => C::GatewayRefused,
+                GatewayError::NotFound(_) => C::NotOnGateway,
+                GatewayError::Unauthorized(_) => C::GatewayUnauthorized,
+                GatewayError::BadResponse(_) => C::GatewayBadResponse,
+                GatewayError::Network(_) | GatewayError::Unreachable => C::Network,
+                GatewayError::Timeout => C::Timeout,
+                GatewayError::Unavailable(_) => C::GatewayUnavailable,
+                GatewayError::AmountMismatch { .. } => C::AmountMismatch,
             },
-            Error::Ledger(LedgerError::DuplicateOrder(_)) => "duplicate_order",
-            Error::Ledger(LedgerError::NotFound(_)) => "not_found",
-            Error::Ledger(LedgerError::Final(..)) => "already_final",
-            Error::Ledger(_) => "ledger",
-            Error::Credentials(CredentialError::UnknownField { .. } | CredentialError::Invalid(_)) => "bad_credential",
-            Error::Credentials(CredentialError::Unavailable(_)) => "keyring_unavailable",
-            Error::Credentials(_) => "keyring",
-            Error::ManagerPinRequired => "manager_pin_required",
-            Error::Pin(PinError::Format) => "bad_pin",
-            Error::Pin(PinError::Wrong) => "wrong_pin",
-            Error::Pin(PinError::LockedOut(_)) => "pin_locked_out",
-            Error::Pin(PinError::BadHash) => "bad_pin_hash",
+            Error::Ledger(LedgerError::DuplicateOrder(_)) => C::DuplicateOrder,
+            Error::Ledger(LedgerError::NotFound(_)) => C::NotFound,
+            Error::Ledger(LedgerError::Final(..)) => C::AlreadyFinal,
+            Error::Ledger(_) => C::Ledger,
+            Error::Credentials(CredentialError::UnknownField { .. } | CredentialError::Invalid(_)) => C::BadCredential,
+            Error::Credentials(CredentialError::Unavailable(_)) => C::KeyringUnavailable,
+            Error::Credentials(_) => C::Keyring,
+            Error::ManagerPinRequired => C::ManagerPinRequired,
+            Error::Pin(PinError::Format) => C::BadPin,
+            Error::Pin(PinError::Wrong) => C::WrongPin,
+            Error::Pin(PinError::LockedOut(_)) => C::PinLockedOut,
+            Error::Pin(PinError::BadHash) => C::BadPinHash,
         }
     }
 
     pub fn kind(&self) -> ErrorKind {
-        match self.code() {
-            "gateway_refused" | "gateway_unauthorized" | "gateway_bad_response" | "amount_mismatch" => {
-                ErrorKind::GatewayRefused
-            }
-            "network" | "timeout" | "gateway_unavailable" | "sale_unknown" => ErrorKind::Network,
-            "ledger" | "keyring_unavailable" | "keyring" | "bad_pin_hash" | "settings_unreadable" | "local_failure" => {
-                ErrorKind::Local
-            }
-            _ => ErrorKind::BadInput,
-        }
+        self.code().kind()
     }
 
     /// The CLI's exit code: 2 bad input, 3 gateway refused, 4 network/timeout/unknown sale, 1 local
@@ -142,6 +311,6 @@ impl Error {
             Error::SaleUnknown { order_id, .. } => Some(order_id.clone()),
             _ => None,
         };
-        ErrorReply { code: self.code().to_string(), message: self.to_string(), order_id }
+        ErrorReply { code: self.code(), message: self.to_string(), order_id }
     }
 }

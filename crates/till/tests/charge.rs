@@ -7,7 +7,7 @@ use paydesk_ledger::Ledger;
 use paydesk_money::InvoiceStatus;
 use paydesk_till::credentials::CredentialStore;
 use paydesk_till::error::Error;
-use paydesk_till::service::{ChargeInput, Paydesk, Settings};
+use paydesk_till::service::{ChargeInput, Pace, Paydesk, Settings};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,8 +59,13 @@ async fn a_sale_goes_from_typed_amount_to_paid() {
     assert_eq!(t.desk.refresh(&inv.order_id).await.unwrap().status, InvoiceStatus::Pending);
     press(&link, "pay").await;
     let mut seen = vec![];
-    let done =
-        t.desk.watch(&inv.order_id, Duration::from_millis(20), Duration::ZERO, |i| seen.push(i.status)).await.unwrap();
+    let done = t
+        .desk
+        .follow(&inv.order_id, Pace { every: Duration::from_millis(20), grace: Duration::ZERO }, |i| {
+            seen.push(i.status)
+        })
+        .await
+        .unwrap();
     assert_eq!(done.status, InvoiceStatus::Paid);
     assert_eq!(seen.last(), Some(&InvoiceStatus::Paid));
     // The audit trail: each step, and each new word from the gateway.
@@ -121,7 +126,7 @@ async fn an_unreachable_gateway_leaves_the_sale_failed_with_the_reason() {
     })
     .await;
     let err = t.desk.charge(&sale("9.99")).await.unwrap_err();
-    assert_eq!((err.code(), err.exit_code()), ("network", 4));
+    assert_eq!((err.code(), err.exit_code()), (paydesk_till::error::ErrorCode::Network, 4));
     let row = &t.desk.list(10, 0).unwrap()[0];
     assert_eq!(row.status, InvoiceStatus::Failed, "no connection: nothing was sent, no invoice can exist");
     assert_eq!(row.last_error.as_deref(), Some(err.to_string().as_str()));

@@ -102,7 +102,11 @@ async fn a_bad_request_is_refused_and_writes_nothing() {
     let blocked = f.dir.path().join("blocked");
     std::fs::write(&blocked, b"a file, not a directory").unwrap();
     let err = f.till.save_receipt_pdf(&sale.order_id, &blocked).unwrap_err();
-    assert_eq!((err.code(), err.exit_code()), ("local_failure", 1), "a disk problem is not bad input");
+    assert_eq!(
+        (err.code(), err.exit_code()),
+        (paydesk_till::error::ErrorCode::LocalFailure, 1),
+        "a disk problem is not bad input"
+    );
     assert!(err.to_string().contains("could not write"), "{err}");
     assert_eq!(std::fs::read(&blocked).unwrap(), b"a file, not a directory");
 }

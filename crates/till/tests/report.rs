@@ -521,7 +521,7 @@ fn a_failed_report_export_leaves_no_partial_file() {
     std::fs::create_dir_all(out.join(report::report_file_name(from, to))).unwrap();
     let err = f.till.export_report_csv(from, to, &out).unwrap_err();
     // Local trouble (a disk that cannot take the file), not bad input: exit code 1, not 2.
-    assert_eq!((err.code(), err.exit_code()), ("local_failure", 1));
+    assert_eq!((err.code(), err.exit_code()), (paydesk_till::error::ErrorCode::LocalFailure, 1));
     assert!(err.to_string().contains("could not write"), "{err}");
     assert_eq!(names_in(&out), [report::report_file_name(from, to)], "the temp file is gone");
 

@@ -127,7 +127,7 @@ async fn a_failed_sale_is_retried_and_other_sales_are_refused() {
 
     let pending = t.desk.find("FAILED-1").unwrap();
     let err = t.desk.retry(&pending.order_id).await.unwrap_err();
-    assert_eq!((err.code(), err.exit_code()), ("bad_input", 2));
+    assert_eq!((err.code(), err.exit_code()), (paydesk_till::error::ErrorCode::BadInput, 2));
     assert!(err.to_string().contains("only a failed or unknown sale"), "{err}");
     assert_eq!(t.desk.find("FAILED-1").unwrap(), pending, "nothing changed");
     assert_eq!(t.desk.retry("NO-SUCH").await.unwrap_err().code(), "not_found");

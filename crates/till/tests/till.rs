@@ -205,7 +205,7 @@ async fn a_sale_open_when_the_network_drops_is_followed_again_once_it_is_back() 
     // Every status request in the outage has its connection dropped, more than one poll's retries.
     const OUTAGE: u32 = 8;
     sim.sim.inject(Fault::Reset, Match::new("demo", "invoices/", OUTAGE));
-    let done = till.follow_through_outages(&sold.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
+    let done = till.follow(&sold.order_id, Duration::from_millis(20), |_| {}).await.unwrap();
     assert_eq!(done.status, InvoiceStatus::Paid);
     assert!(sim.sim.requests("demo", "invoices/") > OUTAGE as usize, "the outage was not outlasted");
 }
@@ -227,7 +227,7 @@ async fn a_gateway_failing_with_5xx_is_outlasted_too() {
     press(sold.pay_link.as_deref().unwrap(), "pay").await;
     const OUTAGE: u32 = 8;
     sim.sim.inject(Fault::Status { status: 503, body: ErrorBody::Html }, Match::new("demo", "invoices/", OUTAGE));
-    let done = till.follow_through_outages(&sold.order_id, Duration::from_millis(5), |_| {}).await.unwrap();
+    let done = till.follow(&sold.order_id, Duration::from_millis(5), |_| {}).await.unwrap();
     assert_eq!(done.status, InvoiceStatus::Paid);
     assert!(sim.sim.requests("demo", "invoices/") > OUTAGE as usize);
 }
@@ -252,7 +252,7 @@ async fn a_payment_on_its_way_is_followed_past_the_invoices_expiry() {
         }
         press(&link, "pay").await;
     };
-    let follow = till.follow_through_outages(&sold.order_id, Duration::from_millis(10), |_| {});
+    let follow = till.follow(&sold.order_id, Duration::from_millis(10), |_| {});
     let both = tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(follow, paying) });
     let (done, ()) = both.await.expect("the follower gave up before the rest was paid");
     assert_eq!(done.unwrap().status, InvoiceStatus::Paid);

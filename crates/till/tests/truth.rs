@@ -175,7 +175,7 @@ async fn hardening_13_network_errors_after_expiry_end_the_follow() {
         .unwrap();
     age(dir.path(), &sale.order_id, 3 * 3600);
     drop(sim); // the gateway is gone for good
-    let ended = tokio::time::timeout(BOUND, till.follow_through_outages(&sale.order_id, EVERY, |_| {})).await;
+    let ended = tokio::time::timeout(BOUND, till.follow(&sale.order_id, EVERY, |_| {})).await;
     let err = ended.expect("the follow ends by itself").unwrap_err();
     let after = till.invoice(&sale.order_id).unwrap();
     assert_eq!(after.status, InvoiceStatus::Pending, "nothing is decided for the sale");
@@ -195,7 +195,7 @@ async fn hardening_13_an_unknown_sale_the_gateway_does_not_have_ends_the_follow(
         })
         .unwrap();
     till.paydesk().mark_interrupted().unwrap();
-    let ended = tokio::time::timeout(BOUND, till.follow_through_outages("NEVER-ARRIVED", EVERY, |_| {})).await;
+    let ended = tokio::time::timeout(BOUND, till.follow("NEVER-ARRIVED", EVERY, |_| {})).await;
     let err = ended.expect("the follow ends by itself").unwrap_err();
     assert!(err.to_string().contains("no invoice for this order id"), "{err}");
     let after = till.invoice("NEVER-ARRIVED").unwrap();
@@ -230,7 +230,7 @@ async fn hardening_13_a_sale_without_an_expiry_is_followed_a_day_then_handed_to_
     let seen = std::sync::Mutex::new(Vec::new());
     let ended = tokio::time::timeout(
         BOUND,
-        till.follow_through_outages(&sale.order_id, EVERY, |v| seen.lock().unwrap().push(v.last_error.clone())),
+        till.follow(&sale.order_id, EVERY, |v| seen.lock().unwrap().push(v.last_error.clone())),
     )
     .await;
     let last = ended.expect("the follow ends by itself").unwrap();

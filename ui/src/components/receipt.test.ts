@@ -1,5 +1,6 @@
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
+import type { ErrorCode } from '../bindings/ErrorCode';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ReceiptView } from '../bindings/ReceiptView';
 import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, rejection, startApp } from '../test/backend';
@@ -89,7 +90,7 @@ describe('receipt preview from History', () => {
   });
 
   test('a failed save or print says why and keeps the preview', async () => {
-    const fail = (code: string) => () => {
+    const fail = (code: ErrorCode) => () => {
       throw rejection(code, `${code}: the disk is full`);
     };
     await openPreview({ save_receipt_pdf: fail('bad_input'), print_page: fail('print_failed') });

@@ -8,6 +8,7 @@ import type { ChargeRequest } from '../bindings/ChargeRequest';
 import type { ConnectionCheck } from '../bindings/ConnectionCheck';
 import type { CredentialField } from '../bindings/CredentialField';
 import type { CustomerView } from '../bindings/CustomerView';
+import type { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ManagerStatus } from '../bindings/ManagerStatus';
@@ -17,7 +18,7 @@ import type { SettingsView } from '../bindings/SettingsView';
 import type { ShiftReport } from '../bindings/ShiftReport';
 
 export class ApiError extends Error implements ErrorReply {
-  readonly code: string;
+  readonly code: ErrorCode;
   /** The sale the error leaves to be checked (`sale_unknown`: the customer may still pay it). */
   readonly orderId: string | null;
   constructor({ code, message, order_id }: ErrorReply) {
@@ -36,7 +37,9 @@ export function toApiError(reason: unknown): ApiError {
     const { code, message, order_id } = reason as Partial<Record<keyof ErrorReply, unknown>>;
     if (typeof message === 'string' && message !== '') {
       const sale = typeof order_id === 'string' && order_id !== '' ? order_id : undefined;
-      return new ApiError({ code: typeof code === 'string' ? code : 'internal', message, order_id: sale });
+      // The backend sends only ErrorCode values (generated from Rust); anything else is Tauri's own.
+      const known = typeof code === 'string' ? (code as ErrorCode) : 'internal';
+      return new ApiError({ code: known, message, order_id: sale });
     }
   }
   if (typeof reason === 'string' && reason !== '') return new ApiError({ code: 'internal', message: reason });

@@ -3,6 +3,7 @@ import { emit } from '@tauri-apps/api/event';
 import { mockIPC } from '@tauri-apps/api/mocks';
 import { render, waitFor } from '@testing-library/svelte';
 import App from '../App.svelte';
+import type { ErrorCode } from '../bindings/ErrorCode';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
@@ -90,7 +91,7 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
 }
 
 /** What the backend rejects with; `orderId` names the sale a `sale_unknown` leaves to be checked. */
-export function rejection(code: string, message: string, orderId?: string): ErrorReply {
+export function rejection(code: ErrorCode, message: string, orderId?: string): ErrorReply {
   return orderId === undefined ? { code, message } : { code, message, order_id: orderId };
 }
 
