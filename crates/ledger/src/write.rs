@@ -154,7 +154,8 @@ impl Ledger {
 
     /// Records that a call failed: the status says what is known, `error` says why.
     pub fn record_failure(&self, id: i64, status: InvoiceStatus, error: &str) -> Result<Invoice, LedgerError> {
-        self.set_status(id, None, status, error)?.ok_or_else(|| LedgerError::NotFound(id.to_string()))
+        self.move_status(id, None, status, None, Some(error), error)?
+            .ok_or_else(|| LedgerError::NotFound(id.to_string()))
     }
 
     /// A manager's verdict on a sale the gateway could not settle, while it is still `from`.
@@ -165,20 +166,7 @@ impl Ledger {
         to: InvoiceStatus,
         note: &str,
     ) -> Result<Option<Invoice>, LedgerError> {
-        let mut conn = self.lock();
-        let tx = write_tx(&mut conn)?;
-        let now = unix_now();
-        let changed = tx.execute(
-            "UPDATE invoices SET status = ?2, gateway_status = ?3, last_error = NULL, updated_at = ?4
-             WHERE id = ?1 AND status = ?5",
-            params![id, to.as_str(), "settled by hand", now, from.as_str()],
-        )?;
-        if changed == 0 {
-            return Ok(None);
-        }
-        add_event(&tx, id, now, to, Some("settled by hand"), Some(note))?;
-        tx.commit()?;
-        get_by_id(&conn, id).map(Some)
+        self.move_status(id, Some(from), to, Some("settled by hand"), None, note)
     }
 
     /// Moves a row from `from` to `to` with `note` as its last error (and in its audit trail), but
@@ -191,27 +179,34 @@ impl Ledger {
         to: InvoiceStatus,
         note: &str,
     ) -> Result<Option<Invoice>, LedgerError> {
-        self.set_status(id, Some(from), to, note)
+        self.move_status(id, Some(from), to, None, Some(note), note)
     }
 
-    fn set_status(
+    /// Moves a row to `to`, only while it is still `from` (any status if `None`), and adds the
+    /// audit event with `note` in the same transaction. `gateway_status` replaces the row's only
+    /// when given; `last_error` always replaces it. `None` if the row had moved on.
+    fn move_status(
         &self,
         id: i64,
         from: Option<InvoiceStatus>,
         to: InvoiceStatus,
+        gateway_status: Option<&str>,
+        last_error: Option<&str>,
         note: &str,
     ) -> Result<Option<Invoice>, LedgerError> {
         let mut conn = self.lock();
         let tx = write_tx(&mut conn)?;
         let now = unix_now();
         let changed = tx.execute(
-            "UPDATE invoices SET status = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1 AND (?5 IS NULL OR status = ?5)",
-            params![id, to.as_str(), note, now, from.map(|s| s.as_str())],
+            "UPDATE invoices SET status = ?2, gateway_status = COALESCE(?3, gateway_status), last_error = ?4,
+                                 updated_at = ?5
+             WHERE id = ?1 AND (?6 IS NULL OR status = ?6)",
+            params![id, to.as_str(), gateway_status, last_error, now, from.map(|s| s.as_str())],
         )?;
         if changed == 0 {
             return Ok(None);
         }
-        add_event(&tx, id, now, to, None, Some(note))?;
+        add_event(&tx, id, now, to, gateway_status, Some(note))?;
         tx.commit()?;
         get_by_id(&conn, id).map(Some)
     }
@@ -399,6 +394,39 @@ mod tests {
         l.insert_creating(&sale("PD-2")).unwrap();
         assert!(matches!(l.insert_creating(&sale("PD-2")), Err(LedgerError::DuplicateOrder(_))));
         assert_eq!(l.list(10, 0).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn guarded_moves_write_only_while_the_row_is_still_where_they_expect() {
+        let (_dir, l) = ledger();
+        let id = l.insert_creating(&sale("PD-G")).unwrap().id;
+        let pending = StatusReport { status: InvoiceStatus::Pending, gateway_status: "waiting".into() };
+        l.record_status(id, &pending).unwrap();
+
+        // A transition keeps the gateway's status and leaves its note as the last error.
+        let noted = l.transition(id, InvoiceStatus::Pending, InvoiceStatus::Pending, "no answer").unwrap().unwrap();
+        assert_eq!(
+            (noted.status, noted.gateway_status.as_deref(), noted.last_error.as_deref()),
+            (InvoiceStatus::Pending, Some("waiting"), Some("no answer"))
+        );
+        assert_eq!(l.transition(id, InvoiceStatus::Unknown, InvoiceStatus::Failed, "late").unwrap(), None);
+        assert_eq!(l.settle_by_hand(id, InvoiceStatus::Unknown, InvoiceStatus::Paid, "late").unwrap(), None);
+
+        // Settling by hand says so as the gateway status and clears the last error.
+        let settled = l.settle_by_hand(id, InvoiceStatus::Pending, InvoiceStatus::Paid, "cash seen").unwrap().unwrap();
+        assert_eq!(
+            (settled.status, settled.gateway_status.as_deref(), settled.last_error.as_deref()),
+            (InvoiceStatus::Paid, Some("settled by hand"), None)
+        );
+        let events: Vec<_> =
+            l.events(id).unwrap().into_iter().map(|e| (e.status, e.gateway_status, e.detail)).skip(2).collect();
+        assert_eq!(
+            events,
+            [
+                (InvoiceStatus::Pending, None, Some("no answer".into())),
+                (InvoiceStatus::Paid, Some("settled by hand".into()), Some("cash seen".into())),
+            ]
+        );
     }
 
     #[test]
