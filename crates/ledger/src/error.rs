@@ -1,6 +1,6 @@
 //! What can go wrong in the ledger, as the till and the CLI are told it.
 
-use paydesk_money::InvoiceStatus;
+use paydesk_money::{Amount, InvoiceStatus};
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -14,6 +14,10 @@ pub enum LedgerError {
     /// A refund that would not add up (wrong currency, more than was paid, not a paid sale).
     #[error("{0}")]
     Refund(String),
+    /// A tip larger than the total it is part of.
+    #[error("a tip of {} {} is more than the {amount} charged, which includes it",
+            amount.currency().format_minor(i128::from(*tip_minor)), amount.currency())]
+    TipOverAmount { tip_minor: u64, amount: Amount },
     #[error("the ledger at {path} could not be opened: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("the ledger file was written by a newer Paydesk (schema {found}, this one knows {known})")]

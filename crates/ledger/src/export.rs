@@ -156,6 +156,7 @@ mod tests {
             order_id: "PD-7".into(),
             gateway: "demo".into(),
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
+            tip_minor: 0,
             description: None,
             status: InvoiceStatus::Creating,
             gateway_status: None,
@@ -173,6 +174,7 @@ mod tests {
             id: 8,
             order_id: "PD-8".into(),
             amount: Amount::from_minor(1500, jpy).unwrap(),
+            tip_minor: 200,
             description: Some("Tea, \"green\"\n=2 cups".into()),
             status: InvoiceStatus::Paid,
             gateway_status: Some("completed".into()),
@@ -225,6 +227,7 @@ mod tests {
                 order_id: &order_id,
                 gateway: &inv.gateway,
                 amount: inv.amount,
+                tip_minor: inv.tip_minor,
                 description: inv.description.as_deref(),
             };
             ledger.insert_creating(&new).unwrap();

@@ -12,7 +12,10 @@ pub struct Invoice {
     pub id: i64,
     pub order_id: String,
     pub gateway: String,
+    /// The total charged, tip included.
     pub amount: Amount,
+    /// The part of `amount` that is a tip, in minor units of its currency (0: none).
+    pub tip_minor: u64,
     pub description: Option<String>,
     pub status: InvoiceStatus,
     pub gateway_status: Option<String>,
@@ -79,7 +82,10 @@ pub struct NewEntry<'a> {
     pub order_id: &'a str,
     pub kind: InvoiceKind,
     pub gateway: &'a str,
+    /// The total, tip included.
     pub amount: Amount,
+    /// The part of `amount` that is a tip (minor units; 0: none). At most `amount`.
+    pub tip_minor: u64,
     pub description: Option<&'a str>,
     /// A refund's original sale (local id): same currency, and its refunds may not exceed it.
     pub refund_of: Option<i64>,
@@ -90,18 +96,21 @@ pub struct NewEntry<'a> {
 pub struct NewInvoice<'a> {
     pub order_id: &'a str,
     pub gateway: &'a str,
+    /// The total, tip included.
     pub amount: Amount,
+    /// The part of `amount` that is a tip (minor units; 0: none). At most `amount`.
+    pub tip_minor: u64,
     pub description: Option<&'a str>,
 }
 
 /// The audit-trail note of a cashier dismissing a late-payment notice.
 pub const LATE_SEEN: &str = "late outcome seen by the cashier";
 
-/// The columns [`read_invoice`] reads, in its order. The last is a refund's original order id,
-/// looked up by the refund's `refund_of`.
+/// The columns [`read_invoice`] reads, in its order. The next to last is a refund's original order
+/// id, looked up by the refund's `refund_of`.
 pub(crate) const COLUMNS: &str = "id, order_id, gateway, amount_minor, currency, description, status, gateway_status, \
                        gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at, abandoned_at, \
-                       kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of)";
+                       kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of), tip_minor";
 
 pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Invoice, LedgerError> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"), [id], read_invoice)
@@ -127,6 +136,7 @@ pub(crate) fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
         order_id: r.get(1)?,
         gateway: r.get(2)?,
         amount,
+        tip_minor: r.get::<_, i64>(17)?.try_into().map_err(|_| conversion_error(17, "a negative tip".into()))?,
         description: r.get(5)?,
         status: parse_status(r.get(6)?, 6)?,
         gateway_status: r.get(7)?,

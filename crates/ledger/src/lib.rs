@@ -32,6 +32,7 @@ mod testing {
             order_id,
             gateway: "demo",
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
+            tip_minor: 0,
             description: Some("Coffee"),
         }
     }

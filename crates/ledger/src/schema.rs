@@ -64,6 +64,10 @@ BEGIN
     SELECT RAISE(ABORT, 'status_only_forward: a sale''s status only moves forward');
 END;
 "#,
+    // The tip as a figure of its own (it was only ever in the description text): the part of
+    // `amount_minor` that is a tip, same currency; `amount_minor` stays the total charged.
+    "ALTER TABLE invoices ADD COLUMN tip_minor INTEGER NOT NULL DEFAULT 0 \
+     CHECK (tip_minor >= 0 AND tip_minor <= amount_minor);",
 ];
 
 pub struct Ledger {
@@ -148,6 +152,74 @@ mod tests {
                 Connection::open(&path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
             assert_eq!(version, MIGRATIONS.len() as i64);
         }
+    }
+
+    /// Every value of every row of `table`, in id order.
+    fn dump(conn: &Connection, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id")).unwrap();
+        let width = stmt.column_count();
+        let rows = stmt.query_map([], |r| (0..width).map(|i| r.get(i)).collect()).unwrap();
+        rows.map(Result::unwrap).collect()
+    }
+
+    #[test]
+    fn a_ledger_from_before_the_tip_column_keeps_every_row_with_a_tip_of_zero() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("before-tip.sqlite3");
+        // The schema as it was before the tip column (five steps), with rows as its writes made them.
+        let before_tip = 5;
+        let old = Connection::open(&path).unwrap();
+        old.pragma_update(None, "journal_mode", "WAL").unwrap();
+        old.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for step in &MIGRATIONS[..before_tip] {
+            old.execute_batch(step).unwrap();
+        }
+        old.pragma_update(None, "user_version", before_tip).unwrap();
+        old.execute_batch(
+            "INSERT INTO invoices (order_id, gateway, amount_minor, currency, description, status, gateway_status,
+                                   gateway_invoice_id, pay_link, expires_at, created_at, updated_at)
+             VALUES ('PD-PAID', 'dex3', 1234, 'USD', 'Coffee (tip 1.00)', 'paid', 'completed', 'G-1',
+                     'https://pay.example/G-1', 1700000900, 1700000000, 1700000060);
+             INSERT INTO invoices (order_id, gateway, amount_minor, currency, status, last_error, created_at,
+                                   updated_at, abandoned_at)
+             VALUES ('PD-LOST', 'oxapay', 1500, 'JPY', 'unknown', 'the gateway did not answer in time', 1700000100,
+                     1700000100, 1700000200);
+             INSERT INTO invoices (order_id, kind, gateway, amount_minor, currency, description, status, created_at,
+                                   updated_at)
+             VALUES ('PD-CASH-1', 'cash', 'cash', 2001, 'KWD', NULL, 'paid', 1700000300, 1700000300);
+             INSERT INTO invoices (order_id, kind, gateway, amount_minor, currency, description, status, refund_of,
+                                   created_at, updated_at)
+             VALUES ('PD-REF-1', 'refund', 'manual', 500, 'USD', 'returned cup', 'paid', 1, 1700000400, 1700000400);
+             INSERT INTO invoice_events (invoice_id, at, status, gateway_status, detail)
+             VALUES (1, 1700000000, 'creating', NULL, NULL), (1, 1700000060, 'paid', 'completed', NULL),
+                    (2, 1700000100, 'unknown', NULL, 'the gateway did not answer in time'),
+                    (3, 1700000300, 'paid', NULL, 'cash sale recorded at the counter'),
+                    (4, 1700000400, 'paid', NULL, 'refund recorded by hand');",
+        )
+        .unwrap();
+        let (invoices, events) = (dump(&old, "invoices"), dump(&old, "invoice_events"));
+        drop(old);
+
+        let ledger = Ledger::open(&path).unwrap();
+        let conn = ledger.lock();
+        assert_eq!(
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(),
+            MIGRATIONS.len() as i64
+        );
+        let after = dump(&conn, "invoices");
+        drop(conn);
+        // The new column comes last; every earlier value is as it was.
+        let kept: Vec<_> = after.iter().map(|row| row[..row.len() - 1].to_vec()).collect();
+        assert_eq!(kept, invoices);
+        assert!(after.iter().all(|row| row.last() == Some(&rusqlite::types::Value::Integer(0))), "{after:?}");
+        assert_eq!(dump(&ledger.lock(), "invoice_events"), events);
+
+        let read = ledger.list(10, 0).unwrap();
+        let orders: Vec<_> = read.iter().map(|i| (i.order_id.as_str(), i.tip_minor)).collect();
+        assert_eq!(orders, [("PD-REF-1", 0), ("PD-CASH-1", 0), ("PD-LOST", 0), ("PD-PAID", 0)]);
+        let paid = ledger.find("PD-PAID").unwrap();
+        assert_eq!((paid.amount.minor(), paid.description.as_deref()), (1234, Some("Coffee (tip 1.00)")));
+        assert_eq!(ledger.find("PD-REF-1").unwrap().refund_of.as_deref(), Some("PD-PAID"));
     }
 
     #[test]

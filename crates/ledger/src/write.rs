@@ -12,15 +12,18 @@ use rusqlite::{params, Connection};
 impl Ledger {
     /// Writes the sale as "creating" before any request leaves.
     pub fn insert_creating(&self, new: &NewInvoice<'_>) -> Result<Invoice, LedgerError> {
+        let tip = checked_tip(new.amount, new.tip_minor)?;
         let conn = self.lock();
         let now = unix_now();
         let inserted = conn.execute(
-            "INSERT INTO invoices (order_id, gateway, amount_minor, currency, description, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            "INSERT INTO invoices (order_id, gateway, amount_minor, tip_minor, currency, description, status,
+                                   created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
             params![
                 new.order_id,
                 new.gateway,
                 new.amount.minor() as i64,
+                tip,
                 new.amount.currency().code(),
                 new.description,
                 InvoiceStatus::Creating.as_str(),
@@ -37,6 +40,7 @@ impl Ledger {
     /// naming its sale is checked against it in the same write transaction, so two tills sharing
     /// the ledger cannot together pay back more than the sale took.
     pub fn insert_entry(&self, new: &NewEntry<'_>) -> Result<Invoice, LedgerError> {
+        let tip = checked_tip(new.amount, new.tip_minor)?;
         let mut conn = self.lock();
         let tx = write_tx(&mut conn)?;
         if let Some(original) = new.refund_of {
@@ -44,14 +48,15 @@ impl Ledger {
         }
         let now = unix_now();
         tx.execute(
-            "INSERT INTO invoices (order_id, kind, gateway, amount_minor, currency, description, status, refund_of,
-                                   created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            "INSERT INTO invoices (order_id, kind, gateway, amount_minor, tip_minor, currency, description, status,
+                                   refund_of, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
             params![
                 new.order_id,
                 new.kind.as_str(),
                 new.gateway,
                 new.amount.minor() as i64,
+                tip,
                 new.amount.currency().code(),
                 new.description,
                 InvoiceStatus::Paid.as_str(),
@@ -313,6 +318,15 @@ fn check_refund(conn: &Connection, original: i64, amount: Amount) -> Result<(), 
         Ok(left) => format!("at most {left} of {} ({}) is left to refund, not {amount}", sale.order_id, sale.amount),
         Err(_) => format!("{} ({}) has been refunded in full already", sale.order_id, sale.amount),
     }))
+}
+
+/// The tip as stored: refused when it is more than the total it is part of.
+fn checked_tip(amount: Amount, tip_minor: u64) -> Result<i64, LedgerError> {
+    if tip_minor > amount.minor() {
+        return Err(LedgerError::TipOverAmount { tip_minor, amount });
+    }
+    // No more than an amount, which is far below i64::MAX.
+    Ok(tip_minor as i64)
 }
 
 /// A unique-constraint failure on insert is a reused order id; anything else stays as it is.
