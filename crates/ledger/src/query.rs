@@ -17,6 +17,8 @@ pub struct GroupTotal {
     pub count: u64,
     /// The sum of the rows' amounts in minor units (may exceed one sale's maximum).
     pub minor: u64,
+    /// The part of `minor` that is tips, in the same units.
+    pub tips_minor: u64,
 }
 
 impl Ledger {
@@ -36,6 +38,7 @@ impl Ledger {
                     .map_err(|e: paydesk_money::MoneyError| conversion_error(3, e.to_string()))?,
                 count: r.get::<_, i64>(4)? as u64,
                 minor: r.get::<_, i64>(5)? as u64,
+                tips_minor: r.get::<_, i64>(6)? as u64,
             })
         })?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
@@ -179,7 +182,8 @@ fn search_query(text: &str, since: i64, limit: u32, offset: u32) -> (String, Vec
     (sql, values)
 }
 
-const TOTALS_SQL: &str = "SELECT kind, status, gateway, currency, COUNT(*), SUM(amount_minor) FROM invoices
+const TOTALS_SQL: &str = "SELECT kind, status, gateway, currency, COUNT(*), SUM(amount_minor),
+                          SUM(tip_minor) FROM invoices
                           WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind, status, gateway, currency";
 
 #[cfg(test)]

@@ -220,6 +220,9 @@ mod tests {
         let paid = ledger.find("PD-PAID").unwrap();
         assert_eq!((paid.amount.minor(), paid.description.as_deref()), (1234, Some("Coffee (tip 1.00)")));
         assert_eq!(ledger.find("PD-REF-1").unwrap().refund_of.as_deref(), Some("PD-PAID"));
+        let totals = ledger.totals(1_700_000_000, 1_700_000_500).unwrap();
+        assert_eq!(totals.len(), 4);
+        assert!(totals.iter().all(|g| g.tips_minor == 0), "{totals:?}");
     }
 
     #[test]
