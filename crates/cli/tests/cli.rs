@@ -92,7 +92,7 @@ fn demo_charge_shows_link_and_qr_then_follows_it_to_paid() {
     let out = till.run(&["invoices", "--csv"]);
     let csv = text(&out.stdout);
     assert_eq!(csv.lines().count(), 2, "{csv}");
-    assert!(csv.lines().nth(1).unwrap().contains(",12.34,USD,paid,"), "{csv}");
+    assert!(csv.lines().nth(1).unwrap().contains(",12.34,0.00,USD,paid,"), "{csv}");
 }
 
 #[test]

@@ -9,7 +9,8 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-const HEADER: &str = "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,\
+/// `amount` is the total charged; `tip` is the part of it that is a tip, in the same currency.
+const HEADER: &str = "id,order_id,created_at_utc,gateway,amount,tip,currency,status,gateway_status,gateway_invoice_id,\
                       pay_link,expires_at_utc,description,kind,refund_of";
 
 /// Why an export stopped: reading the ledger, or writing the file.
@@ -41,12 +42,13 @@ pub fn write_invoices_csv<W: Write, I: Borrow<Invoice>>(
 }
 
 fn write_row(out: &mut impl Write, inv: &Invoice) -> std::io::Result<()> {
-    let fields: [String; 14] = [
+    let fields: [String; 15] = [
         inv.id.to_string(),
         inv.order_id.clone(),
         format_utc(inv.created_at),
         inv.gateway.clone(),
         inv.amount.to_decimal_string(),
+        inv.amount.currency().format_minor(i128::from(inv.tip_minor)),
         inv.amount.currency().code().to_string(),
         inv.status.as_str().to_string(),
         inv.gateway_status.clone().unwrap_or_default(),
@@ -156,6 +158,7 @@ mod tests {
             order_id: "PD-7".into(),
             gateway: "demo".into(),
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
+            tip_minor: 0,
             description: None,
             status: InvoiceStatus::Creating,
             gateway_status: None,
@@ -173,6 +176,7 @@ mod tests {
             id: 8,
             order_id: "PD-8".into(),
             amount: Amount::from_minor(1500, jpy).unwrap(),
+            tip_minor: 200,
             description: Some("Tea, \"green\"\n=2 cups".into()),
             status: InvoiceStatus::Paid,
             gateway_status: Some("completed".into()),
@@ -187,9 +191,9 @@ mod tests {
     }
 
     /// The exact bytes a spreadsheet gets: header, CRLF line ends, quoting, empty optional cells.
-    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description,kind,refund_of\r\n\
-        8,PD-8,2023-11-14T22:13:20Z,demo,1500,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\",refund,PD-1\r\n\
-        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,USD,creating,,,,,,sale,\r\n";
+    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,tip,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description,kind,refund_of\r\n\
+        8,PD-8,2023-11-14T22:13:20Z,demo,1500,200,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\",refund,PD-1\r\n\
+        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,0.00,USD,creating,,,,,,sale,\r\n";
 
     #[test]
     fn the_csv_bytes_are_exactly_the_format() {
@@ -225,6 +229,7 @@ mod tests {
                 order_id: &order_id,
                 gateway: &inv.gateway,
                 amount: inv.amount,
+                tip_minor: inv.tip_minor,
                 description: inv.description.as_deref(),
             };
             ledger.insert_creating(&new).unwrap();

@@ -139,7 +139,13 @@ fn ledger_write(c: &mut Criterion) {
                 format!("BENCH-{n}")
             },
             |order_id| {
-                let new = NewInvoice { order_id: &order_id, gateway: "demo", amount, description: Some("Table 7") };
+                let new = NewInvoice {
+                    order_id: &order_id,
+                    gateway: "demo",
+                    amount,
+                    tip_minor: 0,
+                    description: Some("Table 7"),
+                };
                 let row = ledger.insert_creating(&new).expect("inserted");
                 ledger.mark_created(row.id, &created).expect("marked")
             },

@@ -512,7 +512,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
         let amount = Amount::from_minor(123_456, Currency::USD).unwrap();
-        let new = NewInvoice { order_id: "SHOP1-20261123-AB12CD34", gateway: "demo", amount, description };
+        let new =
+            NewInvoice { order_id: "SHOP1-20261123-AB12CD34", gateway: "demo", amount, tip_minor: 0, description };
         let mut inv = ledger.insert_creating(&new).unwrap();
         if let Some(link) = pay_link {
             let created =

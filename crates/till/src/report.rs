@@ -63,6 +63,7 @@ pub fn record_cash_sale(
         kind: InvoiceKind::Cash,
         gateway: CASH_GATEWAY,
         amount,
+        tip_minor: 0,
         description,
         refund_of: None,
     };
@@ -93,6 +94,7 @@ pub fn record_refund(
         kind: InvoiceKind::Refund,
         gateway: MANUAL_GATEWAY,
         amount,
+        tip_minor: 0,
         description: Some(reason),
         refund_of,
     };

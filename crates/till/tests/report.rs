@@ -36,7 +36,7 @@ impl Fixture {
         let order_id = paydesk_money::order::new_order_id(None);
         let row = self
             .ledger
-            .insert_creating(&NewInvoice { order_id: &order_id, gateway, amount, description: None })
+            .insert_creating(&NewInvoice { order_id: &order_id, gateway, amount, tip_minor: 0, description: None })
             .unwrap();
         if status != InvoiceStatus::Creating {
             let created = CreatedInvoice {
@@ -107,6 +107,7 @@ fn a_cash_sale_is_recorded_paid_at_once_and_shows_as_cash() {
     let path = f.till.export_csv(&f.dir.path().join("out")).unwrap();
     let csv = std::fs::read_to_string(path).unwrap();
     assert!(csv.starts_with("id,") && csv.lines().next().unwrap().ends_with(",kind,refund_of"), "{csv}");
+    assert!(csv.lines().next().unwrap().contains(",amount,tip,currency,"), "{csv}");
     assert_eq!(csv.lines().filter(|l| l.contains(",cash,") && l.ends_with(",cash,")).count(), 2, "{csv}");
 }
 

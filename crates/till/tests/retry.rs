@@ -73,7 +73,7 @@ impl Till {
     /// A sale written as `creating` and never sent, as a crash between the two would leave it.
     fn creating(&self, gateway: &str, order_id: &str) -> Invoice {
         let amount = Amount::from_minor(500, Currency::USD).unwrap();
-        let new = NewInvoice { order_id, gateway, amount, description: None };
+        let new = NewInvoice { order_id, gateway, amount, tip_minor: 0, description: None };
         self.desk.ledger().insert_creating(&new).unwrap()
     }
 }
@@ -233,7 +233,9 @@ async fn the_app_marks_interrupted_sales_on_open_and_recovers_and_retries_them()
     let ledger = paydesk_ledger::Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
     let amount = Amount::from_minor(250, "EUR".parse::<Currency>().unwrap()).unwrap();
     for order_id in ["APP-SENT", "APP-NEVER-SENT"] {
-        ledger.insert_creating(&NewInvoice { order_id, gateway: "demo", amount, description: None }).unwrap();
+        ledger
+            .insert_creating(&NewInvoice { order_id, gateway: "demo", amount, tip_minor: 0, description: None })
+            .unwrap();
     }
     drop(ledger);
     let body = serde_json::json!({"order_id": "APP-SENT", "amount": "2.50", "currency": "EUR", "lifetime_secs": 900});

@@ -23,8 +23,9 @@ fn usd(minor: u64) -> Amount {
 /// A ledger with one pending sale on the Demo gateway.
 fn pending_sale(dir: &std::path::Path, order_id: &str) -> (Ledger, i64) {
     let ledger = Ledger::open(&dir.join("ledger.sqlite3")).unwrap();
-    let row =
-        ledger.insert_creating(&NewInvoice { order_id, gateway: "demo", amount: usd(500), description: None }).unwrap();
+    let row = ledger
+        .insert_creating(&NewInvoice { order_id, gateway: "demo", amount: usd(500), tip_minor: 0, description: None })
+        .unwrap();
     let created = CreatedInvoice {
         gateway_invoice_id: Some("D1".into()),
         pay_link: "http://127.0.0.1:1/pay/d1".into(),
@@ -191,6 +192,7 @@ async fn hardening_13_an_unknown_sale_the_gateway_does_not_have_ends_the_follow(
             order_id: "NEVER-ARRIVED",
             gateway: "demo",
             amount: usd(300),
+            tip_minor: 0,
             description: None,
         })
         .unwrap();
@@ -255,7 +257,13 @@ async fn hardening_16_a_locked_till_cannot_retry_or_abandon_an_earlier_days_sale
     let (dir, _sim, till) = demo_till().await;
     let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
     let old = ledger
-        .insert_creating(&NewInvoice { order_id: "OLD-1", gateway: "demo", amount: usd(700), description: None })
+        .insert_creating(&NewInvoice {
+            order_id: "OLD-1",
+            gateway: "demo",
+            amount: usd(700),
+            tip_minor: 0,
+            description: None,
+        })
         .unwrap();
     ledger.record_failure(old.id, InvoiceStatus::Unknown, "lost").unwrap();
     age(dir.path(), "OLD-1", 3 * 86_400);

@@ -224,7 +224,13 @@ impl Paydesk {
         let row = self
             .db(move |l| {
                 let description = description.as_deref();
-                l.insert_creating(&NewInvoice { order_id: &order_id, gateway: info.id, amount, description })
+                l.insert_creating(&NewInvoice {
+                    order_id: &order_id,
+                    gateway: info.id,
+                    amount,
+                    tip_minor: 0,
+                    description,
+                })
             })
             .await?;
         match session.create(&request).await {
