@@ -2,9 +2,11 @@
 //! status, amount) and the pay link's QR code, as data for the app's print preview and as a small
 //! one-page PDF on 80 mm receipt paper.
 //!
-//! This file builds the receipt from a sale; `pdf` writes it as a PDF.
+//! This file builds the receipt from a sale, in words from the UI's catalogs (`words`); `pdf`
+//! writes it as a PDF.
 
 mod pdf;
+mod words;
 
 pub use pdf::receipt_pdf;
 
@@ -12,9 +14,9 @@ use crate::config::TillConfig;
 use paydesk_ledger::{Invoice, InvoiceKind};
 use paydesk_money::clock::civil_date;
 use paydesk_money::DecimalStyle;
-use paydesk_money::InvoiceStatus;
 use serde::Serialize;
 use ts_rs::TS;
+use words::words;
 
 /// The widest local-time offset there is (UTC+14) with room to spare; beyond it the caller is wrong.
 const MAX_UTC_OFFSET_MINUTES: i32 = 18 * 60;
@@ -55,25 +57,25 @@ impl Receipt {
         let line = |label: &str, value: &str| ReceiptLine { label: label.into(), value: value.into(), strong: false };
         let mut lines = Vec::new();
         if let Some(terminal) = &config.terminal_label {
-            lines.push(line(words.terminal, terminal));
+            lines.push(line(&words.terminal, terminal));
         }
-        lines.push(line(words.time, &sale_time(invoice.created_at, utc_offset_minutes)));
-        lines.push(line(words.order, &invoice.order_id));
+        lines.push(line(&words.time, &sale_time(invoice.created_at, utc_offset_minutes)));
+        lines.push(line(&words.order, &invoice.order_id));
         if let Some(sale) = &invoice.refund_of {
-            lines.push(line(words.refund_of, sale));
+            lines.push(line(&words.refund_of, sale));
         }
-        lines.push(line(words.gateway, gateway_name));
+        lines.push(line(&words.gateway, gateway_name));
         if let Some(description) = &invoice.description {
-            lines.push(line(words.description, description));
+            lines.push(line(&words.description, description));
         }
-        lines.push(line(words.status, (words.status_word)(invoice.status)));
+        lines.push(line(&words.status, words.status_word(invoice.status)));
         lines.push(ReceiptLine {
             strong: true,
-            ..line(words.amount, &format!("{amount} {}", invoice.amount.currency().code()))
+            ..line(&words.amount, &format!("{amount} {}", invoice.amount.currency().code()))
         });
         Receipt {
             shop_name: config.shop_name.clone(),
-            title: if invoice.kind == InvoiceKind::Refund { words.refund } else { words.receipt }.into(),
+            title: if invoice.kind == InvoiceKind::Refund { &words.refund } else { &words.receipt }.clone(),
             lines,
             order_id: invoice.order_id.clone(),
             pay_link: invoice.pay_link.clone(),
@@ -104,82 +106,6 @@ fn sale_time(unix_secs: i64, utc_offset_minutes: Option<i32>) -> String {
     format!("{y:04}-{m:02}-{d:02} {:02}:{:02} {zone}", secs / 3600, secs / 60 % 60)
 }
 
-/// A receipt's fixed words in one language.
-struct Words {
-    receipt: &'static str,
-    refund: &'static str,
-    refund_of: &'static str,
-    terminal: &'static str,
-    time: &'static str,
-    order: &'static str,
-    gateway: &'static str,
-    description: &'static str,
-    status: &'static str,
-    amount: &'static str,
-    status_word: fn(InvoiceStatus) -> &'static str,
-}
-
-fn words(language: &str) -> &'static Words {
-    match language {
-        "es" => &ES,
-        _ => &EN,
-    }
-}
-
-const EN: Words = Words {
-    receipt: "Receipt",
-    refund: "Refund",
-    refund_of: "Refund of",
-    terminal: "Terminal",
-    time: "Time",
-    order: "Order",
-    gateway: "Gateway",
-    description: "Description",
-    status: "Status",
-    amount: "Amount",
-    status_word: |status| match status {
-        InvoiceStatus::Creating => "Being created",
-        InvoiceStatus::Pending => "Waiting for payment",
-        InvoiceStatus::Confirming => "Confirming payment",
-        InvoiceStatus::Paid => "Paid",
-        InvoiceStatus::Underpaid => "Underpaid",
-        InvoiceStatus::Overpaid => "Paid (overpaid)",
-        InvoiceStatus::PaidLate => "Paid late",
-        InvoiceStatus::Expired => "Expired, not paid",
-        InvoiceStatus::ExpiredPartial => "Expired, partly paid",
-        InvoiceStatus::Failed => "Failed, not paid",
-        InvoiceStatus::Cancelled => "Cancelled",
-        InvoiceStatus::Unknown => "Unknown",
-    },
-};
-
-const ES: Words = Words {
-    receipt: "Recibo",
-    refund: "Reembolso",
-    refund_of: "Reembolso de",
-    terminal: "Terminal",
-    time: "Fecha",
-    order: "Pedido",
-    gateway: "Pasarela",
-    description: "Descripción",
-    status: "Estado",
-    amount: "Importe",
-    status_word: |status| match status {
-        InvoiceStatus::Creating => "Creándose",
-        InvoiceStatus::Pending => "Esperando el pago",
-        InvoiceStatus::Confirming => "Confirmando el pago",
-        InvoiceStatus::Paid => "Pagado",
-        InvoiceStatus::Underpaid => "Pago insuficiente",
-        InvoiceStatus::Overpaid => "Pagado (de más)",
-        InvoiceStatus::PaidLate => "Pagado tarde",
-        InvoiceStatus::Expired => "Caducado, sin pagar",
-        InvoiceStatus::ExpiredPartial => "Caducado, pagado en parte",
-        InvoiceStatus::Failed => "Fallido, sin pagar",
-        InvoiceStatus::Cancelled => "Cancelado",
-        InvoiceStatus::Unknown => "Desconocido",
-    },
-};
-
 #[cfg(test)]
 mod fixtures;
 
@@ -187,6 +113,7 @@ mod fixtures;
 mod tests {
     use super::fixtures::{config, paid_sale, LINK, SOLD_AT};
     use super::*;
+    use paydesk_money::InvoiceStatus;
 
     fn pairs(receipt: &Receipt) -> Vec<(&str, &str)> {
         receipt.lines.iter().map(|l| (l.label.as_str(), l.value.as_str())).collect()
@@ -247,7 +174,7 @@ mod tests {
         assert!(pairs(&receipt).contains(&("Estado", "Pagado")));
         assert!(pairs(&receipt).contains(&("Fecha", "2026-11-23 06:45 UTC-05:30")));
         for status in InvoiceStatus::ALL {
-            assert!(!(EN.status_word)(status).is_empty() && !(ES.status_word)(status).is_empty());
+            assert!(!words("en").status_word(status).is_empty() && !words("es").status_word(status).is_empty());
         }
     }
 
