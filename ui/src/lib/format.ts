@@ -1,8 +1,7 @@
 // Words and numbers as the cashier reads them.
 import type { InvoiceKind } from '../bindings/InvoiceKind';
 import type { InvoiceStatus } from '../bindings/InvoiceStatus';
-import { t, type Key } from './i18n.svelte';
-import { en } from './i18n/en';
+import { en, t, type Key } from './i18n.svelte';
 import { shown } from './keypad';
 
 /** A status as the cashier reads it, in the current language. */

@@ -1,9 +1,14 @@
-// Every UI string comes from one catalog per language: `en` is the source, `es` must translate
-// every key (its type says so, so a missing translation fails the type check).
-import { en, type Key } from './i18n/en';
-import { es } from './i18n/es';
+// Every UI string comes from one catalog per language, i18n/<lang>.json. The receipt code in Rust
+// reads the same files (crates/till/src/receipt/words.rs), so the screen and the printed receipt
+// are translated in one place. `en` is the source: its keys are the `Key` type.
+import en from './i18n/en.json';
+import esCatalog from './i18n/es.json';
 
-export type { Key };
+export type Key = keyof typeof en;
+// Typed as a full record, so a key missing from es.json is a type error, not an English gap.
+const es: Record<Key, string> = esCatalog;
+
+export { en };
 export const LANGUAGES = { en, es } as const;
 export type Language = keyof typeof LANGUAGES;
 

@@ -1,12 +1,10 @@
 /// <reference types="vite/client" />
-// Every UI string comes from the catalogs: Spanish translates every English key, the app switches
-// language from its settings, and no template hard-codes English text.
+// Every UI string comes from the catalogs: every language translates every English key, the app
+// switches language from its settings, and no template hard-codes English text.
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test } from 'vitest';
 import { bootstrapReply, byId, startApp } from '../test/backend';
-import { setLanguage, t } from './i18n.svelte';
-import { en, type Key } from './i18n/en';
-import { es } from './i18n/es';
+import { LANGUAGES, setLanguage, t } from './i18n.svelte';
 
 afterEach(() => {
   setLanguage('en');
@@ -14,15 +12,35 @@ afterEach(() => {
 
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
+/** Every catalog file on disk, by language: a file LANGUAGES forgot is still checked. */
+const files = Object.fromEntries(
+  Object.entries(
+    import.meta.glob<Record<string, unknown>>('./i18n/*.json', { import: 'default', eager: true }),
+  ).map(([path, catalog]) => [path.replace(/^.*\/|\.json$/g, ''), catalog]),
+);
+
 describe('catalogs', () => {
-  test('every English key has a Spanish text with the same placeholders', () => {
-    const keys = Object.keys(en) as Key[];
+  test('the app offers every catalog file, and only those', () => {
+    expect(Object.keys(files).sort()).toEqual(Object.keys(LANGUAGES).sort());
+    expect(Object.keys(files)).toContain('en');
+    // Settings names each language in itself.
+    for (const lang of Object.keys(files)) expect(files.en, lang).toHaveProperty([`settings.language.${lang}`]);
+  });
+
+  test('every language has exactly the keys of English, each a text with the same placeholders', () => {
+    const en = files.en;
+    const keys = Object.keys(en);
     expect(keys.length).toBeGreaterThan(100);
-    for (const key of keys) {
-      expect(es[key]?.trim(), `es is missing ${key}`).toBeTruthy();
-      expect(placeholders(es[key]), `es changes the placeholders of ${key}`).toEqual(placeholders(en[key]));
+    for (const [lang, catalog] of Object.entries(files)) {
+      expect(Object.keys(catalog).filter((key) => !(key in en)), `${lang} has keys English lacks`).toEqual([]);
+      for (const key of keys) {
+        const text = catalog[key];
+        expect(typeof text === 'string' && text.trim(), `${lang} is missing ${key}`).toBeTruthy();
+        expect(placeholders(text as string), `${lang} changes the placeholders of ${key}`).toEqual(
+          placeholders(en[key] as string),
+        );
+      }
     }
-    expect(Object.keys(es).filter((key) => !(key in en))).toEqual([]);
   });
 
   test('t fills placeholders and follows the language', () => {
