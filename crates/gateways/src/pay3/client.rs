@@ -13,9 +13,9 @@ use crate::http::{check_pay_link, HttpRequest, HttpResponse};
 use crate::secret::Secret;
 use crate::sign::base64_url_decode;
 use async_trait::async_trait;
+use paydesk_money::clock::unix_now;
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// A JWT's `exp` claim, read without checking the signature: we only use it to know when to
 /// fetch a fresh token of our own.
@@ -23,10 +23,6 @@ pub fn jwt_exp(token: &str) -> Option<i64> {
     let payload = token.split('.').nth(1)?;
     let bytes = base64_url_decode(payload.trim_end_matches('='))?;
     serde_json::from_slice::<serde_json::Value>(&bytes).ok()?.get("exp")?.as_i64()
-}
-
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 struct CachedToken {
@@ -53,7 +49,7 @@ impl Pay3 {
         }
         {
             let tokens = self.tokens.lock().expect("token cache lock");
-            if let Some(cached) = tokens.get(&Self::cache_key(call, account)).filter(|c| now() < c.use_until) {
+            if let Some(cached) = tokens.get(&Self::cache_key(call, account)).filter(|c| unix_now() < c.use_until) {
                 return Ok((cached.token.clone(), TokenSource::Cached));
             }
         }
@@ -90,7 +86,7 @@ impl Pay3 {
                     "Pay3's access-token answer has no '{field}' (that field name is a guess: set the pay3 knob token_field)"
                 ))
             })?;
-        let expires = jwt_exp(token).unwrap_or_else(|| now() + TOKEN_LIFETIME_SECS);
+        let expires = jwt_exp(token).unwrap_or_else(|| unix_now() + TOKEN_LIFETIME_SECS);
         let token = Secret::new(token);
         let cached = CachedToken { token: token.clone(), use_until: expires - TOKEN_MARGIN_SECS };
         self.tokens.lock().expect("token cache lock").insert(Self::cache_key(call, account), cached);

@@ -288,7 +288,7 @@ fn gateway_text_is_scrubbed_of_our_secrets() {
 }
 
 #[test]
-fn expiry_timestamps_are_read_by_hand() {
+fn expiry_timestamps_are_read_as_rfc3339() {
     assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(0));
     assert_eq!(parse_rfc3339("2025-04-21T16:12:09.287975+00:00"), Some(1_745_251_929));
     assert_eq!(parse_rfc3339("2025-04-21T18:12:09+02:00"), Some(1_745_251_929));
@@ -304,6 +304,35 @@ fn expiry_timestamps_are_read_by_hand() {
         assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
     }
     assert_eq!(format_rfc3339(1_745_251_929), "2025-04-21T16:12:09.000000+00:00");
+}
+
+#[test]
+fn expiry_timestamps_agree_with_the_old_parser_at_its_edges() {
+    // Half-hour offsets either way, and one that moves the instant into the previous year.
+    assert_eq!(parse_rfc3339("2025-04-21T21:42:09+05:30"), Some(1_745_251_929));
+    assert_eq!(parse_rfc3339("2025-04-21T12:42:09-03:30"), Some(1_745_251_929));
+    assert_eq!(parse_rfc3339("2025-01-01T00:00:00+05:00"), Some(1_735_671_600));
+    // Before 1970, and fractions longer than jiff's nine digits.
+    assert_eq!(parse_rfc3339("1969-12-31T23:59:59Z"), Some(-1));
+    assert_eq!(format_rfc3339(-1), "1969-12-31T23:59:59.000000+00:00");
+    assert_eq!(parse_rfc3339("2025-04-21t16:12:09.1234567890123z"), Some(1_745_251_929));
+    assert_eq!(parse_rfc3339("2025-04-21 16:12:09.5+00:00"), Some(1_745_251_929));
+    // Other ISO 8601 forms jiff reads stay refused, as RFC 3339 refuses them.
+    for text in [
+        "2025-04-21T16:12:09+05",
+        "2025-04-21T16:12Z",
+        "2025-04-21T16:12:09,5Z",
+        "2025-04-21T16:12:09+05:30[Asia/Kolkata]",
+        "+002025-04-21T16:12:09Z",
+        "20250421T161209Z",
+    ] {
+        assert_eq!(parse_rfc3339(text), None, "{text}");
+    }
+    // Where they differ: a day the month does not have is refused (the old parser rolled
+    // 2100-02-29 into March), and so is a time past jiff's year 9999.
+    assert_eq!(parse_rfc3339("2100-02-29T00:00:00Z"), None);
+    assert_eq!(parse_rfc3339("2100-02-28T00:00:00Z"), Some(4_107_456_000));
+    assert_eq!(parse_rfc3339("9999-12-31T23:59:59Z"), None);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Pay3's request and answer bodies as they go on the wire, and its RFC 3339 timestamps.
 
+use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// `POST v1/client/checkout/create-order`.
@@ -167,80 +168,44 @@ fn code_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error
 }
 
 /// Unix seconds from an RFC 3339 timestamp ("2025-04-21T16:12:09.287975+00:00", "…Z").
-/// Fractional seconds are dropped.
+/// Fractional seconds are dropped. jiff also reads ISO 8601 forms that RFC 3339 does not allow
+/// ("+0000", "+05", no seconds, a "[zone]" suffix), so the shape is checked here and jiff does the
+/// calendar and the offset.
 pub fn parse_rfc3339(text: &str) -> Option<i64> {
     let b = text.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |from: usize, to: usize| -> Option<i64> {
-        let part = &b[from..to];
-        part.iter().all(u8::is_ascii_digit).then(|| part.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0')))
+    // '9' is a digit, 'T' the date-time separator, '+' a sign; anything else stands for itself.
+    let shaped = |pattern: &[u8], at: usize| {
+        b.len() >= at + pattern.len()
+            && pattern.iter().zip(&b[at..]).all(|(p, c)| match p {
+                b'9' => c.is_ascii_digit(),
+                b'T' => matches!(c, b'T' | b't' | b' '),
+                b'+' => matches!(c, b'+' | b'-'),
+                _ => c == p,
+            })
     };
-    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !shaped(b"9999-99-99T99:99:99", 0) {
         return None;
     }
-    let mut rest = &text[19..];
-    if let Some(fraction) = rest.strip_prefix('.') {
-        let digits = fraction.bytes().take_while(u8::is_ascii_digit).count();
+    let mut end = 19;
+    if b.get(end) == Some(&b'.') {
+        let digits = b[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
         if digits == 0 {
             return None;
         }
-        rest = &fraction[digits..];
+        end += 1 + digits;
     }
-    let offset = match rest.as_bytes() {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let digits = [h1, h2, m1, m2];
-            if !digits.iter().all(|d| d.is_ascii_digit()) {
-                return None;
-            }
-            let value = |d: &u8| i64::from(d - b'0');
-            let secs = (value(h1) * 10 + value(h2)) * 3600 + (value(m1) * 10 + value(m2)) * 60;
-            if *sign == b'-' {
-                -secs
-            } else {
-                secs
-            }
-        }
-        _ => return None,
-    };
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+    let offset = &text[end..];
+    let numeric = offset.len() == 6 && shaped(b"+99:99", end);
+    if !(numeric || matches!(offset, "Z" | "z")) {
+        return None;
+    }
+    // The fraction is left out: jiff takes at most nine digits, RFC 3339 any number.
+    format!("{}{offset}", &text[..19]).parse::<Timestamp>().ok().map(Timestamp::as_second)
 }
 
-/// Unix seconds as Pay3 writes them: "2025-04-21T16:12:09.000000+00:00".
+/// Unix seconds as Pay3 writes them: "2025-04-21T16:12:09.000000+00:00". A time beyond jiff's
+/// years (-9999 to 9999) prints as the nearer end.
 pub fn format_rfc3339(unix: i64) -> String {
-    let (days, secs) = (unix.div_euclid(86_400), unix.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000000+00:00", secs / 3600, secs % 3600 / 60, secs % 60)
-}
-
-// Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+    let at = Timestamp::from_second(unix).unwrap_or(if unix < 0 { Timestamp::MIN } else { Timestamp::MAX });
+    at.strftime("%Y-%m-%dT%H:%M:%S.000000+00:00").to_string()
 }
