@@ -1,5 +1,4 @@
-//! The HTTP client every gateway call goes through: timeouts, retries that cannot create a second
-//! invoice, no redirects, and a cap on how much of an answer is read.
+//! The client every gateway call goes through: timeouts, safe retries, no redirects, capped answers.
 
 use super::request::{HttpRequest, HttpResponse, Method};
 use crate::error::GatewayError;

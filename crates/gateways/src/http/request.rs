@@ -1,5 +1,4 @@
-//! A request exactly as it goes on the wire, and the answer as read back, with the one JSON
-//! reader whose errors never echo a body.
+//! A request exactly as it goes on the wire, and the answer as read back.
 
 use crate::error::GatewayError;
 use serde::de::DeserializeOwned;

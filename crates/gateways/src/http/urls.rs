@@ -1,5 +1,4 @@
-//! Which URLs a gateway call may go to and which pay links may be opened: https, or http to this
-//! machine only, with ids kept inside their path segment.
+//! Which base URLs and pay links are allowed, and ids kept inside one path segment.
 
 use crate::error::GatewayError;
 use std::net::IpAddr;

@@ -1,5 +1,4 @@
-//! OxaPay's legacy merchant API: the key in the body's `merchant` field, camelCase JSON, and a
-//! `result` code that is 100 on success.
+//! OxaPay's legacy merchant API: key in the body, camelCase JSON, `result` 100 on success.
 
 use super::{json_with_amount, lifetime_minutes, opt_id_text, WireAmount, UNAUTHORIZED};
 use crate::gateway::*;

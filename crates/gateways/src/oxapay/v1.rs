@@ -1,5 +1,4 @@
-//! OxaPay's v1 API: the key in the `merchant_api_key` header, snake_case JSON in an envelope, and
-//! the payment history that finds a sale whose create answer was lost.
+//! OxaPay's v1 API: key in a header, snake_case JSON in an envelope, the payment history.
 
 use super::{id_text, json_with_amount, lifetime_minutes, map_status, WireAmount, UNAUTHORIZED};
 use crate::gateway::*;

@@ -1,5 +1,4 @@
-//! What Paydesk sends Pay3: amounts, signatures, and the order, subscription, token and status
-//! requests built from them.
+//! What Paydesk sends Pay3: amounts, signatures, and the order, token and status requests.
 
 use super::wire::{CheckoutOrder, SubscriptionOrder};
 use super::{INFO, STATUS_PATH, SUBSCRIPTION_PATH};

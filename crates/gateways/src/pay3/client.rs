@@ -1,5 +1,4 @@
-//! The Pay3 gateway: access tokens (pasted, cached or fetched, refetched once on a 401) and the
-//! calls made with them.
+//! The Pay3 gateway: its access-token cache and the calls made with the tokens.
 
 use super::answers::{answer_error, is_auth_refusal, read_found, read_status, success, TokenSource};
 use super::checkout::{
