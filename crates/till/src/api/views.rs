@@ -1,0 +1,204 @@
+//! The shapes that cross IPC (and `--json`), generated into TypeScript for the UI.
+
+use super::*;
+
+/// Everything the UI needs to draw its first screen.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Bootstrap {
+    pub gateways: Vec<GatewayView>,
+    pub currencies: Vec<CurrencyView>,
+    pub settings: SettingsView,
+    /// Late outcomes of abandoned sales no cashier has dismissed yet (see [`Till::dismiss_late`]).
+    pub late_sales: Vec<InvoiceView>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct GatewayView {
+    pub id: String,
+    pub name: String,
+    pub fields: Vec<CredentialField>,
+    /// `None`: any currency.
+    pub currencies: Option<Vec<String>>,
+    pub can_poll: bool,
+    pub default_base_url: String,
+    /// What a second create with the same order id does there (decides what Retry may do).
+    pub repeat: Repeat,
+    /// How a sale whose create answer was lost is settled.
+    pub lookup: Lookup,
+    /// Whether the invoice lifetime can be chosen, and within what bounds.
+    pub lifetime: Lifetime,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CurrencyView {
+    pub code: String,
+    pub decimals: u8,
+}
+
+/// A credential field and where its value comes from; never the value.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CredentialField {
+    pub name: String,
+    pub label: String,
+    pub secret: bool,
+    pub required: bool,
+    /// "env", "keyring" or "not_set"; `None` in the gateway list, where it is not looked up.
+    pub source: Option<String>,
+}
+
+/// The settings as saved: what the Settings screen can change, and what it only shows.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct SettingsView {
+    #[serde(flatten)]
+    pub saved: SettingsInput,
+    pub last_gateway: Option<String>,
+    /// Whether a manager PIN guards Settings, credentials, export and refunds.
+    pub manager_pin_set: bool,
+}
+
+/// Whether manager-only functions are open, for the top bar and the PIN dialog. Never the PIN.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ManagerStatus {
+    pub pin_set: bool,
+    /// Manager functions are open: no PIN is set, or a manager unlocked the till.
+    pub unlocked: bool,
+    /// After too many wrong PINs, how long unlocking is refused; 0 when it is not.
+    pub locked_out_seconds: u32,
+}
+
+/// What the Settings screen saves.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct SettingsInput {
+    pub default_gateway: String,
+    pub default_currency: String,
+    pub base_urls: BTreeMap<String, String>,
+    pub decimal_comma: bool,
+    /// Prefixes this till's order ids; empty or null for none.
+    pub terminal_label: Option<String>,
+    /// Empty or null for none.
+    pub shop_name: Option<String>,
+    /// "en" or "es".
+    pub language: String,
+    pub sounds: bool,
+    /// Whole percent; empty when tips are off.
+    pub tip_percents: Vec<u8>,
+    pub kiosk: bool,
+    pub always_on_top: bool,
+    /// 0: never.
+    pub idle_lock_minutes: u32,
+    /// Invoice lifetime in minutes per gateway id, where the shop chose one (default 30); only
+    /// gateways whose lifetime is settable, within their bounds.
+    pub lifetime_minutes: BTreeMap<String, u32>,
+}
+
+impl SettingsInput {
+    /// What saving an untouched, fresh till would send.
+    pub fn defaults() -> SettingsInput {
+        settings_view(&TillConfig::default()).saved
+    }
+}
+
+/// One sale as the UI shows it. Amounts are exact decimal text, never a float.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct InvoiceView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub order_id: String,
+    pub gateway: String,
+    pub gateway_name: String,
+    /// "12.34"
+    pub amount: String,
+    pub currency: String,
+    pub description: Option<String>,
+    pub status: InvoiceStatus,
+    pub gateway_status: Option<String>,
+    pub gateway_invoice_id: Option<String>,
+    pub pay_link: Option<String>,
+    /// Unix seconds.
+    #[ts(type = "number | null")]
+    pub expires_at: Option<i64>,
+    pub last_error: Option<String>,
+    #[ts(type = "number")]
+    pub created_at: i64,
+    /// No later status will come: stop following it.
+    pub is_final: bool,
+    /// When the cashier moved on without waiting (Unix seconds); the sale is still watched.
+    #[ts(type = "number | null")]
+    pub abandoned_at: Option<i64>,
+    /// A gateway's sale, a cash sale, or a refund (a positive amount paid back).
+    pub kind: InvoiceKind,
+    /// The order id of the sale a refund pays back, where it named one.
+    pub refund_of: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct ChargeRequest {
+    pub gateway: String,
+    /// As typed: "12.34" (or "12,34" with the decimal-comma setting).
+    pub amount: String,
+    pub currency: String,
+    pub description: Option<String>,
+}
+
+/// A sale's receipt as the print preview shows it: the printed lines, and the pay link's QR code.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ReceiptView {
+    pub receipt: Receipt,
+    /// SVG markup rendered here from the pay link; `None` when the sale has no link.
+    pub qr_svg: Option<String>,
+}
+
+/// What the customer-facing window shows: the sale's amount and QR code, or a welcome.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CustomerView {
+    pub shop_name: Option<String>,
+    /// "en" or "es".
+    pub language: String,
+    pub decimal_comma: bool,
+    /// `None`: no sale is open, so the welcome shows.
+    pub invoice: Option<CustomerInvoice>,
+}
+
+/// The part of a sale the customer may see: nothing the cashier typed about it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct CustomerInvoice {
+    pub order_id: String,
+    /// "12.34"
+    pub amount: String,
+    pub currency: String,
+    pub qr_svg: Option<String>,
+    pub status: InvoiceStatus,
+    pub is_final: bool,
+}
+
+/// A typed amount that would be accepted, as the invoice will show it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct AmountCheck {
+    pub amount: String,
+    pub currency: String,
+}
+
+/// The outcome of Settings' "Test connection".
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct ConnectionCheck {
+    pub base_url: String,
+    /// The HTTP status the gateway's host answered with, if it answered at all.
+    pub http_status: Option<u16>,
+    pub missing_fields: Vec<String>,
+    pub ok: bool,
+    pub message: String,
+}
