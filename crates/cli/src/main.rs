@@ -8,7 +8,7 @@ use paydesk_gateways::secret::Secret;
 use paydesk_ledger::export::invoices_csv;
 use paydesk_ledger::{Invoice, InvoiceKind, Ledger};
 use paydesk_money::clock::{format_utc, unix_now};
-use paydesk_money::DecimalStyle;
+use paydesk_money::{parse_amount, DecimalStyle};
 use paydesk_till::config::TillConfig;
 use paydesk_till::credentials::CredentialStore;
 use paydesk_till::error::Error;
@@ -213,10 +213,9 @@ async fn run(cli: Cli) -> Result<(), Error> {
             lifetime,
             json,
         } => {
+            let style = if decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
+            let amount = parse_amount(&amount, currency.parse()?, style)?;
             let mut settings = Settings::default();
-            if decimal_comma {
-                settings.decimal_style = DecimalStyle::Comma;
-            }
             if let Some(url) = base_url {
                 settings.base_urls.insert(gateway.clone(), url);
             }
@@ -233,7 +232,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
                 check_qr_path(path)?;
             }
             let desk = paydesk(cli.ledger, settings, true).await?;
-            let input = ChargeInput { gateway, amount, currency: Some(currency), order_id, description };
+            let input = ChargeInput { order_id, description, ..ChargeInput::new(&gateway, amount) };
             let invoice = desk.charge(&input).await?;
             let link = invoice.pay_link.clone().unwrap_or_default();
             if let Some(path) = &qr {

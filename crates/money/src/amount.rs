@@ -248,6 +248,18 @@ pub fn parse_amount(input: &str, currency: Currency, style: DecimalStyle) -> Res
     Amount::from_minor(minor, currency)
 }
 
+/// Reads an amount as the window sends it: digits with "." as the decimal mark and no grouping
+/// ("12", "12.5", "1.500" KWD). The UI converts the cashier's locale to this form, so the window's
+/// amounts are read the same way whatever the shop's decimal style; the errors are
+/// [`parse_amount`]'s.
+pub fn parse_decimal(input: &str, currency: Currency) -> Result<Amount, MoneyError> {
+    let text = input.trim();
+    if text.bytes().any(|b| !(b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')) {
+        return Err(MoneyError::NotANumber(text.chars().take(24).collect()));
+    }
+    parse_amount(text, currency, DecimalStyle::Point)
+}
+
 /// "1,500" in a currency with three decimals (KWD, BHD), with no decimal mark typed: its one
 /// separator may group thousands (1500) or be the decimal mark of the other style (1.500), which a
 /// cashier used to that style types without thinking. Both readings are amounts a thousand times
@@ -461,5 +473,21 @@ mod tests {
     #[test]
     fn errors_read_well() {
         assert_eq!(usd("12.345").unwrap_err().to_string(), "USD takes at most 2 decimal places");
+    }
+
+    #[test]
+    fn the_wire_form_is_digits_and_a_point_whatever_the_style() {
+        let kwd: Currency = "KWD".parse().unwrap();
+        assert_eq!(parse_decimal("1.500", kwd).unwrap().minor(), 1500);
+        assert_eq!(parse_decimal("12", Currency::USD).unwrap().minor(), 1200);
+        assert_eq!(parse_decimal(" 12.5 ", Currency::USD).unwrap().minor(), 1250);
+        for grouped in ["1,500", "1 500", "12,50"] {
+            assert!(matches!(parse_decimal(grouped, kwd), Err(MoneyError::NotANumber(_))), "{grouped}");
+        }
+        assert_eq!(parse_decimal("-1", Currency::USD), Err(MoneyError::Negative));
+        assert_eq!(
+            parse_decimal("0.001", Currency::USD),
+            Err(MoneyError::TooManyDecimals { currency: Currency::USD, max: 2 })
+        );
     }
 }

@@ -7,6 +7,6 @@ pub mod order;
 pub mod outcome;
 pub mod status;
 
-pub use amount::{parse_amount, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
+pub use amount::{parse_amount, parse_decimal, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
 pub use outcome::{CreatedInvoice, FoundInvoice, StatusReport};
 pub use status::InvoiceStatus;

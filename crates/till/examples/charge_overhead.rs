@@ -96,6 +96,7 @@ async fn run(
         let request = ChargeRequest {
             gateway: gateway.into(),
             amount: "123.45".into(),
+            tip: None,
             currency: "USD".into(),
             description: Some("overhead".into()),
         };

@@ -53,6 +53,7 @@ async fn main() {
         let request = ChargeRequest {
             gateway: "demo".into(),
             amount: format!("{}.{:02}", minor / 100, minor % 100),
+            tip: None,
             currency: "USD".into(),
             description: Some(format!("load {n}")),
         };

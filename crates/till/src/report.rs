@@ -9,7 +9,7 @@ use crate::error::Error;
 use paydesk_ledger::export::{save_atomically, write_record, ExportError, Field};
 use paydesk_ledger::{GroupTotal, Invoice, InvoiceKind, Ledger, LedgerError, NewEntry, RECEIVED};
 use paydesk_money::clock::format_utc;
-use paydesk_money::order::{check_text, new_order_id};
+use paydesk_money::order::{check_text, new_order_id, MAX_DESCRIPTION_CHARS};
 use paydesk_money::InvoiceStatus;
 use paydesk_money::{Amount, Currency};
 use serde::Serialize;
@@ -27,8 +27,6 @@ pub const MANUAL_GATEWAY: &str = "manual";
 pub const MAX_PERIOD_SECS: i64 = 366 * 86_400;
 /// Periods must lie within years 1970 to 9999, so every bound has an ISO date.
 const LATEST: i64 = 253_402_300_800;
-/// As long as a sale's description.
-pub const MAX_NOTE_CHARS: usize = 200;
 
 /// The name shown for the gateway id of a cash sale or a refund; `None` for a real gateway.
 pub fn entry_gateway_name(gateway: &str) -> Option<&'static str> {
@@ -55,7 +53,7 @@ pub fn record_cash_sale(
 ) -> Result<Invoice, Error> {
     let description = description.map(str::trim).filter(|d| !d.is_empty());
     if let Some(d) = description {
-        check_text("description", d, MAX_NOTE_CHARS)?;
+        check_text("description", d, MAX_DESCRIPTION_CHARS)?;
     }
     let order_id = entry_order_id(terminal_label, InvoiceKind::Cash);
     let entry = NewEntry {
@@ -80,7 +78,7 @@ pub fn record_refund(
     reason: &str,
     original: Option<&str>,
 ) -> Result<Invoice, Error> {
-    let reason = check_text("reason", reason.trim(), MAX_NOTE_CHARS)?;
+    let reason = check_text("reason", reason.trim(), MAX_DESCRIPTION_CHARS)?;
     if reason.is_empty() {
         return Err(Error::BadInput("say why the money is paid back (the reason is kept with the refund)".into()));
     }
@@ -137,6 +135,8 @@ pub struct CurrencyTotals {
     pub refund_count: u32,
     /// received + cash − refunds
     pub net: String,
+    /// The part of received and cash that was tips (already in those totals).
+    pub tips: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -191,12 +191,14 @@ pub fn shift_report(
 struct Sum {
     count: u64,
     minor: i128,
+    tips_minor: i128,
 }
 
 impl Sum {
     fn add(&mut self, group: &GroupTotal) {
         self.count += group.count;
         self.minor += i128::from(group.minor);
+        self.tips_minor += i128::from(group.tips_minor);
     }
 }
 
@@ -246,6 +248,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
                 refunds: currency.format_minor(refunds.minor),
                 refund_count: count(&refunds),
                 net: currency.format_minor(received.minor + cash.minor - refunds.minor),
+                tips: currency.format_minor(received.tips_minor + cash.tips_minor),
             })
             .collect(),
         by_status: statuses
@@ -287,7 +290,7 @@ const CSV_HEADER: [&str; 9] =
 /// The report as CSV for Excel and LibreOffice: a UTF-8 byte order mark (so both read it as
 /// UTF-8), a header row, CRLF line ends, RFC 4180 quoting, ISO 8601 UTC dates, and amounts as
 /// plain numbers ("1234.56") with the currency in its own column. One table: `section` is
-/// `total` (key received, cash, refunds or net), `status` or `gateway`.
+/// `total` (key received, cash, refunds, net or tips: the part of received and cash that was tips), `status` or `gateway`.
 pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     write_record(out, CSV_HEADER.map(Field::Text))?;
@@ -314,6 +317,7 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
         row("total", "cash", "cash", "", cur, Some(c.cash_count), &c.cash)?;
         row("total", "refund", "refunds", "", cur, Some(c.refund_count), &c.refunds)?;
         row("total", "", "net", "", cur, None, &c.net)?;
+        row("total", "", "tips", "", cur, None, &c.tips)?;
     }
     for s in &report.by_status {
         row("status", "sale", s.status.as_str(), "", &s.currency, Some(s.count), &s.total)?;
@@ -389,5 +393,33 @@ mod tests {
         let cash = entry_order_id(None, InvoiceKind::Cash);
         assert!(cash.starts_with("PD-CASH-") && cash.len() == "PD-CASH-20261123-ABCDEFGH".len(), "{cash}");
         assert!(entry_order_id(Some("TILL2"), InvoiceKind::Refund).starts_with("TILL2-REF-"));
+    }
+
+    #[test]
+    fn tips_are_summed_from_money_taken_only() {
+        let group = |kind, status, gateway: &str, minor, tips_minor| GroupTotal {
+            kind,
+            status,
+            gateway: gateway.into(),
+            currency: Currency::USD,
+            count: 1,
+            minor,
+            tips_minor,
+        };
+        let groups = [
+            group(InvoiceKind::Sale, InvoiceStatus::Paid, "dex3", 1_100, 100),
+            group(InvoiceKind::Sale, InvoiceStatus::PaidLate, "dex3", 2_300, 300),
+            // Never paid, practice, cash with a tip, and a refund: only the cash tip counts.
+            group(InvoiceKind::Sale, InvoiceStatus::Expired, "dex3", 5_000, 500),
+            group(InvoiceKind::Sale, InvoiceStatus::Paid, "demo", 7_000, 700),
+            group(InvoiceKind::Cash, InvoiceStatus::Paid, "cash", 1_050, 50),
+            group(InvoiceKind::Refund, InvoiceStatus::Paid, "refund", 400, 0),
+        ];
+        let report = summarise(0, 1, &groups, |g| g.to_string());
+        let usd = &report.currencies[0];
+        assert_eq!((usd.received.as_str(), usd.cash.as_str(), usd.tips.as_str()), ("34.00", "10.50", "4.50"));
+        let mut csv = Vec::new();
+        write_report_csv(&mut csv, &report).unwrap();
+        assert!(String::from_utf8(csv).unwrap().contains(",total,,tips,,USD,,4.50\r\n"), "the CSV has a tips row");
     }
 }

@@ -14,7 +14,7 @@ use paydesk_gateways::secret::Secret;
 use paydesk_gatewaysim::faults::{ErrorBody, Fault, Match};
 use paydesk_gatewaysim::RunningSim;
 use paydesk_ledger::Ledger;
-use paydesk_money::InvoiceStatus;
+use paydesk_money::{Amount, Currency, InvoiceStatus};
 use paydesk_till::credentials::CredentialStore;
 use paydesk_till::error::Error;
 use paydesk_till::service::{ChargeInput, Paydesk, Settings, MAY_STILL_PAY};
@@ -84,7 +84,7 @@ fn info(desk: &Paydesk, id: &str) -> &'static GatewayInfo {
 }
 
 fn sale(gw: Gw) -> ChargeInput {
-    ChargeInput { gateway: gw.id.into(), amount: "12.34".into(), ..ChargeInput::default() }
+    ChargeInput::new(gw.id, Amount::from_minor(1234, Currency::USD).unwrap())
 }
 
 /// The most time `attempts` tries can take: each bounded by the timeout, with doubling backoff.

@@ -18,14 +18,17 @@ async fn hardening_05_an_ambiguous_amount_is_refused_naming_both_readings_and_ch
     let settings = || std::fs::read(dir.path().join("settings.json")).ok();
     let before = settings();
 
-    // What the charge screen asks while the cashier types: the message the UI shows as it is.
-    let err = till.check_amount("1,500", "KWD").unwrap_err();
+    // Typed into the cash dialog: the message the UI shows as it is.
+    let err = till.record_cash_sale("1,500", "KWD", None).unwrap_err();
     assert_eq!(err.code(), "bad_amount");
     assert_eq!(err.to_string(), "'1,500' could be 1500 KWD or 1.500 KWD: type 1500 or 1.500");
+    // The keypad sends digits and "." only: grouping never reaches the charge.
+    assert_eq!(till.check_amount("1,500", "KWD").unwrap_err().code(), "bad_amount");
     let charged = till
         .charge(ChargeRequest {
             gateway: "demo".into(),
             amount: "1,500".into(),
+            tip: None,
             currency: "KWD".into(),
             description: None,
         })
@@ -43,10 +46,12 @@ async fn hardening_05_an_ambiguous_amount_is_refused_naming_both_readings_and_ch
     let mut comma = SettingsInput::defaults();
     comma.decimal_comma = true;
     till.save_settings(comma).unwrap();
-    let err = till.check_amount("1.500", "KWD").unwrap_err();
+    let err = till.record_cash_sale("1.500", "KWD", None).unwrap_err();
     assert_eq!(err.to_string(), "'1.500' could be 1500 KWD or 1,500 KWD: type 1500 or 1,500");
-    assert_eq!(till.check_amount("1,500", "KWD").unwrap().amount, "1.500");
-    assert_eq!(till.check_amount("12 345", "KWD").unwrap().amount, "12345.000");
+    assert_eq!(till.record_cash_sale("1,500", "KWD", None).unwrap().amount, "1.500");
+    assert_eq!(till.record_cash_sale("12 345", "KWD", None).unwrap().amount, "12345.000");
+    // The keypad's wire form does not depend on the shop's style.
+    assert_eq!(till.check_amount("1.500", "KWD").unwrap().amount, "1.500");
 }
 
 #[test]
@@ -114,8 +119,13 @@ async fn hardening_10_the_link_opened_is_the_stored_one_as_checked() {
     let dir = tempfile::tempdir().unwrap();
     let sim = paydesk_gatewaysim::start(0).await.unwrap();
     let till = Till::open(dir.path(), CredentialStore::in_memory(), Some(sim.base_url("demo"))).unwrap();
-    let request =
-        ChargeRequest { gateway: "demo".into(), amount: "3.00".into(), currency: "USD".into(), description: None };
+    let request = ChargeRequest {
+        gateway: "demo".into(),
+        amount: "3.00".into(),
+        tip: None,
+        currency: "USD".into(),
+        description: None,
+    };
     let sale = till.charge(request).await.unwrap();
     assert_eq!(till.pay_link_to_open(&sale.order_id).unwrap(), sale.pay_link.clone().unwrap());
 

@@ -68,7 +68,13 @@ impl Fixture {
 }
 
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
-    ChargeRequest { gateway: gateway.into(), amount: amount.into(), currency: "USD".into(), description: None }
+    ChargeRequest {
+        gateway: gateway.into(),
+        amount: amount.into(),
+        tip: None,
+        currency: "USD".into(),
+        description: None,
+    }
 }
 
 fn settings(default_gateway: &str, currency: &str, base_urls: &[(&str, &str)]) -> SettingsInput {

@@ -66,7 +66,13 @@ impl Fixture {
 }
 
 fn sale() -> ChargeRequest {
-    ChargeRequest { gateway: "demo".into(), amount: "1.00".into(), currency: "USD".into(), description: None }
+    ChargeRequest {
+        gateway: "demo".into(),
+        amount: "1.00".into(),
+        tip: None,
+        currency: "USD".into(),
+        description: None,
+    }
 }
 
 fn settings(idle_lock_minutes: u32) -> SettingsInput {

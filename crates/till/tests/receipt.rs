@@ -27,6 +27,7 @@ async fn paid_sale() -> (Fixture, InvoiceView) {
     let request = ChargeRequest {
         gateway: "demo".into(),
         amount: "12.34".into(),
+        tip: None,
         currency: "USD".into(),
         description: Some("Table 4".into()),
     };

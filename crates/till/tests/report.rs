@@ -447,11 +447,13 @@ fn the_report_csv_opens_cleanly_in_a_spreadsheet() {
         ["total", "cash", "cash", "", "JPY", "1", "1500"],
         ["total", "refund", "refunds", "", "JPY", "0", "0"],
         ["total", "", "net", "", "JPY", "", "1500"],
+        ["total", "", "tips", "", "JPY", "", "0"],
         ["total", "sale", "received", "", "USD", "1", "12.34"],
         ["total", "cash", "cash", "", "USD", "1", "0.10"],
         ["total", "refund", "refunds", "", "USD", "1", "20.00"],
         // A negative number stays a number (not defused into text).
         ["total", "", "net", "", "USD", "", "-7.56"],
+        ["total", "", "tips", "", "USD", "", "0.00"],
         ["status", "sale", "paid", "", "USD", "1", "12.34"],
         ["gateway", "sale", "dex3", "Dex3", "USD", "1", "12.34"],
         ["gateway", "cash", "cash", "Cash", "JPY", "1", "1500"],

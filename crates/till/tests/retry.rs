@@ -53,7 +53,10 @@ async fn till_with_env(env: fn(&str) -> Option<String>) -> Till {
 }
 
 fn sale(gateway: &str, amount: &str) -> ChargeInput {
-    ChargeInput { gateway: gateway.into(), amount: amount.into(), ..ChargeInput::default() }
+    ChargeInput::new(
+        gateway,
+        paydesk_money::parse_amount(amount, paydesk_money::Currency::USD, paydesk_money::DecimalStyle::Point).unwrap(),
+    )
 }
 
 impl Till {

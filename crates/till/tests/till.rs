@@ -15,7 +15,13 @@ async fn till() -> (tempfile::TempDir, paydesk_gatewaysim::RunningSim, Till) {
 }
 
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
-    ChargeRequest { gateway: gateway.into(), amount: amount.into(), currency: "USD".into(), description: None }
+    ChargeRequest {
+        gateway: gateway.into(),
+        amount: amount.into(),
+        tip: None,
+        currency: "USD".into(),
+        description: None,
+    }
 }
 
 fn settings(default_gateway: &str, base_urls: &[(&str, &str)]) -> SettingsInput {
@@ -256,4 +262,38 @@ async fn a_payment_on_its_way_is_followed_past_the_invoices_expiry() {
     let both = tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(follow, paying) });
     let (done, ()) = both.await.expect("the follower gave up before the rest was paid");
     assert_eq!(done.unwrap().status, InvoiceStatus::Paid);
+}
+
+#[tokio::test]
+async fn a_tip_travels_as_its_own_field_and_is_charged_inside_the_total() {
+    let (_dir, _sim, till) = till().await;
+    let tipped =
+        ChargeRequest { tip: Some("1.00".into()), description: Some("Table 4".into()), ..sale("demo", "10.00") };
+    let sold = till.charge(tipped).await.unwrap();
+    assert_eq!((sold.amount.as_str(), sold.tip.as_deref()), ("11.00", Some("1.00")));
+    assert_eq!(sold.description.as_deref(), Some("Table 4"), "the tip is no longer written into the description");
+    let row = till.paydesk().find(&sold.order_id).unwrap();
+    assert_eq!((row.amount.minor(), row.tip_minor), (1100, 100));
+
+    // No tip, or a tip that rounds to nothing, is no tip.
+    for none in [None, Some(""), Some("0.00")] {
+        let sold = till.charge(ChargeRequest { tip: none.map(Into::into), ..sale("demo", "2.00") }).await.unwrap();
+        assert_eq!((sold.amount.as_str(), sold.tip.as_deref()), ("2.00", None), "{none:?}");
+    }
+    let before = till.history("", 50, 0).unwrap().len();
+    let bad_tip = till.charge(ChargeRequest { tip: Some("1.001".into()), ..sale("demo", "2.00") }).await.unwrap_err();
+    assert_eq!(bad_tip.code(), "bad_input");
+    assert!(bad_tip.to_string().starts_with("the tip: "), "{bad_tip}");
+    // Each part may be fine while the sum passes the per-sale maximum.
+    let over = ChargeRequest { tip: Some("1.00".into()), ..sale("demo", "1000000.00") };
+    assert_eq!(till.charge(over).await.unwrap_err().code(), "bad_amount");
+    assert_eq!(till.history("", 50, 0).unwrap().len(), before, "a refused sale was recorded");
+}
+
+#[tokio::test]
+async fn the_window_learns_the_limits_from_the_till() {
+    let (_dir, _sim, till) = till().await;
+    let limits = till.bootstrap().limits;
+    assert_eq!(limits.text_chars as usize, paydesk_money::order::MAX_DESCRIPTION_CHARS);
+    assert_eq!(u64::from(limits.max_per_sale), paydesk_money::MAX_MAJOR_UNITS);
 }

@@ -126,7 +126,7 @@ async fn hardening_03_an_oxapay_5xx_with_a_json_body_is_never_a_refusal() {
         };
         settings.base_urls.insert("oxapay".into(), base);
         let desk = Paydesk::new(Ledger::open(&dir.path().join("l.sqlite3")).unwrap(), credentials, settings);
-        let input = ChargeInput { gateway: "oxapay".into(), amount: "5".into(), ..ChargeInput::default() };
+        let input = ChargeInput::new("oxapay", Amount::from_minor(500, Currency::USD).unwrap());
         let err = desk.charge(&input).await.unwrap_err();
         assert_eq!(err.code(), "sale_unknown", "HTTP {status}: {err}");
         let row = desk.list(1, 0).unwrap().remove(0);
@@ -169,6 +169,7 @@ async fn hardening_13_network_errors_after_expiry_end_the_follow() {
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "demo".into(),
             amount: "2.00".into(),
+            tip: None,
             currency: "USD".into(),
             description: None,
         })
@@ -222,6 +223,7 @@ async fn hardening_13_a_sale_without_an_expiry_is_followed_a_day_then_handed_to_
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "nonstopay".into(),
             amount: "4.00".into(),
+            tip: None,
             currency: "USD".into(),
             description: None,
         })
@@ -291,6 +293,7 @@ fn hardening_12_a_ledger_kept_busy_elsewhere_does_not_stall_the_other_tasks() {
                 let sale = paydesk_till::api::ChargeRequest {
                     gateway: "demo".into(),
                     amount: "1.00".into(),
+                    tip: None,
                     currency: "USD".into(),
                     description: None,
                 };
@@ -317,6 +320,7 @@ async fn hardening_10_only_the_sales_own_checked_pay_link_is_opened() {
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "demo".into(),
             amount: "3.00".into(),
+            tip: None,
             currency: "USD".into(),
             description: None,
         })

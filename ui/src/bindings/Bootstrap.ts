@@ -2,6 +2,7 @@
 import type { CurrencyView } from "./CurrencyView";
 import type { GatewayView } from "./GatewayView";
 import type { InvoiceView } from "./InvoiceView";
+import type { Limits } from "./Limits";
 import type { SettingsView } from "./SettingsView";
 
 /**
@@ -11,4 +12,4 @@ export type Bootstrap = { gateways: Array<GatewayView>, currencies: Array<Curren
 /**
  * Late outcomes of abandoned sales no cashier has dismissed yet (see [`Till::dismiss_late`]).
  */
-late_sales: Array<InvoiceView>, };
+late_sales: Array<InvoiceView>, limits: Limits, };

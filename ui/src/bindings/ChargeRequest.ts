@@ -2,6 +2,11 @@
 
 export type ChargeRequest = { gateway: string, 
 /**
- * As typed: "12.34" (or "12,34" with the decimal-comma setting).
+ * The sale before any tip, in the wire form: digits and "." ("12.34", "1.500", "1500"); the UI
+ * converts the cashier's decimal style.
  */
-amount: string, currency: string, description: string | null, };
+amount: string, 
+/**
+ * The tip on top, in the same form; `None` (or zero) for no tip.
+ */
+tip: string | null, currency: string, description: string | null, };

@@ -11,4 +11,8 @@ received: string, received_count: number, cash: string, cash_count: number, refu
 /**
  * received + cash − refunds
  */
-net: string, };
+net: string, 
+/**
+ * The part of received and cash that was tips (already in those totals).
+ */
+tips: string, };

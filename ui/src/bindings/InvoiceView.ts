@@ -7,9 +7,13 @@ import type { InvoiceStatus } from "./InvoiceStatus";
  */
 export type InvoiceView = { id: number, order_id: string, gateway: string, gateway_name: string, 
 /**
- * "12.34"
+ * "12.34": the total, the tip included.
  */
-amount: string, currency: string, description: string | null, status: InvoiceStatus, gateway_status: string | null, gateway_invoice_id: string | null, pay_link: string | null, 
+amount: string, 
+/**
+ * The part of `amount` that is a tip ("1.23"), where there is one.
+ */
+tip: string | null, currency: string, description: string | null, status: InvoiceStatus, gateway_status: string | null, gateway_invoice_id: string | null, pay_link: string | null, 
 /**
  * Unix seconds.
  */

@@ -11,12 +11,12 @@ describe('api', () => {
       settle_invoice: () => ({}),
     });
     await api.history('12.34', 50, 100);
-    await api.charge({ gateway: 'demo', amount: '1', currency: 'USD', description: null });
+    await api.charge({ gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null });
     await api.retryInvoice('PD-20261123-AAAA1111');
     await api.settleInvoice('PD-20261123-AAAA1111', false, 'not on the dashboard');
     expect(callsTo(calls, 'history')).toEqual([{ search: '12.34', limit: 50, offset: 100 }]);
     expect(callsTo(calls, 'charge')).toEqual([
-      { request: { gateway: 'demo', amount: '1', currency: 'USD', description: null } },
+      { request: { gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null } },
     ]);
     expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261123-AAAA1111' }]);
     expect(callsTo(calls, 'settle_invoice')).toEqual([
@@ -41,7 +41,7 @@ describe('api', () => {
         throw rejection('sale_unknown', 'the connection broke. Sale PD-1 is unknown', 'PD-20261204-LOST0001');
       },
     });
-    const error = await api.charge({ gateway: 'demo', amount: '1', currency: 'USD', description: null }).catch(
+    const error = await api.charge({ gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(api.ApiError);

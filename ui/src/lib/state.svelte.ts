@@ -2,6 +2,7 @@
 // invoice on screen. One instance per app, created once bootstrap has answered.
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { CurrencyView } from '../bindings/CurrencyView';
+import type { Limits } from '../bindings/Limits';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { GatewayView } from '../bindings/GatewayView';
 import type { InvoiceView } from '../bindings/InvoiceView';
@@ -26,6 +27,8 @@ export interface Sale {
 export class AppState {
   readonly gateways: GatewayView[];
   readonly currencies: CurrencyView[];
+  /** What the till accepts (text lengths, the largest sale), as bootstrap says. */
+  readonly limits: Limits;
   settings: SettingsView;
   screen: Screen = $state('charge');
   invoice: InvoiceView | null = $state(null);
@@ -41,6 +44,7 @@ export class AppState {
     this.manager = new Manager(boot.settings.manager_pin_set);
     this.gateways = boot.gateways;
     this.currencies = boot.currencies;
+    this.limits = boot.limits;
     this.lateNotices = $state(boot.late_sales);
     this.settings = $state(boot.settings);
     setLanguage(boot.settings.language);

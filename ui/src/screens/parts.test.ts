@@ -154,6 +154,7 @@ describe('running total', () => {
     expect(await chargeAndGetRequest(calls)).toEqual({
       gateway: 'demo',
       amount: '15.84',
+      tip: null,
       currency: 'USD',
       description: null,
     });
@@ -196,14 +197,15 @@ describe('running total', () => {
     expect(chargeButton().disabled).toBe(true);
   });
 
-  test('the physical "+" key adds a part, with the decimal comma the settings use', async () => {
+  test('the physical "+" key adds a part, shown with the decimal comma, sent with a point', async () => {
     const calls = await start(withKwd({ decimal_comma: true }));
     for (const key of ['3', ',', '5', '+', '1', '0', '+']) await fireEvent.keyDown(document.body, { key });
     await waitFor(() => expect(parts()).toEqual(['3,50 USD', '10,00 USD']));
-    expect(callsTo(calls, 'check_amount')).toContainEqual({ amount: '3,5', currency: 'USD' });
+    // The backend gets one form whatever the shop's style: digits and ".".
+    expect(callsTo(calls, 'check_amount')).toContainEqual({ amount: '3.5', currency: 'USD' });
     expect(total()).toBe('13,50 USD');
     expect(screen.getByRole('button', { name: 'Remove 3,50' })).toBeTruthy();
-    expect((await chargeAndGetRequest(calls)).amount).toBe('13,50');
+    expect((await chargeAndGetRequest(calls)).amount).toBe('13.50');
   });
 
   test('with parts the currency cannot change until they are cleared', async () => {

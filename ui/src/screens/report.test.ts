@@ -66,6 +66,7 @@ const REPORT: ShiftReport = {
       refunds: '2.34',
       refund_count: 1,
       net: '42.34',
+      tips: '1.50',
     },
   ],
   by_status: [

@@ -1,5 +1,5 @@
 // Tips: off unless Settings lists presets; then "No tip" or a preset before Charge, the tip exact in
-// minor units, and the charge is the total with the tip, noted in the description.
+// minor units, sent beside the amount (both in the wire form: digits and "."), never in the description.
 import { clearMocks } from '@tauri-apps/api/mocks';
 import { cleanup, fireEvent, waitFor } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
@@ -50,10 +50,10 @@ describe('tips', () => {
     expect(byId('tip-none')).toBeNull();
     expect(document.querySelector('.tip-option')).toBeNull();
     expect(byId('tip-amount')).toBeNull();
-    expect(await charge(calls)).toMatchObject({ amount: '18.5', description: null });
+    expect(await charge(calls)).toMatchObject({ amount: '18.5', tip: null, description: null });
   });
 
-  test('a preset adds the tip: Tip 1.85, Total 20.35, charged with the tip noted', async () => {
+  test('a preset adds the tip: Tip 1.85, Total 20.35, the tip sent as its own field', async () => {
     const calls = await start();
     expect(byId('tip-none')?.getAttribute('aria-pressed')).toBe('true');
     expect([...document.querySelectorAll<HTMLElement>('.tip-option')].map((b) => b.dataset.percent)).toEqual(['10', '15']);
@@ -69,7 +69,7 @@ describe('tips', () => {
     const description = byId('description') as HTMLInputElement;
     description.value = 'Table 4';
     await fireEvent.input(description);
-    expect(await charge(calls)).toMatchObject({ amount: '20.35', currency: 'USD', description: 'Table 4 (tip 10%)' });
+    expect(await charge(calls)).toMatchObject({ amount: '18.50', tip: '1.85', currency: 'USD', description: 'Table 4' });
   });
 
   test('No tip takes it back off; Esc clears the tip with the sale', async () => {
@@ -84,7 +84,7 @@ describe('tips', () => {
     expect(byId('tip-none')?.getAttribute('aria-pressed')).toBe('true');
     await press('10');
     expect(byId('tip-amount')).toBeNull();
-    expect(await charge(calls)).toMatchObject({ amount: '10', description: null });
+    expect(await charge(calls)).toMatchObject({ amount: '10', tip: null, description: null });
   });
 
   test('half a cent rounds up: 10% of 0.05 is 0.01', async () => {
@@ -93,15 +93,15 @@ describe('tips', () => {
     await fireEvent.click(option(10));
     expect(text('tip-amount')).toBe('0.01 USD');
     expect(text('total')).toBe('0.06 USD');
-    expect(await charge(calls)).toMatchObject({ amount: '0.06', description: 'tip 10%' });
+    expect(await charge(calls)).toMatchObject({ amount: '0.05', tip: '0.01', description: null });
   });
 
-  test('JPY tips are whole yen, and a decimal-comma till shows and sends a comma', async () => {
+  test('JPY tips are whole yen, and a decimal-comma till shows a comma but sends a point', async () => {
     let calls = await start({ tip_percents: [15], default_currency: 'JPY' });
     await press('1050');
     await fireEvent.click(option(15));
     expect(text('tip-amount')).toBe('158 JPY');
-    expect((await charge(calls)).amount).toBe('1208');
+    expect(await charge(calls)).toMatchObject({ amount: '1050', tip: '158' });
     cleanup();
     clearMocks();
 
@@ -109,7 +109,7 @@ describe('tips', () => {
     await press('18.5');
     await fireEvent.click(option(10));
     expect(text('tip-amount')).toBe('1,85 USD');
-    expect((await charge(calls)).amount).toBe('20,35');
+    expect(await charge(calls)).toMatchObject({ amount: '18.5', tip: '1.85' });
   });
 
   test('the tip applies to the running total of parts', async () => {
@@ -120,7 +120,7 @@ describe('tips', () => {
     await fireEvent.click(option(10));
     expect(text('tip-amount')).toBe('1.85 USD');
     expect(text('total')).toBe('20.35 USD');
-    expect((await charge(calls)).amount).toBe('20.35');
+    expect(await charge(calls)).toMatchObject({ amount: '18.50', tip: '1.85' });
   });
 
   test('a tip that takes the sale over the maximum is refused before Charge', async () => {
@@ -134,17 +134,15 @@ describe('tips', () => {
     expect(callsTo(calls, 'charge')).toEqual([]);
   });
 
-  test('a long description is shortened so the tip note still fits in 200 characters', async () => {
+  test('a description as long as the limit is sent whole: the tip no longer takes room in it', async () => {
     const calls = await start();
     await press('5');
     await fireEvent.click(option(15));
     const description = byId('description') as HTMLInputElement;
+    expect(description.maxLength).toBe(200);
     description.value = '☕'.repeat(199);
     await fireEvent.input(description);
-    const sent = (await charge(calls)).description!;
-    expect(Array.from(sent)).toHaveLength(200);
-    expect(sent.endsWith('… (tip 15%)')).toBe(true);
-    expect(sent.startsWith('☕☕☕')).toBe(true);
+    expect(await charge(calls)).toMatchObject({ amount: '5', tip: '0.75', description: '☕'.repeat(199) });
   });
 });
 

@@ -45,6 +45,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       { code: 'JPY', decimals: 0 },
     ],
     late_sales: [],
+    limits: { text_chars: 200, max_per_sale: 1_000_000 },
     settings: {
       default_gateway: 'demo',
       default_currency: 'USD',
@@ -73,6 +74,7 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
     gateway: 'demo',
     gateway_name: 'Demo',
     amount: '12.34',
+    tip: null,
     currency: 'USD',
     description: null,
     status: 'pending',

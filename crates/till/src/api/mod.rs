@@ -14,9 +14,9 @@ use paydesk_gateways::gateway::{GatewayInfo, Lifetime, Lookup, Repeat};
 use paydesk_gateways::secret::Secret;
 use paydesk_ledger::export::{save_atomically, save_invoices_csv, ExportError};
 use paydesk_ledger::{Invoice, InvoiceKind, Ledger};
-use paydesk_money::order::check_text;
+use paydesk_money::order::{check_text, MAX_DESCRIPTION_CHARS};
 use paydesk_money::InvoiceStatus;
-use paydesk_money::{parse_amount, Currency, DecimalStyle};
+use paydesk_money::{parse_amount, parse_decimal, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -171,7 +171,6 @@ impl Till {
         }
         self.desk.update_settings(|s| {
             s.base_urls = base_urls;
-            s.decimal_style = config.decimal_style;
             s.terminal_label = config.terminal_label.clone();
             s.lifetimes = config.lifetime_minutes.iter().map(|(id, m)| (id.clone(), m.saturating_mul(60))).collect();
         });
@@ -195,7 +194,8 @@ impl Till {
         // History still show every late payment.
         let late_sales =
             self.desk.ledger().unseen_late().unwrap_or_default().into_iter().map(|i| self.view(i)).collect();
-        Bootstrap { gateways, currencies, settings: settings_view(&self.config()), late_sales }
+        let limits = Limits { text_chars: MAX_DESCRIPTION_CHARS as u32, max_per_sale: MAX_MAJOR_UNITS as u32 };
+        Bootstrap { gateways, currencies, settings: settings_view(&self.config()), late_sales, limits }
     }
 
     /// A gateway's name; cash sales and refunds have names of their own.
@@ -215,6 +215,7 @@ impl Till {
             gateway: inv.gateway,
             gateway_name,
             amount: inv.amount.to_decimal_string(),
+            tip: Amount::from_minor(inv.tip_minor, inv.amount.currency()).ok().map(|t| t.to_decimal_string()),
             currency: inv.amount.currency().code().into(),
             description: inv.description,
             status: inv.status,

@@ -4,29 +4,42 @@
 use super::*;
 
 impl Till {
-    /// Checks a typed amount without charging, so the UI can explain a bad one before Charge.
+    /// Checks an amount without charging, so the UI can show the till's own message before Charge.
     pub fn check_amount(&self, amount: &str, currency: &str) -> Result<AmountCheck, Error> {
-        let parsed = self.typed_amount(amount, currency)?;
+        let parsed = self.wire_amount(amount, currency)?;
         Ok(AmountCheck { amount: parsed.to_decimal_string(), currency: parsed.currency().code().into() })
     }
 
-    /// A typed amount in this till's decimal style.
-    pub(super) fn typed_amount(&self, amount: &str, currency: &str) -> Result<paydesk_money::Amount, Error> {
+    /// An amount from the keypad, in the wire form (see [`ChargeRequest::amount`]).
+    pub(super) fn wire_amount(&self, amount: &str, currency: &str) -> Result<Amount, Error> {
+        check_amount_args(amount, currency)?;
+        let currency: Currency = currency.parse()?;
+        Ok(parse_decimal(amount, currency)?)
+    }
+
+    /// An amount typed into a text field (the cash and refund dialogs), read in the shop's decimal
+    /// style; one that could be read two ways is refused, naming both.
+    pub(super) fn typed_amount(&self, amount: &str, currency: &str) -> Result<Amount, Error> {
         check_amount_args(amount, currency)?;
         let currency: Currency = currency.parse()?;
         Ok(parse_amount(amount, currency, self.config().decimal_style)?)
     }
 
+    /// Charges the amount plus the tip; the ledger keeps the tip apart, inside the total.
     pub async fn charge(&self, request: ChargeRequest) -> Result<InvoiceView, Error> {
         self.info(&request.gateway)?;
-        check_amount_args(&request.amount, &request.currency)?;
-        let input = ChargeInput {
-            gateway: request.gateway,
-            amount: request.amount,
-            currency: Some(request.currency),
-            order_id: None,
-            description: request.description,
+        let amount = self.wire_amount(&request.amount, &request.currency)?;
+        let tip_minor = match request.tip.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            None => 0,
+            Some(tip) => match self.wire_amount(tip, &request.currency) {
+                Ok(tip) => tip.minor(),
+                Err(Error::Money(MoneyError::Zero)) => 0,
+                Err(e) => return Err(Error::BadInput(format!("the tip: {e}"))),
+            },
         };
+        let total = Amount::from_minor(amount.minor().saturating_add(tip_minor), amount.currency())?;
+        let input =
+            ChargeInput { tip_minor, description: request.description, ..ChargeInput::new(&request.gateway, total) };
         let invoice = self.desk.charge(&input).await?;
         self.remember_gateway(&invoice.gateway);
         Ok(self.view(invoice))

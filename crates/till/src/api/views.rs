@@ -11,6 +11,18 @@ pub struct Bootstrap {
     pub settings: SettingsView,
     /// Late outcomes of abandoned sales no cashier has dismissed yet (see [`Till::dismiss_late`]).
     pub late_sales: Vec<InvoiceView>,
+    pub limits: Limits,
+}
+
+/// The limits the till enforces, so the window's fields hold no more than it accepts and no
+/// number is copied by hand into the UI.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export)]
+pub struct Limits {
+    /// Characters in a description, a cash or refund note, or a reason.
+    pub text_chars: u32,
+    /// The largest sale, in whole units of its currency (the tip included).
+    pub max_per_sale: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -114,8 +126,10 @@ pub struct InvoiceView {
     pub order_id: String,
     pub gateway: String,
     pub gateway_name: String,
-    /// "12.34"
+    /// "12.34": the total, the tip included.
     pub amount: String,
+    /// The part of `amount` that is a tip ("1.23"), where there is one.
+    pub tip: Option<String>,
     pub currency: String,
     pub description: Option<String>,
     pub status: InvoiceStatus,
@@ -143,8 +157,11 @@ pub struct InvoiceView {
 #[ts(export)]
 pub struct ChargeRequest {
     pub gateway: String,
-    /// As typed: "12.34" (or "12,34" with the decimal-comma setting).
+    /// The sale before any tip, in the wire form: digits and "." ("12.34", "1.500", "1500"); the UI
+    /// converts the cashier's decimal style.
     pub amount: String,
+    /// The tip on top, in the same form; `None` (or zero) for no tip.
+    pub tip: Option<String>,
     pub currency: String,
     pub description: Option<String>,
 }

@@ -8,8 +8,8 @@ use paydesk_gateways::http::{check_base_url, HttpClient, RetryPolicy, DEFAULT_TI
 use paydesk_gateways::registry;
 use paydesk_ledger::{Invoice, Ledger, NewInvoice};
 use paydesk_money::order::{check_order_id, check_text, new_order_id, printable, MAX_DESCRIPTION_CHARS};
+use paydesk_money::Amount;
 use paydesk_money::InvoiceStatus;
-use paydesk_money::{parse_amount, Currency, DecimalStyle};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -53,7 +53,6 @@ pub struct Settings {
     pub base_urls: BTreeMap<String, String>,
     /// Invoice lifetime per gateway id, where the shop chose one (else [`Lifetime::DEFAULT_SECS`]).
     pub lifetimes: BTreeMap<String, u32>,
-    pub decimal_style: DecimalStyle,
     /// Prefixes generated order ids, so two tills never collide at a gateway.
     pub terminal_label: Option<String>,
     pub retry: RetryPolicy,
@@ -75,7 +74,6 @@ impl Default for Settings {
         Settings {
             base_urls: BTreeMap::new(),
             lifetimes: BTreeMap::new(),
-            decimal_style: DecimalStyle::Point,
             terminal_label: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
@@ -84,15 +82,23 @@ impl Default for Settings {
     }
 }
 
-/// One sale as typed at the till.
-#[derive(Debug, Clone, Default)]
+/// One sale, its amount already read (by the window's wire form or the CLI's decimal style).
+#[derive(Debug, Clone)]
 pub struct ChargeInput {
     pub gateway: String,
-    pub amount: String,
-    /// Defaults to USD.
-    pub currency: Option<String>,
+    /// The total to charge, the tip included.
+    pub amount: Amount,
+    /// The part of `amount` that is a tip, in its minor units; the ledger keeps it apart.
+    pub tip_minor: u64,
     pub order_id: Option<String>,
     pub description: Option<String>,
+}
+
+impl ChargeInput {
+    /// A sale of `amount` through `gateway`: no tip, a new order id, no description.
+    pub fn new(gateway: &str, amount: Amount) -> ChargeInput {
+        ChargeInput { gateway: gateway.to_string(), amount, tip_minor: 0, order_id: None, description: None }
+    }
 }
 
 pub struct Paydesk {
@@ -180,13 +186,12 @@ impl Paydesk {
     async fn validate(&self, input: &ChargeInput) -> Result<(Arc<dyn Gateway>, ChargeRequest, Credentials), Error> {
         let gateway = self.gateway(&input.gateway)?.clone();
         let info = gateway.info();
-        let currency: Currency = input.currency.as_deref().unwrap_or("USD").parse()?;
+        let (amount, currency) = (input.amount, input.amount.currency());
         if !info.supports(currency) {
             let list = info.currencies.unwrap_or_default().join(", ");
             return Err(Error::BadInput(format!("{} takes only {list}, not {currency}", info.name)));
         }
         let settings = self.settings();
-        let amount = parse_amount(&input.amount, currency, settings.decimal_style)?;
         let description = match input.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => Some(check_text("description", d, MAX_DESCRIPTION_CHARS)?.to_string()),
             None => None,
@@ -221,16 +226,11 @@ impl Paydesk {
         let info = gateway.info();
         let session = Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway };
         let (order_id, amount, description) = (request.order_id.clone(), request.amount, request.description.clone());
+        let tip_minor = input.tip_minor;
         let row = self
             .db(move |l| {
                 let description = description.as_deref();
-                l.insert_creating(&NewInvoice {
-                    order_id: &order_id,
-                    gateway: info.id,
-                    amount,
-                    tip_minor: 0,
-                    description,
-                })
+                l.insert_creating(&NewInvoice { order_id: &order_id, gateway: info.id, amount, tip_minor, description })
             })
             .await?;
         match session.create(&request).await {
