@@ -50,10 +50,12 @@ impl Receipt {
     /// time of the sale (see `clock::local_offset_secs`): `None` prints UTC.
     pub fn new(invoice: &Invoice, gateway_name: &str, config: &TillConfig, utc_offset_minutes: Option<i32>) -> Receipt {
         let words = words(&config.language);
-        let mut amount = invoice.amount.to_decimal_string();
-        if config.decimal_style == DecimalStyle::Comma {
-            amount = amount.replace('.', ",");
-        }
+        let code = invoice.amount.currency().code();
+        let money = |minor: u64| {
+            let text = invoice.amount.currency().format_minor(i128::from(minor));
+            let text = if config.decimal_style == DecimalStyle::Comma { text.replace('.', ",") } else { text };
+            format!("{text} {code}")
+        };
         let line = |label: &str, value: &str| ReceiptLine { label: label.into(), value: value.into(), strong: false };
         let mut lines = Vec::new();
         if let Some(terminal) = &config.terminal_label {
@@ -69,10 +71,10 @@ impl Receipt {
             lines.push(line(&words.description, description));
         }
         lines.push(line(&words.status, words.status_word(invoice.status)));
-        lines.push(ReceiptLine {
-            strong: true,
-            ..line(&words.amount, &format!("{amount} {}", invoice.amount.currency().code()))
-        });
+        lines.push(ReceiptLine { strong: true, ..line(&words.amount, &money(invoice.amount.minor())) });
+        if invoice.tip_minor > 0 {
+            lines.push(line(&words.tip, &money(invoice.tip_minor)));
+        }
         Receipt {
             shop_name: config.shop_name.clone(),
             title: if invoice.kind == InvoiceKind::Refund { &words.refund } else { &words.receipt }.clone(),
@@ -117,6 +119,16 @@ mod tests {
 
     fn pairs(receipt: &Receipt) -> Vec<(&str, &str)> {
         receipt.lines.iter().map(|l| (l.label.as_str(), l.value.as_str())).collect()
+    }
+
+    #[test]
+    fn a_tip_is_printed_under_the_amount_it_is_part_of() {
+        let mut inv = paid_sale(None, None);
+        inv.tip_minor = 150;
+        let comma = TillConfig { decimal_style: DecimalStyle::Comma, ..config(None, "es") };
+        let receipt = Receipt::new(&inv, "Demo", &comma, None);
+        let tail: Vec<_> = pairs(&receipt).into_iter().rev().take(2).collect();
+        assert_eq!(tail, [("de ello, propina", "1,50 USD"), ("Importe", "1234,56 USD")]);
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub(super) struct Words {
     pub(super) description: String,
     pub(super) status: String,
     pub(super) amount: String,
+    pub(super) tip: String,
     statuses: HashMap<InvoiceStatus, String>,
 }
 
@@ -53,6 +54,7 @@ impl Words {
             description: word("receipt.line.description")?,
             status: word("receipt.line.status")?,
             amount: word("receipt.line.amount")?,
+            tip: word("receipt.line.tip")?,
             statuses,
         })
     }
