@@ -2,60 +2,9 @@
 //! and a Pay3 sale go from created to paid, and a Pay3 sale whose order ends COMPLETED with less
 //! than asked to underpaid, through the `paydesk` binary against `paydesk simulate`.
 
-use std::process::{Command, Output};
-
 mod common;
 
-use common::{press, Simulator, BIN};
-
-/// One till: a ledger of its own, credentials from the environment (the simulator's accounts).
-struct Till {
-    dir: tempfile::TempDir,
-    gateway: &'static str,
-    base_url: String,
-}
-
-impl Till {
-    fn new(sim: &Simulator, gateway: &'static str) -> Till {
-        Till { dir: tempfile::tempdir().unwrap(), gateway, base_url: sim.base_url(gateway) }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let info = paydesk_gateways::registry().into_iter().find(|g| g.info().id == self.gateway).unwrap().info();
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--ledger").arg(self.dir.path().join("ledger.sqlite3")).args(args);
-        if ["charge", "status", "retry"].contains(&args[0]) {
-            cmd.args(["--base-url", &self.base_url]);
-        }
-        cmd.arg("--json");
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PAYDESK_")) {
-            cmd.env_remove(key);
-        }
-        cmd.env("PAYDESK_DATA_DIR", self.dir.path());
-        for (field, value) in paydesk_gatewaysim::gateways::credentials(self.gateway) {
-            if info.fields.iter().any(|f| f.name == *field) {
-                cmd.env(info.env_var(field), value);
-            }
-        }
-        cmd.output().expect("paydesk runs")
-    }
-
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.run(args);
-        assert!(out.status.success(), "{} {args:?}: {}", self.gateway, String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap()
-    }
-
-    /// Charges `amount`, the customer presses `button` on the pay page, then one status check.
-    fn sell(&self, amount: &str, button: &str) -> (serde_json::Value, serde_json::Value) {
-        let created = self.json(&["charge", "--gateway", self.gateway, "--amount", amount]);
-        assert_eq!(created["status"], "pending", "{created}");
-        press(created["pay_link"].as_str().unwrap(), button);
-        let order = created["order_id"].as_str().unwrap();
-        let after = self.json(&["status", order]);
-        (created, after)
-    }
-}
+use common::{Simulator, Till};
 
 #[test]
 fn a_nonstopay_sale_without_an_invoice_id_goes_from_created_to_paid() {
@@ -98,9 +47,9 @@ fn a_sale_nobody_can_ask_about_is_settled_by_hand_with_who_and_why() {
         .unwrap();
     assert!(detail.starts_with("marked paid by the command line") && detail.ends_with(reason), "{detail}");
     // A final sale stays as it is; a reason is required.
-    let again = till.run(&["settle", order, "--not-paid", "--reason", "changed my mind"]);
+    let again = till.run(&["settle", order, "--not-paid", "--reason", "changed my mind", "--json"]);
     assert_eq!(again.status.code(), Some(2), "{}", String::from_utf8_lossy(&again.stderr));
     let other = till.json(&["charge", "--gateway", "nonstopay", "--amount", "6.00"]);
-    let blank = till.run(&["settle", other["order_id"].as_str().unwrap(), "--not-paid", "--reason", " "]);
+    let blank = till.run(&["settle", other["order_id"].as_str().unwrap(), "--not-paid", "--reason", " ", "--json"]);
     assert_eq!(blank.status.code(), Some(2));
 }

@@ -3,71 +3,11 @@
 //! is; `paydesk retry` of a lost create that cannot safely be sent again says how to check instead;
 //! `paydesk charge --lifetime` asks for an invoice lifetime within the gateway's bounds.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 mod common;
 
-use common::{Simulator, BIN};
-
-/// One till: a ledger and a settings file of its own, credentials from the environment (the
-/// simulator's accounts), every gateway call to the simulator.
-struct Till {
-    dir: tempfile::TempDir,
-    gateway: &'static str,
-    base_url: String,
-}
-
-impl Till {
-    fn new(sim: &Simulator, gateway: &'static str) -> Till {
-        Till { dir: tempfile::tempdir().unwrap(), gateway, base_url: sim.base_url(gateway) }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let info = paydesk_gateways::registry().into_iter().find(|g| g.info().id == self.gateway).unwrap().info();
-        let mut cmd = Command::new(BIN);
-        cmd.arg("--ledger").arg(self.ledger()).args(args);
-        if ["charge", "status", "retry"].contains(&args[0]) {
-            cmd.args(["--base-url", &self.base_url]);
-        }
-        for (key, _) in std::env::vars().filter(|(k, _)| k.starts_with("PAYDESK_")) {
-            cmd.env_remove(key);
-        }
-        cmd.env("PAYDESK_DATA_DIR", self.dir.path());
-        for (field, value) in paydesk_gatewaysim::gateways::credentials(self.gateway) {
-            if info.fields.iter().any(|f| f.name == *field) {
-                cmd.env(info.env_var(field), value);
-            }
-        }
-        cmd.output().expect("paydesk runs")
-    }
-
-    /// `args --json`, which must succeed; its JSON answer.
-    fn json(&self, args: &[&str]) -> serde_json::Value {
-        let out = self.run(&[args, &["--json"]].concat());
-        assert!(out.status.success(), "paydesk {args:?}: {}", text(&out.stderr));
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out.stdout)))
-    }
-
-    fn ledger(&self) -> std::path::PathBuf {
-        self.dir.path().join("ledger.sqlite3")
-    }
-
-    /// The sale's audit trail, oldest first: (status, gateway_status, detail).
-    fn trail(&self, order: &str) -> Vec<(String, Option<String>, Option<String>)> {
-        let conn = rusqlite::Connection::open(self.ledger()).unwrap();
-        let mut rows = conn
-            .prepare(
-                "SELECT status, gateway_status, detail FROM invoice_events
-                 WHERE invoice_id = (SELECT id FROM invoices WHERE order_id = ?1) ORDER BY id",
-            )
-            .unwrap();
-        rows.query_map([order], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{text, Simulator, Till};
 
 /// A failed command's one stderr line, with its exit code and stable error code.
 fn refused(out: &Output, exit: i32, code: &str) -> String {
