@@ -18,7 +18,7 @@ pub(crate) fn credential_store() -> CredentialStore {
 /// asked about, before the command runs.
 pub(crate) async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, online: bool) -> Result<Paydesk, Error> {
     // The till's settings are shared with the app: its terminal label prefixes CLI sales too.
-    let till = TillConfig::load(&TillConfig::default_path()).map_err(|e| Error::BadInput(e.to_string()))?;
+    let till = TillConfig::load(&TillConfig::default_path())?;
     settings.terminal_label = till.terminal_label;
     // So is the invoice lifetime the shop chose per gateway (checked when it was saved); a
     // `--lifetime` given to this command wins.

@@ -265,7 +265,11 @@ fn the_tills_terminal_label_prefixes_cli_sales() {
 
     std::fs::write(till.dir.path().join("settings.json"), "{not json").unwrap();
     let out = till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo")]);
-    assert_eq!(out.status.code(), Some(2), "a broken settings file is said, not ignored");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a broken settings file is said, not ignored (local trouble, as the README says)"
+    );
     assert!(text(&out.stderr).contains("settings"), "{}", text(&out.stderr));
 }
 
@@ -286,4 +290,20 @@ fn the_cli_lists_the_apps_cash_sales_and_refunds_with_refunds_as_money_out() {
     assert!(listed.lines().any(|l| l.contains("-REF-") && l.contains(" -2.00 USD paid")), "{listed}");
     let csv = text(&till.run(&["invoices", "--csv"]).stdout);
     assert!(csv.lines().any(|l| l.contains(",refund,") && l.ends_with(&cash.order_id)), "{csv}");
+}
+
+#[test]
+fn an_unreadable_settings_file_is_local_trouble_not_bad_input() {
+    let sim = Simulator::start();
+    let till = Till::new("garbled");
+    std::fs::write(till.dir.path().join("settings.json"), "{ torn").unwrap();
+    let out = till.run(&["charge", "--gateway", "demo", "--amount", "1", "--base-url", &sim.base_url("demo")]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.trim_end().ends_with("[settings_unreadable]"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(till.dir.path().join("settings.json")).unwrap(),
+        "{ torn",
+        "the file was touched"
+    );
 }

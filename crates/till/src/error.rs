@@ -40,6 +40,17 @@ pub enum Error {
     Pin(#[from] PinError),
 }
 
+/// A settings file that cannot be used is the till's trouble (exit 1), never bad input; only a
+/// value that breaks a rule is.
+impl From<crate::config::ConfigError> for Error {
+    fn from(e: crate::config::ConfigError) -> Error {
+        match e {
+            crate::config::ConfigError::Invalid(why) => Error::BadInput(why),
+            other => Error::Settings(other.to_string()),
+        }
+    }
+}
+
 impl From<InputError> for Error {
     fn from(e: InputError) -> Error {
         Error::BadInput(e.0)

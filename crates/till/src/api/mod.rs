@@ -99,10 +99,7 @@ impl Till {
             std::fs::set_permissions(&config_path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
                 .map_err(|e| Error::Settings(format!("{} could not be made private: {e}", config_path.display())))?;
         }
-        let config = TillConfig::load(&config_path).map_err(|e| match e {
-            crate::config::ConfigError::Invalid(why) => Error::BadInput(why),
-            other => Error::Settings(other.to_string()),
-        })?;
+        let config = TillConfig::load(&config_path)?;
         let desk = Paydesk::new(ledger, credentials, Settings::default());
         desk.mark_interrupted()?;
         let till = Till {
