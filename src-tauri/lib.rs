@@ -4,7 +4,7 @@
 
 mod commands;
 
-use paydesk_till::api::{InvoiceView, Till};
+use paydesk_till::api::{InvoiceView, SaleStatus, Till};
 use paydesk_till::credentials::{CredentialStore, DEFAULT_SERVICE};
 use paydesk_till::error::ErrorReply;
 use std::collections::HashSet;
@@ -13,8 +13,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager};
 
-/// The event the UI listens to for every change of a followed invoice.
+/// The event the cashier's window gets for every change of a followed invoice (an `InvoiceView`).
 pub const INVOICE_UPDATED: &str = "invoice-updated";
+/// The same change as the customer-facing window gets it: status only (a `SaleStatus`), since
+/// descriptions, notes and links are for the cashier.
+pub const SALE_STATUS: &str = "sale-status";
 /// What the customer-facing window is to show (a `CustomerView`).
 pub const CUSTOMER_DISPLAY: &str = "customer-display";
 /// The customer-facing window closed, by the toggle or its own close button.
@@ -60,7 +63,8 @@ fn follow(handle: &AppHandle, app: &App, order_id: &str) {
     let (handle, till, order_id) = (handle.clone(), app.till.clone(), order_id.to_string());
     tauri::async_runtime::spawn(async move {
         let emit = |view: InvoiceView| {
-            let _ = handle.emit(INVOICE_UPDATED, view);
+            let _ = handle.emit_to(CUSTOMER_WINDOW, SALE_STATUS, SaleStatus::of(&view));
+            let _ = handle.emit_to(MAIN_WINDOW, INVOICE_UPDATED, view);
         };
         let _ = till.follow(&order_id, POLL_EVERY, emit).await;
         if let Some(app) = handle.try_state::<App>() {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import type { CustomerView } from './bindings/CustomerView';
 import CustomerDisplay from './CustomerDisplay.svelte';
 import { locale } from './lib/i18n.svelte';
-import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, sendInvoiceUpdate, startApp } from './test/backend';
+import { byId, callsTo, deferred, invoiceView, mockBackend, QR_SVG, sendInvoiceUpdate, sendSaleStatus, startApp } from './test/backend';
 
 afterEach(() => {
   locale.lang = 'en';
@@ -47,15 +47,18 @@ describe('the customer-facing window', () => {
     expect(byId('customer-welcome')).toBeNull();
     expect(byId('customer-screen')?.textContent).not.toContain(SALE.order_id);
 
-    // Another sale's update changes nothing; this one's payment thanks the customer.
-    await sendInvoiceUpdate(invoiceView({ order_id: 'PD-OTHER', status: 'paid', is_final: true }));
-    expect(screenState()).toBe('invoice');
+    // The cashier's full update is not for this window: it listens to the status-only event.
     await sendInvoiceUpdate({ ...SALE, status: 'paid', is_final: true });
+    expect(screenState()).toBe('invoice');
+    // Another sale's update changes nothing; this one's payment thanks the customer.
+    await sendSaleStatus(invoiceView({ order_id: 'PD-OTHER', status: 'paid', is_final: true }));
+    expect(screenState()).toBe('invoice');
+    await sendSaleStatus({ ...SALE, status: 'paid', is_final: true });
     await waitFor(() => expect(byId('customer-thanks')?.textContent).toContain('Thank you!'));
     expect(byId('customer-qr')).toBeNull();
     expect(byId('customer-screen')?.textContent).toContain('12.34 USD paid');
     // A stale update cannot take a paid sale back.
-    await sendInvoiceUpdate({ ...SALE, status: 'pending', is_final: false });
+    await sendSaleStatus({ ...SALE, status: 'pending', is_final: false });
     expect(screenState()).toBe('paid');
   });
 
@@ -66,7 +69,7 @@ describe('the customer-facing window', () => {
     await emit('customer-display', customerView({ ...OPEN, status: 'underpaid' }, { decimal_comma: true }));
     await waitFor(() => expect(byId('customer-amount')?.textContent).toBe('12,34 USD'));
     expect(byId('customer-screen')?.textContent).toContain('pay the rest');
-    await sendInvoiceUpdate({ ...SALE, status: 'expired', is_final: true });
+    await sendSaleStatus({ ...SALE, status: 'expired', is_final: true });
     await waitFor(() => expect(screenState()).toBe('idle'));
     await emit('customer-display', customerView(null));
     expect(byId('customer-welcome')).not.toBeNull();

@@ -13,6 +13,7 @@ import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ManagerStatus } from '../bindings/ManagerStatus';
 import type { ReceiptView } from '../bindings/ReceiptView';
+import type { SaleStatus } from '../bindings/SaleStatus';
 import type { SettingsInput } from '../bindings/SettingsInput';
 import type { SettingsView } from '../bindings/SettingsView';
 import type { ShiftReport } from '../bindings/ShiftReport';
@@ -128,7 +129,13 @@ export const customerDisplay = () => call<CustomerView>('customer_display');
 /** Tells the backend the keypad is interactive (bench/startup times cold start by it). */
 export const uiReady = () => call<null>('ui_ready');
 
-/** Calls `handler` with every `invoice-updated` event the backend emits while following invoices. */
+/** The customer-facing window's view of those changes: status only (`sale-status`). */
+export function onSaleStatus(handler: (sale: SaleStatus) => void): Promise<UnlistenFn> {
+  return listen<SaleStatus>('sale-status', (event) => handler(event.payload));
+}
+
+/** Calls `handler` with every `invoice-updated` event the backend emits while following invoices
+ *  (the cashier's window only). */
 export function onInvoiceUpdated(handler: (invoice: InvoiceView) => void): Promise<UnlistenFn> {
   return listen<InvoiceView>('invoice-updated', (event) => handler(event.payload));
 }

@@ -153,6 +153,11 @@ export function sendInvoiceUpdate(invoice: InvoiceView): Promise<void> {
   return emit('invoice-updated', invoice);
 }
 
+/** What the backend sends the customer-facing window for the same change: status only. */
+export function sendSaleStatus({ order_id, status, is_final }: InvoiceView): Promise<void> {
+  return emit('sale-status', { order_id, status, is_final });
+}
+
 export function waitUntilReady(): Promise<void> {
   return waitFor(() => {
     if (document.documentElement.dataset.ready !== 'true') throw new Error('not ready');

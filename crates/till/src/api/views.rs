@@ -187,6 +187,22 @@ pub struct CustomerView {
     pub invoice: Option<CustomerInvoice>,
 }
 
+/// A followed sale's change as the customer-facing window hears of it: which sale, and where it
+/// stands; nothing the cashier typed or the gateway noted.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct SaleStatus {
+    pub order_id: String,
+    pub status: InvoiceStatus,
+    pub is_final: bool,
+}
+
+impl SaleStatus {
+    pub fn of(view: &InvoiceView) -> SaleStatus {
+        SaleStatus { order_id: view.order_id.clone(), status: view.status, is_final: view.is_final }
+    }
+}
+
 /// The part of a sale the customer may see: nothing the cashier typed about it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[ts(export)]
