@@ -297,3 +297,46 @@ async fn the_window_learns_the_limits_from_the_till() {
     assert_eq!(limits.text_chars as usize, paydesk_money::order::MAX_DESCRIPTION_CHARS);
     assert_eq!(u64::from(limits.max_per_sale), paydesk_money::MAX_MAJOR_UNITS);
 }
+
+/// One gateway session per follow: the keyring is read when the follow starts, so removing a
+/// credential mid-follow does not end it; and a follow whose earlier credentials stop working
+/// asks once more with the keyring's current ones before giving up.
+#[tokio::test]
+async fn a_follow_reads_credentials_once_and_rereads_them_before_giving_up() {
+    let (_dir, sim, till) = till().await;
+    till.save_settings(settings("dex3", &[("dex3", &sim.base_url("dex3"))])).unwrap();
+    let good = paydesk_gatewaysim::gateways::credentials("dex3");
+    let set = |wrong: bool| {
+        for (field, value) in good {
+            let value = if wrong { format!("{value}-rotated") } else { value.to_string() };
+            till.set_credential("dex3", field, value).unwrap();
+        }
+    };
+    set(false);
+    let sold = till.charge(sale("dex3", "12.34")).await.unwrap();
+    let link = sold.pay_link.clone().unwrap();
+
+    // Removed once the follow has asked Dex3: the session it holds still asks, and sees the payment.
+    let asked_before = sim.sim.recorded("dex3").len();
+    let follow = till.follow(&sold.order_id, Duration::from_millis(20), |_| {});
+    let pay = async {
+        while sim.sim.recorded("dex3").len() == asked_before {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        till.delete_credentials("dex3").unwrap();
+        press(&link, "pay").await;
+    };
+    let (done, ()) = tokio::time::timeout(Duration::from_secs(20), async { tokio::join!(follow, pay) }).await.unwrap();
+    assert_eq!(done.unwrap().status, InvoiceStatus::Paid);
+
+    // Wrong keys from the start: refused at once (a fresh read cannot help), the reason noted.
+    set(false);
+    let second = till.charge(sale("dex3", "5.00")).await.unwrap();
+    set(true);
+    let ended =
+        tokio::time::timeout(Duration::from_secs(20), till.follow(&second.order_id, Duration::from_millis(20), |_| {}))
+            .await
+            .unwrap();
+    assert_eq!(ended.unwrap_err().code(), "gateway_unauthorized");
+    assert!(till.invoice(&second.order_id).unwrap().last_error.unwrap().starts_with("stopped following"));
+}

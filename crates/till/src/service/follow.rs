@@ -100,6 +100,8 @@ impl Paydesk {
             if last.status.is_final() {
                 return Ok(last);
             }
+            // Whether this ask uses credentials read just now, or ones read earlier in the follow.
+            let fresh = session.is_none();
             let asked = match session.take() {
                 Some(s) => Ok(s),
                 None => self.session(&last.gateway).await,
@@ -130,6 +132,11 @@ impl Paydesk {
                     // A failed session is built afresh next time: credentials may have been fixed.
                     session = None;
                     last = self.find_async(key).await?;
+                    if !fresh && err.code().ends_follow() {
+                        // Asked with credentials read earlier (a key rotated since?): ask once
+                        // more with the keyring's current ones before giving up.
+                        continue;
+                    }
                     if err.code().ends_follow() || unix_now() > Self::follow_deadline(&last, pace.grace) {
                         self.note_follow_end(key, &format!("stopped following: {err}")).await?;
                         return Err(err);
