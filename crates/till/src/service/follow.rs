@@ -4,7 +4,7 @@
 use super::recover::Checked;
 use super::session::Session;
 use super::{Paydesk, NOT_ON_GATEWAY};
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use paydesk_gateways::gateway::GatewayError;
 use paydesk_ledger::Invoice;
 use paydesk_money::clock::unix_now;
@@ -132,9 +132,9 @@ impl Paydesk {
                     // A failed session is built afresh next time: credentials may have been fixed.
                     session = None;
                     last = self.find_async(key).await?;
-                    if !fresh && err.code().ends_follow() {
-                        // Asked with credentials read earlier (a key rotated since?): ask once
-                        // more with the keyring's current ones before giving up.
+                    if !fresh && err.code() == ErrorCode::GatewayUnauthorized {
+                        // Refused credentials read earlier (a key rotated since?): ask once more
+                        // with the keyring's current ones before giving up.
                         continue;
                     }
                     if err.code().ends_follow() || unix_now() > Self::follow_deadline(&last, pace.grace) {
