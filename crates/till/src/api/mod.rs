@@ -212,7 +212,7 @@ impl Till {
             gateway: inv.gateway,
             gateway_name,
             amount: inv.amount.to_decimal_string(),
-            tip: Amount::from_minor(inv.tip_minor, inv.amount.currency()).ok().map(|t| t.to_decimal_string()),
+            tip: (inv.tip_minor > 0).then(|| inv.amount.currency().format_minor(i128::from(inv.tip_minor))),
             currency: inv.amount.currency().code().into(),
             description: inv.description,
             status: inv.status,
