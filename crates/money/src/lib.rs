@@ -5,7 +5,9 @@ pub mod amount;
 pub mod clock;
 pub mod order;
 pub mod outcome;
+pub mod rounding;
 pub mod status;
+pub mod tax;
 
 pub use amount::{parse_amount, parse_decimal, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
 pub use outcome::{CreatedInvoice, FoundInvoice, StatusReport};
