@@ -3,6 +3,7 @@
 
 pub mod amount;
 pub mod clock;
+pub mod fx;
 pub mod order;
 pub mod outcome;
 pub mod rounding;
