@@ -19,7 +19,7 @@ type Reply<T> = Result<T, ErrorReply>;
 /// check. The capabilities are the first fence (the customer display's grants only
 /// `customer_display`); this one still holds if a capability is ever widened, so a page in the
 /// customer-facing window can neither charge, open links, read sales nor reach manager functions.
-fn cashier_only(label: &str) -> Result<(), ErrorReply> {
+pub(crate) fn cashier_only(label: &str) -> Result<(), ErrorReply> {
     if label == MAIN_WINDOW {
         Ok(())
     } else {
@@ -31,7 +31,7 @@ fn cashier_only(label: &str) -> Result<(), ErrorReply> {
 }
 
 /// Runs keyring and file work off the async workers (keyring calls block on D-Bus).
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     app: &State<'_, App>,
     work: impl FnOnce(&Till) -> Result<T, Error> + Send + 'static,
 ) -> Reply<T> {
@@ -393,7 +393,7 @@ fn record_ready() {
 }
 
 /// Where CSV exports go: `PAYDESK_EXPORT_DIR`, else Downloads, else Documents, else the data dir.
-fn export_dir(handle: &AppHandle) -> PathBuf {
+pub(crate) fn export_dir(handle: &AppHandle) -> PathBuf {
     if let Some(dir) = std::env::var_os("PAYDESK_EXPORT_DIR") {
         return PathBuf::from(dir);
     }

@@ -3,6 +3,7 @@
 //! `{code, message}`.
 
 mod commands;
+mod shop_commands;
 
 use paydesk_till::api::{InvoiceView, SaleStatus, Till};
 use paydesk_till::credentials::{CredentialStore, DEFAULT_SERVICE};
@@ -152,6 +153,27 @@ pub fn run() {
             commands::toggle_customer_display,
             commands::show_on_customer_display,
             commands::customer_display,
+            shop_commands::items,
+            shop_commands::item_by_barcode,
+            shop_commands::save_item,
+            shop_commands::delete_item,
+            shop_commands::import_catalog,
+            shop_commands::export_catalog,
+            shop_commands::tax_rates,
+            shop_commands::save_tax_rate,
+            shop_commands::delete_tax_rate,
+            shop_commands::cashiers,
+            shop_commands::add_cashier,
+            shop_commands::update_cashier,
+            shop_commands::sign_in,
+            shop_commands::sign_out,
+            shop_commands::seller,
+            shop_commands::open_shift,
+            shop_commands::close_shift,
+            shop_commands::rates,
+            shop_commands::fetch_rates,
+            shop_commands::set_rate,
+            shop_commands::cash_sale,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

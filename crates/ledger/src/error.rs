@@ -18,6 +18,12 @@ pub enum LedgerError {
     #[error("a tip of {} {} is more than the {amount} charged, which includes it",
             amount.currency().format_minor(i128::from(*tip_minor)), amount.currency())]
     TipOverAmount { tip_minor: u64, amount: Amount },
+    /// A sale line, catalog item or tax rate that cannot be kept as given.
+    #[error("{0}")]
+    Line(String),
+    /// A closed shift, or an entry into one: its figures are final.
+    #[error("that shift is closed: its figures cannot change")]
+    ShiftClosed,
     #[error("the ledger at {path} could not be opened: {reason}")]
     Open { path: PathBuf, reason: String },
     #[error("the ledger file was written by a newer Paydesk (schema {found}, this one knows {known})")]

@@ -171,6 +171,9 @@ mod tests {
             abandoned_at: None,
             kind: crate::InvoiceKind::Sale,
             refund_of: None,
+            cashier: None,
+            shift_id: None,
+            priced: None,
         };
         let full = Invoice {
             id: 8,
@@ -231,6 +234,7 @@ mod tests {
                 amount: inv.amount,
                 tip_minor: inv.tip_minor,
                 description: inv.description.as_deref(),
+                details: Default::default(),
             };
             ledger.insert_creating(&new).unwrap();
         }

@@ -1,5 +1,6 @@
 //! The ledger's row types (a sale, a cash entry or refund, an audit event) and how a row is read.
 
+use crate::lines::{Priced, SaleDetails};
 use crate::LedgerError;
 use paydesk_money::InvoiceStatus;
 use paydesk_money::{Amount, Currency};
@@ -31,6 +32,11 @@ pub struct Invoice {
     pub kind: InvoiceKind,
     /// The order id of the sale a refund pays back, where the refund named one.
     pub refund_of: Option<String>,
+    /// Who sold it (by name), where the till has cashiers.
+    pub cashier: Option<String>,
+    pub shift_id: Option<i64>,
+    /// The price in the shop's currency, where the gateway charged another.
+    pub priced: Option<Priced>,
 }
 
 /// What a ledger row records.
@@ -89,6 +95,7 @@ pub struct NewEntry<'a> {
     pub description: Option<&'a str>,
     /// A refund's original sale (local id): same currency, and its refunds may not exceed it.
     pub refund_of: Option<i64>,
+    pub details: SaleDetails,
 }
 
 /// A sale about to be sent to a gateway.
@@ -101,6 +108,7 @@ pub struct NewInvoice<'a> {
     /// The part of `amount` that is a tip (minor units; 0: none). At most `amount`.
     pub tip_minor: u64,
     pub description: Option<&'a str>,
+    pub details: SaleDetails,
 }
 
 /// The audit-trail note of a cashier dismissing a late-payment notice.
@@ -110,7 +118,9 @@ pub const LATE_SEEN: &str = "late outcome seen by the cashier";
 /// id, looked up by the refund's `refund_of`.
 pub(crate) const COLUMNS: &str = "id, order_id, gateway, amount_minor, currency, description, status, gateway_status, \
                        gateway_invoice_id, pay_link, expires_at, last_error, created_at, updated_at, abandoned_at, \
-                       kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of), tip_minor";
+                       kind, (SELECT o.order_id FROM invoices AS o WHERE o.id = invoices.refund_of), tip_minor, \
+                       (SELECT c.name FROM cashiers AS c WHERE c.id = invoices.cashier_id), shift_id, \
+                       priced_minor, priced_currency, fx_rate, fx_source, fx_as_of";
 
 pub(crate) fn get_by_id(conn: &Connection, id: i64) -> Result<Invoice, LedgerError> {
     conn.query_row(&format!("SELECT {COLUMNS} FROM invoices WHERE id = ?1"), [id], read_invoice)
@@ -127,8 +137,7 @@ pub(crate) fn parse_status(text: String, column: usize) -> rusqlite::Result<Invo
 }
 
 pub(crate) fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
-    let currency: Currency =
-        r.get::<_, String>(4)?.parse().map_err(|e: paydesk_money::MoneyError| conversion_error(4, e.to_string()))?;
+    let currency = read_currency(r, 4)?;
     let minor: i64 = r.get(3)?;
     let amount = Amount::from_minor(minor as u64, currency).map_err(|e| conversion_error(3, e.to_string()))?;
     Ok(Invoice {
@@ -149,5 +158,20 @@ pub(crate) fn read_invoice(r: &Row<'_>) -> rusqlite::Result<Invoice> {
         abandoned_at: r.get(14)?,
         kind: r.get::<_, String>(15)?.parse().map_err(|e: String| conversion_error(15, e))?,
         refund_of: r.get(16)?,
+        cashier: r.get(18)?,
+        shift_id: r.get(19)?,
+        priced: read_priced(r, 20)?,
     })
+}
+
+fn read_currency(r: &Row<'_>, at: usize) -> rusqlite::Result<Currency> {
+    r.get::<_, String>(at)?.parse().map_err(|e: paydesk_money::MoneyError| conversion_error(at, e.to_string()))
+}
+
+/// The five priced columns from `at`: all set, or none.
+fn read_priced(r: &Row<'_>, at: usize) -> rusqlite::Result<Option<Priced>> {
+    let Some(minor) = r.get::<_, Option<i64>>(at)? else { return Ok(None) };
+    let amount =
+        Amount::from_minor(minor as u64, read_currency(r, at + 1)?).map_err(|e| conversion_error(at, e.to_string()))?;
+    Ok(Some(Priced { amount, rate: r.get(at + 2)?, source: r.get(at + 3)?, as_of: r.get(at + 4)? }))
 }

@@ -4,17 +4,24 @@
 //! Every sale is a row written ("creating", order id fixed) before a request leaves for the
 //! gateway, so a crash, timeout or retry never loses a sale.
 
+mod catalog;
 mod error;
 pub mod export;
 mod invoice;
+mod lines;
 mod query;
+mod rates;
 mod schema;
+mod shift;
 mod write;
 
+pub use catalog::{CatalogRate, Item, NewItem};
 pub use error::LedgerError;
 pub use invoice::{Invoice, InvoiceEvent, InvoiceKind, NewEntry, NewInvoice, LATE_SEEN, RECEIVED};
-pub use query::GroupTotal;
+pub use lines::{NewLine, Priced, SaleDetails, SaleLine};
+pub use query::{GroupTotal, TaxTotal};
 pub use schema::Ledger;
+pub use shift::{Cashier, Shift};
 
 #[cfg(test)]
 mod testing {
@@ -34,6 +41,7 @@ mod testing {
             amount: Amount::from_minor(1234, Currency::USD).unwrap(),
             tip_minor: 0,
             description: Some("Coffee"),
+            details: Default::default(),
         }
     }
 }

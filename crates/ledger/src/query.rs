@@ -1,7 +1,8 @@
 //! Reads: one sale, lists and searches for History, the export's snapshot, and a period's totals.
 
 use crate::invoice::{conversion_error, get_by_id, parse_status, read_invoice, COLUMNS};
-use crate::{Invoice, InvoiceEvent, InvoiceKind, Ledger, LedgerError, LATE_SEEN};
+use crate::{Invoice, InvoiceEvent, InvoiceKind, Ledger, LedgerError, LATE_SEEN, RECEIVED};
+use paydesk_money::tax::TaxRate;
 use paydesk_money::Currency;
 use paydesk_money::InvoiceStatus;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -19,6 +20,20 @@ pub struct GroupTotal {
     pub minor: u64,
     /// The part of `minor` that is tips, in the same units.
     pub tips_minor: u64,
+    /// Who sold them, where the till has cashiers.
+    pub cashier: Option<String>,
+}
+
+/// One tax rate's sums over the received sales of a period, in the currency they were priced in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxTotal {
+    pub currency: Currency,
+    pub rate: TaxRate,
+    /// Sales that carried this rate.
+    pub count: u64,
+    pub net_minor: u64,
+    pub tax_minor: u64,
+    pub gross_minor: u64,
 }
 
 impl Ledger {
@@ -39,6 +54,36 @@ impl Ledger {
                 count: r.get::<_, i64>(4)? as u64,
                 minor: r.get::<_, i64>(5)? as u64,
                 tips_minor: r.get::<_, i64>(6)? as u64,
+                cashier: r.get(7)?,
+            })
+        })?;
+        rows.collect::<Result<_, _>>().map_err(Into::into)
+    }
+
+    /// Tax per rate and priced currency over the sales and cash sales received in `[from, to)`,
+    /// leaving out sales on `practice_gateway` (no money moved).
+    pub fn tax_totals(&self, from: i64, to: i64, practice_gateway: &str) -> Result<Vec<TaxTotal>, LedgerError> {
+        let conn = self.lock();
+        let received = RECEIVED.map(|s| s.as_str());
+        let mut stmt = conn.prepare_cached(
+            "SELECT COALESCE(i.priced_currency, i.currency), t.name, t.basis_points, t.inclusive, COUNT(*),
+                    SUM(t.net_minor), SUM(t.tax_minor), SUM(t.gross_minor)
+             FROM invoices AS i JOIN sale_taxes AS t ON t.invoice_id = i.id
+             WHERE i.created_at >= ?1 AND i.created_at < ?2 AND i.kind IN ('sale', 'cash')
+               AND i.status IN (?3, ?4, ?5) AND NOT (i.kind = 'sale' AND i.gateway = ?6)
+             GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4",
+        )?;
+        let rows = stmt.query_map(params![from, to, received[0], received[1], received[2], practice_gateway], |r| {
+            Ok(TaxTotal {
+                currency: r
+                    .get::<_, String>(0)?
+                    .parse()
+                    .map_err(|e: paydesk_money::MoneyError| conversion_error(0, e.to_string()))?,
+                rate: TaxRate { name: r.get(1)?, basis_points: r.get(2)?, inclusive: r.get(3)? },
+                count: r.get::<_, i64>(4)? as u64,
+                net_minor: r.get::<_, i64>(5)? as u64,
+                tax_minor: r.get::<_, i64>(6)? as u64,
+                gross_minor: r.get::<_, i64>(7)? as u64,
             })
         })?;
         rows.collect::<Result<_, _>>().map_err(Into::into)
@@ -182,9 +227,10 @@ fn search_query(text: &str, since: i64, limit: u32, offset: u32) -> (String, Vec
     (sql, values)
 }
 
-const TOTALS_SQL: &str = "SELECT kind, status, gateway, currency, COUNT(*), SUM(amount_minor),
-                          SUM(tip_minor) FROM invoices
-                          WHERE created_at >= ?1 AND created_at < ?2 GROUP BY kind, status, gateway, currency";
+const TOTALS_SQL: &str = "SELECT kind, status, gateway, currency, COUNT(*), SUM(amount_minor), SUM(tip_minor),
+                          (SELECT c.name FROM cashiers AS c WHERE c.id = invoices.cashier_id) FROM invoices
+                          WHERE created_at >= ?1 AND created_at < ?2
+                          GROUP BY kind, status, gateway, currency, cashier_id";
 
 #[cfg(test)]
 mod tests {

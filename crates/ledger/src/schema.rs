@@ -68,6 +68,109 @@ END;
     // `amount_minor` that is a tip, same currency; `amount_minor` stays the total charged.
     "ALTER TABLE invoices ADD COLUMN tip_minor INTEGER NOT NULL DEFAULT 0 \
      CHECK (tip_minor >= 0 AND tip_minor <= amount_minor);",
+    // A shop's money rules: the catalog and its tax rates, what each sale sold and the tax in it,
+    // the currency it was priced in (when the gateway charged another), and who sold it in which
+    // shift. Lines, taxes and the priced amount are in the priced currency (`priced_currency`, or
+    // the sale's own when it was not converted); `amount_minor` stays what was charged.
+    r#"
+CREATE TABLE tax_rates (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT    NOT NULL UNIQUE,
+    basis_points INTEGER NOT NULL CHECK (basis_points BETWEEN 0 AND 10000),
+    inclusive    INTEGER NOT NULL CHECK (inclusive IN (0, 1)),
+    is_default   INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1))
+);
+CREATE UNIQUE INDEX tax_rates_one_default ON tax_rates (is_default) WHERE is_default = 1;
+CREATE TABLE items (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL,
+    price_minor INTEGER NOT NULL CHECK (price_minor > 0),
+    currency    TEXT    NOT NULL,
+    tax_rate    TEXT    REFERENCES tax_rates (name) ON UPDATE CASCADE,
+    barcode     TEXT    UNIQUE,
+    category    TEXT
+);
+CREATE INDEX items_by_name ON items (name COLLATE NOCASE);
+CREATE TABLE sale_lines (
+    id               INTEGER PRIMARY KEY,
+    invoice_id       INTEGER NOT NULL REFERENCES invoices (id),
+    position         INTEGER NOT NULL,
+    item_id          INTEGER,
+    name             TEXT    NOT NULL,
+    quantity         INTEGER NOT NULL CHECK (quantity > 0),
+    unit_price_minor INTEGER NOT NULL CHECK (unit_price_minor > 0),
+    amount_minor     INTEGER NOT NULL CHECK (amount_minor = quantity * unit_price_minor),
+    tax_name         TEXT,
+    tax_basis_points INTEGER,
+    tax_inclusive    INTEGER,
+    UNIQUE (invoice_id, position)
+);
+CREATE TABLE sale_taxes (
+    invoice_id   INTEGER NOT NULL REFERENCES invoices (id),
+    name         TEXT    NOT NULL,
+    basis_points INTEGER NOT NULL,
+    inclusive    INTEGER NOT NULL,
+    net_minor    INTEGER NOT NULL CHECK (net_minor >= 0),
+    tax_minor    INTEGER NOT NULL CHECK (tax_minor >= 0),
+    gross_minor  INTEGER NOT NULL CHECK (gross_minor = net_minor + tax_minor),
+    PRIMARY KEY (invoice_id, name)
+);
+CREATE TABLE cashiers (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL UNIQUE,
+    pin_hash   TEXT    NOT NULL,
+    active     INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE shifts (
+    id             INTEGER PRIMARY KEY,
+    cashier_id     INTEGER NOT NULL REFERENCES cashiers (id),
+    currency       TEXT    NOT NULL,
+    float_minor    INTEGER NOT NULL CHECK (float_minor >= 0),
+    opened_at      INTEGER NOT NULL,
+    closed_at      INTEGER,
+    counted_minor  INTEGER CHECK (counted_minor >= 0),
+    expected_minor INTEGER,
+    CHECK ((closed_at IS NULL) = (counted_minor IS NULL) AND (closed_at IS NULL) = (expected_minor IS NULL))
+);
+CREATE UNIQUE INDEX shifts_one_open ON shifts ((closed_at IS NULL)) WHERE closed_at IS NULL;
+CREATE TRIGGER shifts_closed_stay_closed BEFORE UPDATE ON shifts WHEN OLD.closed_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'shift_closed: a closed shift cannot be changed');
+END;
+CREATE TRIGGER shifts_closed_are_kept BEFORE DELETE ON shifts WHEN OLD.closed_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'shift_closed: a closed shift cannot be changed');
+END;
+ALTER TABLE invoices ADD COLUMN cashier_id INTEGER REFERENCES cashiers (id);
+ALTER TABLE invoices ADD COLUMN shift_id INTEGER REFERENCES shifts (id);
+CREATE INDEX invoices_by_shift ON invoices (shift_id) WHERE shift_id IS NOT NULL;
+CREATE TRIGGER invoices_not_into_a_closed_shift BEFORE INSERT ON invoices
+WHEN NEW.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = NEW.shift_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'shift_closed: a closed shift cannot be changed');
+END;
+CREATE TRIGGER invoices_of_a_closed_shift_keep_their_figures
+BEFORE UPDATE OF amount_minor, currency, kind, shift_id, cashier_id, tip_minor ON invoices
+WHEN OLD.shift_id IS NOT NULL AND (SELECT closed_at FROM shifts WHERE id = OLD.shift_id) IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'shift_closed: a closed shift cannot be changed');
+END;
+ALTER TABLE invoices ADD COLUMN priced_minor INTEGER CHECK (priced_minor > 0);
+ALTER TABLE invoices ADD COLUMN priced_currency TEXT;
+ALTER TABLE invoices ADD COLUMN fx_rate TEXT;
+ALTER TABLE invoices ADD COLUMN fx_source TEXT;
+ALTER TABLE invoices ADD COLUMN fx_as_of INTEGER;
+CREATE TABLE exchange_rates (
+    base       TEXT    NOT NULL,
+    quote      TEXT    NOT NULL,
+    rate       TEXT    NOT NULL,
+    source     TEXT    NOT NULL,
+    as_of      INTEGER NOT NULL,
+    fetched_at INTEGER NOT NULL,
+    PRIMARY KEY (base, quote, source)
+);
+"#,
 ];
 
 pub struct Ledger {

@@ -1,6 +1,7 @@
 //! Writes: new sales and entries, and every status move with its audit event.
 
 use crate::invoice::get_by_id;
+use crate::lines::{insert_details, SaleDetails};
 use crate::schema::write_tx;
 use crate::{Invoice, InvoiceKind, Ledger, LedgerError, NewEntry, NewInvoice, LATE_SEEN, RECEIVED};
 use paydesk_money::clock::unix_now;
@@ -10,29 +11,23 @@ use paydesk_money::{CreatedInvoice, FoundInvoice, StatusReport};
 use rusqlite::{params, Connection};
 
 impl Ledger {
-    /// Writes the sale as "creating" before any request leaves.
+    /// Writes the sale as "creating" before any request leaves, with its lines and taxes.
     pub fn insert_creating(&self, new: &NewInvoice<'_>) -> Result<Invoice, LedgerError> {
-        let tip = checked_tip(new.amount, new.tip_minor)?;
-        let conn = self.lock();
-        let now = unix_now();
-        let inserted = conn.execute(
-            "INSERT INTO invoices (order_id, gateway, amount_minor, tip_minor, currency, description, status,
-                                   created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-            params![
-                new.order_id,
-                new.gateway,
-                new.amount.minor() as i64,
-                tip,
-                new.amount.currency().code(),
-                new.description,
-                InvoiceStatus::Creating.as_str(),
-                now
-            ],
-        );
-        inserted.map_err(|e| duplicate_order(e, new.order_id))?;
-        let id = conn.last_insert_rowid();
-        add_event(&conn, id, now, InvoiceStatus::Creating, None, None)?;
+        let row = NewRow {
+            order_id: new.order_id,
+            kind: InvoiceKind::Sale,
+            gateway: new.gateway,
+            amount: new.amount,
+            tip_minor: new.tip_minor,
+            description: new.description,
+            status: InvoiceStatus::Creating,
+            refund_of: None,
+            details: &new.details,
+        };
+        let mut conn = self.lock();
+        let tx = write_tx(&mut conn)?;
+        let id = insert_row(&tx, &row, None)?;
+        tx.commit()?;
         get_by_id(&conn, id)
     }
 
@@ -40,37 +35,27 @@ impl Ledger {
     /// naming its sale is checked against it in the same write transaction, so two tills sharing
     /// the ledger cannot together pay back more than the sale took.
     pub fn insert_entry(&self, new: &NewEntry<'_>) -> Result<Invoice, LedgerError> {
-        let tip = checked_tip(new.amount, new.tip_minor)?;
+        let row = NewRow {
+            order_id: new.order_id,
+            kind: new.kind,
+            gateway: new.gateway,
+            amount: new.amount,
+            tip_minor: new.tip_minor,
+            description: new.description,
+            status: InvoiceStatus::Paid,
+            refund_of: new.refund_of,
+            details: &new.details,
+        };
         let mut conn = self.lock();
         let tx = write_tx(&mut conn)?;
         if let Some(original) = new.refund_of {
             check_refund(&tx, original, new.amount)?;
         }
-        let now = unix_now();
-        tx.execute(
-            "INSERT INTO invoices (order_id, kind, gateway, amount_minor, tip_minor, currency, description, status,
-                                   refund_of, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-            params![
-                new.order_id,
-                new.kind.as_str(),
-                new.gateway,
-                new.amount.minor() as i64,
-                tip,
-                new.amount.currency().code(),
-                new.description,
-                InvoiceStatus::Paid.as_str(),
-                new.refund_of,
-                now
-            ],
-        )
-        .map_err(|e| duplicate_order(e, new.order_id))?;
-        let id = tx.last_insert_rowid();
         let detail = match new.kind {
             InvoiceKind::Refund => "refund recorded by hand",
             _ => "cash sale recorded at the counter",
         };
-        add_event(&tx, id, now, InvoiceStatus::Paid, None, Some(detail))?;
+        let id = insert_row(&tx, &row, Some(detail))?;
         tx.commit()?;
         get_by_id(&conn, id)
     }
@@ -329,13 +314,74 @@ fn checked_tip(amount: Amount, tip_minor: u64) -> Result<i64, LedgerError> {
     Ok(tip_minor as i64)
 }
 
-/// A unique-constraint failure on insert is a reused order id; anything else stays as it is.
-fn duplicate_order(e: rusqlite::Error, order_id: &str) -> LedgerError {
+/// A row about to be written, whatever its kind.
+struct NewRow<'a> {
+    order_id: &'a str,
+    kind: InvoiceKind,
+    gateway: &'a str,
+    amount: Amount,
+    tip_minor: u64,
+    description: Option<&'a str>,
+    status: InvoiceStatus,
+    refund_of: Option<i64>,
+    details: &'a SaleDetails,
+}
+
+/// Inserts the row, its lines and taxes and its first audit event inside `tx`.
+fn insert_row(tx: &Connection, row: &NewRow<'_>, detail: Option<&str>) -> Result<i64, LedgerError> {
+    let tip = checked_tip(row.amount, row.tip_minor)?;
+    let now = unix_now();
+    let priced = row.details.priced.as_ref();
+    tx.execute(
+        "INSERT INTO invoices (order_id, kind, gateway, amount_minor, tip_minor, currency, description, status,
+                               refund_of, created_at, updated_at, cashier_id, shift_id, priced_minor,
+                               priced_currency, fx_rate, fx_source, fx_as_of)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        params![
+            row.order_id,
+            row.kind.as_str(),
+            row.gateway,
+            row.amount.minor() as i64,
+            tip,
+            row.amount.currency().code(),
+            row.description,
+            row.status.as_str(),
+            row.refund_of,
+            now,
+            row.details.cashier_id,
+            row.details.shift_id,
+            priced.map(|p| p.amount.minor() as i64),
+            priced.map(|p| p.amount.currency().code()),
+            priced.map(|p| p.rate.as_str()),
+            priced.map(|p| p.source.as_str()),
+            priced.map(|p| p.as_of),
+        ],
+    )
+    .map_err(|e| refused_insert(e, row.order_id))?;
+    let id = tx.last_insert_rowid();
+    insert_details(tx, id, row.details)?;
+    add_event(tx, id, now, row.status, None, detail)?;
+    Ok(id)
+}
+
+/// A unique-constraint failure on insert is a reused order id, and the closed-shift trigger a
+/// closed shift; anything else stays as it is.
+fn refused_insert(e: rusqlite::Error, order_id: &str) -> LedgerError {
     match e {
         rusqlite::Error::SqliteFailure(f, _) if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
             LedgerError::DuplicateOrder(order_id.to_string())
         }
-        other => other.into(),
+        other => shift_closed(other),
+    }
+}
+
+/// The closed-shift triggers' refusal as [`LedgerError::ShiftClosed`].
+pub(crate) fn shift_closed(e: rusqlite::Error) -> LedgerError {
+    match &e {
+        rusqlite::Error::SqliteFailure(_, Some(message)) if message.starts_with("shift_closed") => {
+            LedgerError::ShiftClosed
+        }
+        _ => e.into(),
     }
 }
 

@@ -19,6 +19,7 @@ fn cash<'a>(order_id: &'a str, amount: Amount, tip_minor: u64) -> NewEntry<'a> {
         tip_minor,
         description: None,
         refund_of: None,
+        details: Default::default(),
     }
 }
 
@@ -35,6 +36,7 @@ fn a_tip_is_stored_read_back_summed_and_exported() {
         amount: money(1234, "USD"),
         tip_minor: 200,
         description: Some("Lunch"),
+        details: Default::default(),
     };
     let row = ledger.insert_creating(&sale).unwrap();
     assert_eq!((row.amount.minor(), row.tip_minor), (1234, 200));
@@ -69,6 +71,7 @@ fn a_tip_is_stored_read_back_summed_and_exported() {
         count,
         minor,
         tips_minor,
+        cashier: None,
     };
     assert_eq!(
         totals,
@@ -116,6 +119,7 @@ fn a_tip_over_the_amount_is_refused_and_writes_nothing() {
         amount: money(1000, "USD"),
         tip_minor: 1001,
         description: None,
+        details: Default::default(),
     };
     let refused = ledger.insert_creating(&sale).unwrap_err();
     assert!(matches!(refused, LedgerError::TipOverAmount { tip_minor: 1001, .. }), "{refused:?}");

@@ -145,6 +145,7 @@ fn ledger_write(c: &mut Criterion) {
                     amount,
                     tip_minor: 0,
                     description: Some("Table 7"),
+                    details: Default::default(),
                 };
                 let row = ledger.insert_creating(&new).expect("inserted");
                 ledger.mark_created(row.id, &created).expect("marked")

@@ -95,10 +95,13 @@ async fn run(
     for n in 0..WARM_UP + CHARGES {
         let request = ChargeRequest {
             gateway: gateway.into(),
-            amount: "123.45".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: Some("overhead".into()),
+            sale: paydesk_till::api::SaleRequest {
+                amount: "123.45".into(),
+                tip: None,
+                currency: "USD".into(),
+                description: Some("overhead".into()),
+                items: Vec::new(),
+            },
         };
         let start = Instant::now();
         let svg = match till.charge(request).await {

@@ -52,10 +52,13 @@ async fn main() {
         let minor = 100 + (n as u64 * 7919) % 50_000;
         let request = ChargeRequest {
             gateway: "demo".into(),
-            amount: format!("{}.{:02}", minor / 100, minor % 100),
-            tip: None,
-            currency: "USD".into(),
-            description: Some(format!("load {n}")),
+            sale: paydesk_till::api::SaleRequest {
+                amount: format!("{}.{:02}", minor / 100, minor % 100),
+                tip: None,
+                currency: "USD".into(),
+                description: Some(format!("load {n}")),
+                items: Vec::new(),
+            },
         };
         let t = Instant::now();
         match tokio::time::timeout(PER_CHARGE_LIMIT, till.charge(request)).await {

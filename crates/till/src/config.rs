@@ -2,6 +2,7 @@
 //! default and last-used gateway, default currency, base URL overrides, decimal style.
 
 use paydesk_gateways::http::check_base_url;
+use paydesk_money::tax::Rounding;
 use paydesk_money::{Currency, DecimalStyle};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,6 +38,13 @@ pub struct TillConfig {
     pub lifetime_minutes: BTreeMap<String, u32>,
     /// The manager PIN as a salted slow hash (PHC string); `None`: no PIN, everything is open.
     pub manager_pin_hash: Option<String>,
+    /// How a sale's tax is rounded (see the money crate's README for a worked example).
+    pub tax_rounding: Rounding,
+    /// An exchange rate older than this many hours is refused. The ECB publishes on working
+    /// days around 16:00 CET, so 96 h carries a Friday's rates over a long weekend.
+    pub max_rate_age_hours: u32,
+    /// Where reference rates are fetched from; `None`: the ECB's daily file.
+    pub rates_url: Option<String>,
 }
 
 /// The UI languages there is a catalog for.
@@ -63,6 +71,9 @@ impl Default for TillConfig {
             idle_lock_minutes: 0,
             lifetime_minutes: BTreeMap::new(),
             manager_pin_hash: None,
+            tax_rounding: Rounding::default(),
+            max_rate_age_hours: 96,
+            rates_url: None,
         }
     }
 }
@@ -211,6 +222,14 @@ impl TillConfig {
         }
         if self.idle_lock_minutes > 24 * 60 {
             return Err(ConfigError::Invalid("the idle lock must be at most 1440 minutes (0 turns it off)".into()));
+        }
+        if self.max_rate_age_hours == 0 || self.max_rate_age_hours > 24 * 31 {
+            return Err(ConfigError::Invalid("the oldest exchange rate allowed must be 1 to 744 hours".into()));
+        }
+        if let Some(url) = &self.rates_url {
+            paydesk_gateways::http::pay_link_url(url).map_err(|_| {
+                ConfigError::Invalid("the rates source must be an https URL (or http to this machine)".into())
+            })?;
         }
         for (id, url) in &self.base_urls {
             if !known(id) {

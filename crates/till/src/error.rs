@@ -38,6 +38,16 @@ pub enum Error {
     ManagerPinRequired,
     #[error("{0}")]
     Pin(#[from] PinError),
+    /// No usable exchange rate for a sale priced in another currency than the gateway charges.
+    #[error("{0}")]
+    Fx(#[from] paydesk_money::fx::FxError),
+    /// A sale's tax could not be worked out (a rate used two ways, a sum too large).
+    #[error("{0}")]
+    Tax(#[from] paydesk_money::tax::TaxError),
+    #[error("sign in as a cashier first: every sale names who made it")]
+    CashierRequired,
+    #[error("open a shift first (Shift → Open, with the cash in the drawer)")]
+    ShiftRequired,
 }
 
 /// A settings file that cannot be used is the till's trouble (exit 1), never bad input; only a
@@ -92,6 +102,16 @@ pub enum ErrorCode {
     WrongPin,
     PinLockedOut,
     BadPinHash,
+    /// The till has cashiers and nobody is signed in.
+    CashierRequired,
+    /// The till has cashiers and no shift is open.
+    ShiftRequired,
+    /// A closed shift's figures are final.
+    ShiftClosed,
+    /// No exchange rate held for the conversion a sale needs.
+    RateMissing,
+    /// The exchange rate held is older than the shop allows.
+    RateStale,
     /// The window's own failures (src-tauri): a command from a window that may not use it, a
     /// link or print dialog the OS would not open, anything else that went wrong outside the till.
     Forbidden,
@@ -146,6 +166,11 @@ impl ErrorCode {
             C::WrongPin => "wrong_pin",
             C::PinLockedOut => "pin_locked_out",
             C::BadPinHash => "bad_pin_hash",
+            C::CashierRequired => "cashier_required",
+            C::ShiftRequired => "shift_required",
+            C::ShiftClosed => "shift_closed",
+            C::RateMissing => "rate_missing",
+            C::RateStale => "rate_stale",
             C::Forbidden => "forbidden",
             C::OpenFailed => "open_failed",
             C::PrintFailed => "print_failed",
@@ -186,6 +211,11 @@ impl ErrorCode {
             | C::BadPin
             | C::WrongPin
             | C::PinLockedOut
+            | C::CashierRequired
+            | C::ShiftRequired
+            | C::ShiftClosed
+            | C::RateMissing
+            | C::RateStale
             | C::Forbidden => ErrorKind::BadInput,
         }
     }
@@ -212,6 +242,11 @@ impl ErrorCode {
             | C::BadPin
             | C::WrongPin
             | C::PinLockedOut
+            | C::CashierRequired
+            | C::ShiftRequired
+            | C::ShiftClosed
+            | C::RateMissing
+            | C::RateStale
             | C::Forbidden => true,
             C::GatewayRefused
             | C::GatewayBadResponse
@@ -290,6 +325,8 @@ impl Error {
             Error::Ledger(LedgerError::DuplicateOrder(_)) => C::DuplicateOrder,
             Error::Ledger(LedgerError::NotFound(_)) => C::NotFound,
             Error::Ledger(LedgerError::Final(..)) => C::AlreadyFinal,
+            Error::Ledger(LedgerError::ShiftClosed) => C::ShiftClosed,
+            Error::Ledger(LedgerError::Line(_)) => C::BadInput,
             Error::Ledger(_) => C::Ledger,
             Error::Credentials(CredentialError::UnknownField { .. } | CredentialError::Invalid(_)) => C::BadCredential,
             Error::Credentials(CredentialError::Unavailable(_)) => C::KeyringUnavailable,
@@ -299,6 +336,11 @@ impl Error {
             Error::Pin(PinError::Wrong) => C::WrongPin,
             Error::Pin(PinError::LockedOut(_)) => C::PinLockedOut,
             Error::Pin(PinError::BadHash) => C::BadPinHash,
+            Error::Fx(paydesk_money::fx::FxError::Stale { .. }) => C::RateStale,
+            Error::Fx(paydesk_money::fx::FxError::NoRate { .. }) => C::RateMissing,
+            Error::Fx(_) | Error::Tax(_) => C::BadInput,
+            Error::CashierRequired => C::CashierRequired,
+            Error::ShiftRequired => C::ShiftRequired,
         }
     }
 

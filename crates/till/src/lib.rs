@@ -3,10 +3,12 @@
 //! It calls gateways only through `paydesk-gateways` and stores only through `paydesk-ledger`.
 
 pub mod api;
+pub mod catalog_csv;
 pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod pin;
+pub mod pricing;
 pub mod qr;
 pub mod receipt;
 pub mod report;

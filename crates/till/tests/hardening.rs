@@ -27,10 +27,13 @@ async fn hardening_05_an_ambiguous_amount_is_refused_naming_both_readings_and_ch
     let charged = till
         .charge(ChargeRequest {
             gateway: "demo".into(),
-            amount: "1,500".into(),
-            tip: None,
-            currency: "KWD".into(),
-            description: None,
+            sale: paydesk_till::api::SaleRequest {
+                amount: "1, 500".into(),
+                tip: None,
+                currency: "KWD".into(),
+                description: None,
+                items: Vec::new(),
+            },
         })
         .await;
     assert_eq!(code(charged), "bad_amount");
@@ -121,10 +124,13 @@ async fn hardening_10_the_link_opened_is_the_stored_one_as_checked() {
     let till = Till::open(dir.path(), CredentialStore::in_memory(), Some(sim.base_url("demo"))).unwrap();
     let request = ChargeRequest {
         gateway: "demo".into(),
-        amount: "3.00".into(),
-        tip: None,
-        currency: "USD".into(),
-        description: None,
+        sale: paydesk_till::api::SaleRequest {
+            amount: "3.00".into(),
+            tip: None,
+            currency: "USD".into(),
+            description: None,
+            items: Vec::new(),
+        },
     };
     let sale = till.charge(request).await.unwrap();
     assert_eq!(till.pay_link_to_open(&sale.order_id).unwrap(), sale.pay_link.clone().unwrap());

@@ -70,10 +70,13 @@ impl Fixture {
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
     ChargeRequest {
         gateway: gateway.into(),
-        amount: amount.into(),
-        tip: None,
-        currency: "USD".into(),
-        description: None,
+        sale: paydesk_till::api::SaleRequest {
+            amount: amount.into(),
+            tip: None,
+            currency: "USD".into(),
+            description: None,
+            items: Vec::new(),
+        },
     }
 }
 
@@ -197,16 +200,16 @@ async fn charges_and_amount_checks_refuse_garbled_text_before_the_ledger() {
         assert_refused(f.till.check_amount("1", &format!("USD{bad}")), "bad_input", "control characters");
         assert_refused(f.till.charge(sale("demo", &format!("1{bad}"))).await, "bad_input", "control characters");
         let mut described = sale("demo", "1.00");
-        described.description = Some(format!("Table {bad}4"));
+        described.sale.description = Some(format!("Table {bad}4"));
         assert_refused(f.till.charge(described).await, "bad_input", "control characters");
     }
     assert_refused(f.till.check_amount(&format!("1{}", "0".repeat(40)), "USD"), "bad_input", "longer than 32");
     assert_refused(f.till.check_amount("1", "USDOLLARS"), "bad_input", "longer than 8");
     let mut described = sale("demo", "1.00");
-    described.description = Some(long(201));
+    described.sale.description = Some(long(201));
     assert_refused(f.till.charge(described).await, "bad_input", "longer than 200");
     let mut other = sale("demo", "1.00");
-    other.currency = "XYZ".into();
+    other.sale.currency = "XYZ".into();
     assert_refused(f.till.charge(other).await, "bad_amount", "not a currency");
     assert_eq!(f.state(), before);
 }

@@ -68,10 +68,13 @@ impl Fixture {
 fn sale() -> ChargeRequest {
     ChargeRequest {
         gateway: "demo".into(),
-        amount: "1.00".into(),
-        tip: None,
-        currency: "USD".into(),
-        description: None,
+        sale: paydesk_till::api::SaleRequest {
+            amount: "1.00".into(),
+            tip: None,
+            currency: "USD".into(),
+            description: None,
+            items: Vec::new(),
+        },
     }
 }
 

@@ -26,10 +26,13 @@ async fn paid_sale() -> (Fixture, InvoiceView) {
     till.save_settings(settings).unwrap();
     let request = ChargeRequest {
         gateway: "demo".into(),
-        amount: "12.34".into(),
-        tip: None,
-        currency: "USD".into(),
-        description: Some("Table 4".into()),
+        sale: paydesk_till::api::SaleRequest {
+            amount: "12.34".into(),
+            tip: None,
+            currency: "USD".into(),
+            description: Some("Table 4".into()),
+            items: Vec::new(),
+        },
     };
     let sold = till.charge(request).await.unwrap();
     let link = sold.pay_link.clone().unwrap();

@@ -280,6 +280,9 @@ fn text_cells_are_quoted_and_defused_and_numbers_are_left_alone() {
             total: "1.00".into(),
             practice: false,
         }],
+        taxes: vec![],
+        cashiers: vec![],
+        shifts: vec![],
     };
     let mut out = Vec::new();
     report::write_report_csv(&mut out, &hostile).unwrap();

@@ -76,7 +76,8 @@ impl Till {
     /// A sale written as `creating` and never sent, as a crash between the two would leave it.
     fn creating(&self, gateway: &str, order_id: &str) -> Invoice {
         let amount = Amount::from_minor(500, Currency::USD).unwrap();
-        let new = NewInvoice { order_id, gateway, amount, tip_minor: 0, description: None };
+        let new =
+            NewInvoice { order_id, gateway, amount, tip_minor: 0, description: None, details: Default::default() };
         self.desk.ledger().insert_creating(&new).unwrap()
     }
 }
@@ -237,7 +238,14 @@ async fn the_app_marks_interrupted_sales_on_open_and_recovers_and_retries_them()
     let amount = Amount::from_minor(250, "EUR".parse::<Currency>().unwrap()).unwrap();
     for order_id in ["APP-SENT", "APP-NEVER-SENT"] {
         ledger
-            .insert_creating(&NewInvoice { order_id, gateway: "demo", amount, tip_minor: 0, description: None })
+            .insert_creating(&NewInvoice {
+                order_id,
+                gateway: "demo",
+                amount,
+                tip_minor: 0,
+                description: None,
+                details: Default::default(),
+            })
             .unwrap();
     }
     drop(ledger);

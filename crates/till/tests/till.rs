@@ -14,13 +14,22 @@ async fn till() -> (tempfile::TempDir, paydesk_gatewaysim::RunningSim, Till) {
     (dir, sim, till)
 }
 
+/// `request` with its sale changed by `change`.
+fn with_sale(mut request: ChargeRequest, change: impl FnOnce(&mut paydesk_till::api::SaleRequest)) -> ChargeRequest {
+    change(&mut request.sale);
+    request
+}
+
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
     ChargeRequest {
         gateway: gateway.into(),
-        amount: amount.into(),
-        tip: None,
-        currency: "USD".into(),
-        description: None,
+        sale: paydesk_till::api::SaleRequest {
+            amount: amount.into(),
+            tip: None,
+            currency: "USD".into(),
+            description: None,
+            items: Vec::new(),
+        },
     }
 }
 
@@ -268,7 +277,7 @@ async fn a_payment_on_its_way_is_followed_past_the_invoices_expiry() {
 async fn a_tip_travels_as_its_own_field_and_is_charged_inside_the_total() {
     let (_dir, _sim, till) = till().await;
     let tipped =
-        ChargeRequest { tip: Some("1.00".into()), description: Some("Table 4".into()), ..sale("demo", "10.00") };
+        with_sale(sale("demo", "10.00"), |s| (s.tip, s.description) = (Some("1.00".into()), Some("Table 4".into())));
     let sold = till.charge(tipped).await.unwrap();
     assert_eq!((sold.amount.as_str(), sold.tip.as_deref()), ("11.00", Some("1.00")));
     assert_eq!(sold.description.as_deref(), Some("Table 4"), "the tip is no longer written into the description");
@@ -277,15 +286,15 @@ async fn a_tip_travels_as_its_own_field_and_is_charged_inside_the_total() {
 
     // No tip, or a tip that rounds to nothing, is no tip.
     for none in [None, Some(""), Some("0.00")] {
-        let sold = till.charge(ChargeRequest { tip: none.map(Into::into), ..sale("demo", "2.00") }).await.unwrap();
+        let sold = till.charge(with_sale(sale("demo", "2.00"), |s| s.tip = none.map(Into::into))).await.unwrap();
         assert_eq!((sold.amount.as_str(), sold.tip.as_deref()), ("2.00", None), "{none:?}");
     }
     let before = till.history("", 50, 0).unwrap().len();
-    let bad_tip = till.charge(ChargeRequest { tip: Some("1.001".into()), ..sale("demo", "2.00") }).await.unwrap_err();
+    let bad_tip = till.charge(with_sale(sale("demo", "2.00"), |s| s.tip = Some("1.001".into()))).await.unwrap_err();
     assert_eq!(bad_tip.code(), "bad_input");
     assert!(bad_tip.to_string().starts_with("the tip: "), "{bad_tip}");
     // Each part may be fine while the sum passes the per-sale maximum.
-    let over = ChargeRequest { tip: Some("1.00".into()), ..sale("demo", "1000000.00") };
+    let over = with_sale(sale("demo", "1000000.00"), |s| s.tip = Some("1.00".into()));
     assert_eq!(till.charge(over).await.unwrap_err().code(), "bad_amount");
     assert_eq!(till.history("", 50, 0).unwrap().len(), before, "a refused sale was recorded");
 }

@@ -24,7 +24,14 @@ fn usd(minor: u64) -> Amount {
 fn pending_sale(dir: &std::path::Path, order_id: &str) -> (Ledger, i64) {
     let ledger = Ledger::open(&dir.join("ledger.sqlite3")).unwrap();
     let row = ledger
-        .insert_creating(&NewInvoice { order_id, gateway: "demo", amount: usd(500), tip_minor: 0, description: None })
+        .insert_creating(&NewInvoice {
+            order_id,
+            gateway: "demo",
+            amount: usd(500),
+            tip_minor: 0,
+            description: None,
+            details: Default::default(),
+        })
         .unwrap();
     let created = CreatedInvoice {
         gateway_invoice_id: Some("D1".into()),
@@ -168,10 +175,13 @@ async fn hardening_13_network_errors_after_expiry_end_the_follow() {
     let sale = till
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "demo".into(),
-            amount: "2.00".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
+            sale: paydesk_till::api::SaleRequest {
+                amount: "2.00".into(),
+                tip: None,
+                currency: "USD".into(),
+                description: None,
+                items: Vec::new(),
+            },
         })
         .await
         .unwrap();
@@ -195,6 +205,7 @@ async fn hardening_13_an_unknown_sale_the_gateway_does_not_have_ends_the_follow(
             amount: usd(300),
             tip_minor: 0,
             description: None,
+            details: Default::default(),
         })
         .unwrap();
     till.paydesk().mark_interrupted().unwrap();
@@ -222,10 +233,13 @@ async fn hardening_13_a_sale_without_an_expiry_is_followed_a_day_then_handed_to_
     let sale = till
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "nonstopay".into(),
-            amount: "4.00".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
+            sale: paydesk_till::api::SaleRequest {
+                amount: "4.00".into(),
+                tip: None,
+                currency: "USD".into(),
+                description: None,
+                items: Vec::new(),
+            },
         })
         .await
         .unwrap();
@@ -265,6 +279,7 @@ async fn hardening_16_a_locked_till_cannot_retry_or_abandon_an_earlier_days_sale
             amount: usd(700),
             tip_minor: 0,
             description: None,
+            details: Default::default(),
         })
         .unwrap();
     ledger.record_failure(old.id, InvoiceStatus::Unknown, "lost").unwrap();
@@ -292,10 +307,13 @@ fn hardening_12_a_ledger_kept_busy_elsewhere_does_not_stall_the_other_tasks() {
             tokio::spawn(async move {
                 let sale = paydesk_till::api::ChargeRequest {
                     gateway: "demo".into(),
-                    amount: "1.00".into(),
-                    tip: None,
-                    currency: "USD".into(),
-                    description: None,
+                    sale: paydesk_till::api::SaleRequest {
+                        amount: "1.00".into(),
+                        tip: None,
+                        currency: "USD".into(),
+                        description: None,
+                        items: Vec::new(),
+                    },
                 };
                 till.charge(sale).await
             })
@@ -319,10 +337,13 @@ async fn hardening_10_only_the_sales_own_checked_pay_link_is_opened() {
     let sale = till
         .charge(paydesk_till::api::ChargeRequest {
             gateway: "demo".into(),
-            amount: "3.00".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
+            sale: paydesk_till::api::SaleRequest {
+                amount: "3.00".into(),
+                tip: None,
+                currency: "USD".into(),
+                description: None,
+                items: Vec::new(),
+            },
         })
         .await
         .unwrap();

@@ -12,8 +12,13 @@ impl Till {
     ) -> Result<InvoiceView, Error> {
         let amount = self.typed_amount(amount, currency)?;
         let label = self.config().terminal_label;
-        let entry = report::record_cash_sale(self.desk.ledger(), label.as_deref(), amount, description.as_deref())?;
-        Ok(self.view(entry))
+        let entry = report::CashSale {
+            amount,
+            tip_minor: 0,
+            description: description.as_deref(),
+            details: self.seller_details()?,
+        };
+        Ok(self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?))
     }
 
     /// Records money paid back by hand (manager only). `original`, the refunded sale's order id,
@@ -31,7 +36,9 @@ impl Till {
             check_key(key)?;
         }
         let label = self.config().terminal_label;
-        let entry = report::record_refund(self.desk.ledger(), label.as_deref(), amount, reason, original.as_deref())?;
+        let details = self.seller_details()?;
+        let entry =
+            report::record_refund(self.desk.ledger(), label.as_deref(), amount, reason, original.as_deref(), details)?;
         Ok(self.view(entry))
     }
 

@@ -52,6 +52,9 @@ impl Till {
             self.info(gateway)?;
             check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
         }
+        if let Some(url) = &input.rates_url {
+            check_arg("rates source", url, MAX_BASE_URL_CHARS)?;
+        }
         for (gateway, minutes) in &input.lifetime_minutes {
             let info = self.info(gateway)?;
             info.lifetime.check(info.name, minutes.saturating_mul(60)).map_err(Error::BadInput)?;
@@ -71,6 +74,9 @@ impl Till {
             config.always_on_top = input.always_on_top;
             config.idle_lock_minutes = input.idle_lock_minutes;
             config.lifetime_minutes = input.lifetime_minutes;
+            config.tax_rounding = input.tax_rounding;
+            config.max_rate_age_hours = input.max_rate_age_hours;
+            config.rates_url = input.rates_url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
         })
     }
 
@@ -262,6 +268,9 @@ pub(super) fn settings_view(config: &TillConfig) -> SettingsView {
             always_on_top: config.always_on_top,
             idle_lock_minutes: config.idle_lock_minutes,
             lifetime_minutes: config.lifetime_minutes.clone(),
+            tax_rounding: config.tax_rounding,
+            max_rate_age_hours: config.max_rate_age_hours,
+            rates_url: config.rates_url.clone(),
         },
         last_gateway: config.last_gateway.clone(),
         manager_pin_set: config.manager_pin_hash.is_some(),

@@ -7,13 +7,13 @@ use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
 use crate::pin::{self, Session};
 use crate::qr;
-use crate::receipt::{receipt_pdf, Receipt};
+use crate::receipt::{receipt_pdf, Receipt, SaleParts};
 use crate::report::{self, ShiftReport};
 use crate::service::{ChargeInput, Pace, Paydesk, Settings};
 use paydesk_gateways::gateway::{GatewayInfo, Lifetime, Lookup, Repeat};
 use paydesk_gateways::secret::Secret;
 use paydesk_ledger::export::{save_atomically, save_invoices_csv, ExportError};
-use paydesk_ledger::{Invoice, InvoiceKind, Ledger};
+use paydesk_ledger::{Invoice, InvoiceKind, Ledger, LedgerError};
 use paydesk_money::order::{check_text, MAX_DESCRIPTION_CHARS};
 use paydesk_money::InvoiceStatus;
 use paydesk_money::{parse_amount, parse_decimal, Amount, Currency, DecimalStyle, MoneyError, MAX_MAJOR_UNITS};
@@ -28,9 +28,13 @@ use ts_rs::TS;
 mod cash;
 mod manager;
 mod sales;
+mod shop;
+mod shop_views;
 mod views;
 
 use manager::{load_attempts, settings_view};
+pub use shop::{ECB_DAILY_URL, MAX_CATALOG_BYTES};
+pub use shop_views::*;
 pub use views::*;
 
 // What the webview may send. Every `Till` method checks its arguments against these before it
@@ -78,6 +82,10 @@ pub struct Till {
     /// (also in `attempts_path`, so a restart resets no lock-out).
     manager: Mutex<Session>,
     attempts_path: PathBuf,
+    /// The cashier signed in at this till (in memory: a restart signs them out).
+    seller: Mutex<Option<CashierView>>,
+    /// Wrong cashier PINs in a row, and the lock-out they lead to (in memory).
+    cashier_pins: Mutex<Session>,
     /// Unix seconds; replaceable so tests can move time instead of sleeping.
     now: Clock,
 }
@@ -109,6 +117,8 @@ impl Till {
             demo_base_url,
             manager: Mutex::new(Session::with_attempts(load_attempts(&attempts_path))),
             attempts_path,
+            seller: Mutex::new(None),
+            cashier_pins: Mutex::new(Session::default()),
             now: std::sync::Arc::new(paydesk_money::clock::unix_now),
         };
         till.apply_config();
@@ -225,6 +235,8 @@ impl Till {
             abandoned_at: inv.abandoned_at,
             kind: inv.kind,
             refund_of: inv.refund_of,
+            cashier: inv.cashier,
+            priced: inv.priced.map(PricedView::from),
         }
     }
 }

@@ -25,24 +25,33 @@ impl Till {
         Ok(parse_amount(amount, currency, self.config().decimal_style)?)
     }
 
-    /// Charges the amount plus the tip; the ledger keeps the tip apart, inside the total.
+    /// Charges what was rung up plus the tip through a gateway, converted when the gateway
+    /// charges in another currency; the ledger keeps the lines, tax and tip apart, inside the total.
     pub async fn charge(&self, request: ChargeRequest) -> Result<InvoiceView, Error> {
-        self.info(&request.gateway)?;
-        let amount = self.wire_amount(&request.amount, &request.currency)?;
-        let tip_minor = match request.tip.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            None => 0,
-            Some(tip) => match self.wire_amount(tip, &request.currency) {
-                Ok(tip) => tip.minor(),
-                Err(Error::Money(MoneyError::Zero)) => 0,
-                Err(e) => return Err(Error::BadInput(format!("the tip: {e}"))),
-            },
+        let info = self.info(&request.gateway)?;
+        let sale = self.price(&request.sale, Some(info))?;
+        let input = ChargeInput {
+            tip_minor: sale.tip_minor,
+            description: request.sale.description,
+            details: sale.details,
+            ..ChargeInput::new(&request.gateway, sale.total)
         };
-        let total = Amount::from_minor(amount.minor().saturating_add(tip_minor), amount.currency())?;
-        let input =
-            ChargeInput { tip_minor, description: request.description, ..ChargeInput::new(&request.gateway, total) };
         let invoice = self.desk.charge(&input).await?;
         self.remember_gateway(&invoice.gateway);
         Ok(self.view(invoice))
+    }
+
+    /// Records what was rung up as paid in cash at the counter, with its lines, tax and tip.
+    pub fn cash_sale(&self, request: SaleRequest) -> Result<InvoiceView, Error> {
+        let sale = self.price(&request, None)?;
+        let label = self.config().terminal_label;
+        let entry = report::CashSale {
+            amount: sale.total,
+            tip_minor: sale.tip_minor,
+            description: request.description.as_deref(),
+            details: sale.details,
+        };
+        Ok(self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?))
     }
 
     pub(super) fn remember_gateway(&self, gateway: &str) {
@@ -176,7 +185,10 @@ impl Till {
     pub(super) fn receipt_of(&self, key: &str) -> Result<Receipt, Error> {
         let invoice = self.find_visible(key)?;
         let utc_offset_minutes = paydesk_money::clock::local_offset_secs(invoice.created_at) / 60;
-        Ok(Receipt::new(&invoice, &self.gateway_name(&invoice.gateway), &self.config(), Some(utc_offset_minutes)))
+        let ledger = self.desk.ledger();
+        let parts = SaleParts { lines: ledger.sale_lines(invoice.id)?, taxes: ledger.sale_taxes(invoice.id)? };
+        let name = self.gateway_name(&invoice.gateway);
+        Ok(Receipt::new(&invoice, &parts, &name, &self.config(), Some(utc_offset_minutes)))
     }
 
     /// What the customer-facing window shows for the sale `key`, or the welcome for `None`.

@@ -1,6 +1,7 @@
 //! The shapes that cross IPC (and `--json`), generated into TypeScript for the UI.
 
 use super::*;
+use paydesk_money::tax::Rounding;
 
 /// Everything the UI needs to draw its first screen.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -108,6 +109,12 @@ pub struct SettingsInput {
     /// Invoice lifetime in minutes per gateway id, where the shop chose one (default 30); only
     /// gateways whose lifetime is settable, within their bounds.
     pub lifetime_minutes: BTreeMap<String, u32>,
+    /// How a sale's tax is rounded: per line or once per rate, half-up or half-even.
+    pub tax_rounding: Rounding,
+    /// An exchange rate older than this is refused for a sale (hours).
+    pub max_rate_age_hours: u32,
+    /// Where the reference exchange rates are fetched; null for the ECB's daily file.
+    pub rates_url: Option<String>,
 }
 
 impl SettingsInput {
@@ -151,15 +158,32 @@ pub struct InvoiceView {
     pub kind: InvoiceKind,
     /// The order id of the sale a refund pays back, where it named one.
     pub refund_of: Option<String>,
+    /// Who sold it, where the till has cashiers.
+    pub cashier: Option<String>,
+    /// The price in the shop's currency, where the gateway charged in another.
+    pub priced: Option<PricedView>,
 }
 
+/// A sale through a gateway.
 #[derive(Debug, Clone, Deserialize, TS)]
 #[ts(export)]
 pub struct ChargeRequest {
     pub gateway: String,
-    /// The sale before any tip, in the wire form: digits and "." ("12.34", "1.500", "1500"); the UI
-    /// converts the cashier's decimal style.
+    #[serde(flatten)]
+    pub sale: SaleRequest,
+}
+
+/// What the cashier rang up: catalog items and a typed amount beside them, priced in `currency`
+/// (the till converts when the gateway charges in another). Prices come from the catalog, never
+/// from the window.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[ts(export)]
+pub struct SaleRequest {
+    /// The typed amount beside any items, in the wire form: digits and "." ("12.34", "1.500",
+    /// "1500"; the UI converts the cashier's decimal style); "" or "0" for none.
     pub amount: String,
+    #[serde(default)]
+    pub items: Vec<ItemLine>,
     /// The tip on top, in the same form; `None` (or zero) for no tip.
     pub tip: Option<String>,
     pub currency: String,

@@ -14,7 +14,14 @@ pub fn paid_sale(description: Option<&str>, pay_link: Option<&str>) -> Invoice {
     let dir = tempfile::tempdir().unwrap();
     let ledger = Ledger::open(&dir.path().join("ledger.sqlite3")).unwrap();
     let amount = Amount::from_minor(123_456, Currency::USD).unwrap();
-    let new = NewInvoice { order_id: "SHOP1-20261123-AB12CD34", gateway: "demo", amount, tip_minor: 0, description };
+    let new = NewInvoice {
+        order_id: "SHOP1-20261123-AB12CD34",
+        gateway: "demo",
+        amount,
+        tip_minor: 0,
+        description,
+        details: Default::default(),
+    };
     let mut inv = ledger.insert_creating(&new).unwrap();
     if let Some(link) = pay_link {
         let created =

@@ -11,9 +11,10 @@ mod words;
 pub use pdf::receipt_pdf;
 
 use crate::config::TillConfig;
-use paydesk_ledger::{Invoice, InvoiceKind};
+use paydesk_ledger::{Invoice, InvoiceKind, SaleLine};
 use paydesk_money::clock::civil_date;
-use paydesk_money::DecimalStyle;
+use paydesk_money::tax::{format_percent, RateTotal};
+use paydesk_money::{Currency, DecimalStyle};
 use serde::Serialize;
 use ts_rs::TS;
 use words::words;
@@ -31,6 +32,34 @@ pub struct ReceiptLine {
     pub strong: bool,
 }
 
+/// One thing sold: "2 × Espresso", "4.40 EUR".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ReceiptItem {
+    pub quantity: u32,
+    pub name: String,
+    /// The line's amount with its currency.
+    pub amount: String,
+}
+
+/// One tax rate's row: "VAT 19 % incl.", net, tax, gross (each with its currency).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct ReceiptTax {
+    pub rate: String,
+    pub net: String,
+    pub tax: String,
+    pub gross: String,
+}
+
+/// What a sale sold and the tax in it, as the ledger keeps them (empty for a typed amount
+/// without tax, and for sales from before items and tax).
+#[derive(Debug, Clone, Default)]
+pub struct SaleParts {
+    pub lines: Vec<SaleLine>,
+    pub taxes: Vec<RateTotal>,
+}
+
 /// What a receipt says, in the till's language, in printing order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[ts(export)]
@@ -39,6 +68,11 @@ pub struct Receipt {
     pub shop_name: Option<String>,
     /// "Receipt"
     pub title: String,
+    /// What was sold, in the currency it was priced in.
+    pub items: Vec<ReceiptItem>,
+    /// The tax table's heading (net, tax, gross) and its rows, one per rate.
+    pub tax_columns: Vec<String>,
+    pub taxes: Vec<ReceiptTax>,
     pub lines: Vec<ReceiptLine>,
     pub order_id: String,
     /// Printed as a QR code and as text under it.
@@ -48,18 +82,30 @@ pub struct Receipt {
 impl Receipt {
     /// The receipt of `invoice`. `utc_offset_minutes` is the till's local offset from UTC at the
     /// time of the sale (see `clock::local_offset_secs`): `None` prints UTC.
-    pub fn new(invoice: &Invoice, gateway_name: &str, config: &TillConfig, utc_offset_minutes: Option<i32>) -> Receipt {
+    pub fn new(
+        invoice: &Invoice,
+        parts: &SaleParts,
+        gateway_name: &str,
+        config: &TillConfig,
+        utc_offset_minutes: Option<i32>,
+    ) -> Receipt {
         let words = words(&config.language);
-        let code = invoice.amount.currency().code();
-        let money = |minor: u64| {
-            let text = invoice.amount.currency().format_minor(i128::from(minor));
+        let in_currency = |currency: Currency, minor: u64| {
+            let text = currency.format_minor(i128::from(minor));
             let text = if config.decimal_style == DecimalStyle::Comma { text.replace('.', ",") } else { text };
-            format!("{text} {code}")
+            format!("{text} {}", currency.code())
         };
+        let money = |minor: u64| in_currency(invoice.amount.currency(), minor);
+        // Lines and taxes are in the currency the sale was priced in.
+        let priced_in = invoice.priced.as_ref().map_or(invoice.amount.currency(), |p| p.amount.currency());
+        let priced = |minor: u64| in_currency(priced_in, minor);
         let line = |label: &str, value: &str| ReceiptLine { label: label.into(), value: value.into(), strong: false };
         let mut lines = Vec::new();
         if let Some(terminal) = &config.terminal_label {
             lines.push(line(&words.terminal, terminal));
+        }
+        if let Some(cashier) = &invoice.cashier {
+            lines.push(line(&words.cashier, cashier));
         }
         lines.push(line(&words.time, &sale_time(invoice.created_at, utc_offset_minutes)));
         lines.push(line(&words.order, &invoice.order_id));
@@ -75,9 +121,43 @@ impl Receipt {
         if invoice.tip_minor > 0 {
             lines.push(line(&words.tip, &money(invoice.tip_minor)));
         }
+        if let Some(p) = &invoice.priced {
+            lines.push(line(&words.priced, &priced(p.amount.minor())));
+            let rate = format!("1 {} = {} {}", priced_in.code(), p.rate, invoice.amount.currency().code());
+            let (y, m, d) = civil_date(p.as_of);
+            lines.push(line(&words.rate, &format!("{rate} ({}, {y:04}-{m:02}-{d:02})", p.source)));
+        }
+        let items = parts
+            .lines
+            .iter()
+            .map(|l| ReceiptItem {
+                quantity: l.quantity,
+                name: if l.item_id.is_none() && l.name.is_empty() { words.item_amount.clone() } else { l.name.clone() },
+                amount: priced(l.amount_minor),
+            })
+            .collect();
+        let taxes: Vec<ReceiptTax> = parts
+            .taxes
+            .iter()
+            .map(|t| ReceiptTax {
+                rate: format!(
+                    "{} {} % {}",
+                    t.rate.name,
+                    format_percent(t.rate.basis_points),
+                    if t.rate.inclusive { &words.included } else { &words.added }
+                ),
+                net: priced(t.net_minor),
+                tax: priced(t.tax_minor),
+                gross: priced(t.gross_minor),
+            })
+            .collect();
+        let tax_columns = if taxes.is_empty() { Vec::new() } else { words.tax_columns.to_vec() };
         Receipt {
             shop_name: config.shop_name.clone(),
             title: if invoice.kind == InvoiceKind::Refund { &words.refund } else { &words.receipt }.clone(),
+            items,
+            tax_columns,
+            taxes,
             lines,
             order_id: invoice.order_id.clone(),
             pay_link: invoice.pay_link.clone(),
@@ -126,7 +206,7 @@ mod tests {
         let mut inv = paid_sale(None, None);
         inv.tip_minor = 150;
         let comma = TillConfig { decimal_style: DecimalStyle::Comma, ..config(None, "es") };
-        let receipt = Receipt::new(&inv, "Demo", &comma, None);
+        let receipt = Receipt::new(&inv, &SaleParts::default(), "Demo", &comma, None);
         let tail: Vec<_> = pairs(&receipt).into_iter().rev().take(2).collect();
         assert_eq!(tail, [("de ello, propina", "1,50 USD"), ("Importe", "1234,56 USD")]);
     }
@@ -134,7 +214,7 @@ mod tests {
     #[test]
     fn the_receipt_says_what_was_sold_where_and_when() {
         let inv = paid_sale(Some("Table 4"), Some(LINK));
-        let receipt = Receipt::new(&inv, "Demo", &config(Some("Corner Café"), "en"), Some(60));
+        let receipt = Receipt::new(&inv, &SaleParts::default(), "Demo", &config(Some("Corner Café"), "en"), Some(60));
         assert_eq!(receipt.shop_name.as_deref(), Some("Corner Café"));
         assert_eq!(receipt.title, "Receipt");
         assert_eq!(
@@ -154,7 +234,7 @@ mod tests {
         assert_eq!(receipt.file_name(), "receipt-SHOP1-20261123-AB12CD34.pdf");
 
         let plain = TillConfig { decimal_style: DecimalStyle::Comma, ..TillConfig::default() };
-        let receipt = Receipt::new(&paid_sale(None, None), "Demo", &plain, None);
+        let receipt = Receipt::new(&paid_sale(None, None), &SaleParts::default(), "Demo", &plain, None);
         assert_eq!(receipt.shop_name, None);
         assert_eq!(
             pairs(&receipt),
@@ -174,14 +254,15 @@ mod tests {
         let mut inv = paid_sale(None, None);
         inv.kind = InvoiceKind::Refund;
         inv.refund_of = Some("SHOP1-20261122-ZZ99YY88".into());
-        let receipt = Receipt::new(&inv, "Refund", &config(None, "en"), None);
+        let receipt = Receipt::new(&inv, &SaleParts::default(), "Refund", &config(None, "en"), None);
         assert_eq!(receipt.title, "Refund");
         assert!(pairs(&receipt).contains(&("Refund of", "SHOP1-20261122-ZZ99YY88")));
     }
 
     #[test]
     fn the_receipt_speaks_the_tills_language() {
-        let receipt = Receipt::new(&paid_sale(None, Some(LINK)), "Demo", &config(None, "es"), Some(-330));
+        let receipt =
+            Receipt::new(&paid_sale(None, Some(LINK)), &SaleParts::default(), "Demo", &config(None, "es"), Some(-330));
         assert_eq!(receipt.title, "Recibo");
         assert!(pairs(&receipt).contains(&("Estado", "Pagado")));
         assert!(pairs(&receipt).contains(&("Fecha", "2026-11-23 06:45 UTC-05:30")));

@@ -105,6 +105,19 @@ pub fn receipt_pdf(receipt: &Receipt) -> Result<Vec<u8>, QrError> {
     }
     page.paragraph(Font::Regular, 9.0, &win_ansi(&receipt.title), Align::Center);
     page.y += 6.0;
+    let plain = |label: String, value: String| ReceiptLine { label, value, strong: false };
+    for item in &receipt.items {
+        page.pair(&plain(format!("{} × {}", item.quantity, item.name), item.amount.clone()));
+    }
+    if let [net, tax, gross] = receipt.tax_columns.as_slice() {
+        for t in &receipt.taxes {
+            let figures = format!("{net} {}  {tax} {}  {gross} {}", t.net, t.tax, t.gross);
+            page.pair(&plain(t.rate.clone(), figures));
+        }
+    }
+    if !receipt.items.is_empty() || !receipt.taxes.is_empty() {
+        page.y += 6.0;
+    }
     for line in &receipt.lines {
         page.pair(line);
     }
@@ -188,6 +201,7 @@ mod tests {
     use super::read_back::{content, drawn, objects};
     use super::*;
     use crate::receipt::fixtures::{config, paid_sale, LINK};
+    use crate::receipt::SaleParts;
 
     fn pdf_of(receipt: &Receipt) -> Vec<u8> {
         receipt_pdf(receipt).unwrap()
@@ -195,7 +209,13 @@ mod tests {
 
     #[test]
     fn the_xref_table_points_at_each_object() {
-        let receipt = Receipt::new(&paid_sale(None, Some(LINK)), "Demo", &config(Some("Shop"), "en"), None);
+        let receipt = Receipt::new(
+            &paid_sale(None, Some(LINK)),
+            &SaleParts::default(),
+            "Demo",
+            &config(Some("Shop"), "en"),
+            None,
+        );
         let objects = objects(&pdf_of(&receipt));
         assert_eq!(objects.len(), 7);
         assert!(objects[0].starts_with(b"<< /Type /Catalog"));
@@ -205,8 +225,13 @@ mod tests {
 
     #[test]
     fn the_page_prints_every_line_of_the_receipt() {
-        let receipt =
-            Receipt::new(&paid_sale(Some("Table 4"), Some(LINK)), "Demo", &config(Some("Corner Café"), "en"), None);
+        let receipt = Receipt::new(
+            &paid_sale(Some("Table 4"), Some(LINK)),
+            &SaleParts::default(),
+            "Demo",
+            &config(Some("Corner Café"), "en"),
+            None,
+        );
         let pdf = pdf_of(&receipt);
         let texts = drawn(&content(&pdf)).texts;
         let shown: Vec<String> = texts.iter().map(|t| t.iter().map(|&b| char::from(b)).collect()).collect();
@@ -226,7 +251,8 @@ mod tests {
     #[test]
     fn the_drawn_squares_are_the_qr_codes_modules() {
         for link in [LINK, &format!("https://pay.example.com/?q={}", "x".repeat(900))] {
-            let receipt = Receipt::new(&paid_sale(None, Some(link)), "Demo", &config(None, "en"), None);
+            let receipt =
+                Receipt::new(&paid_sale(None, Some(link)), &SaleParts::default(), "Demo", &config(None, "en"), None);
             let qr = drawn(&content(&pdf_of(&receipt))).qr;
             assert_eq!(qr.len(), 1, "one QR code");
             let (cm, rects) = &qr[0];
@@ -248,7 +274,7 @@ mod tests {
             assert!(x - quiet >= f64::from(MARGIN) - 0.01);
             assert!(x + a * width as f64 + quiet <= f64::from(PAGE_WIDTH - MARGIN) + 0.01);
         }
-        let receipt = Receipt::new(&paid_sale(None, None), "Demo", &config(None, "en"), None);
+        let receipt = Receipt::new(&paid_sale(None, None), &SaleParts::default(), "Demo", &config(None, "en"), None);
         assert!(drawn(&content(&pdf_of(&receipt))).qr.is_empty(), "no link, no code");
     }
 
@@ -256,7 +282,13 @@ mod tests {
     fn odd_characters_cannot_break_out_of_the_text() {
         let shop = "Bob's (Best)) \\ Shop ) Tj ET BT /F9 99 Tf (x) Tj % endstream endobj";
         let description = "日本 “tea” – 5€ \\( \u{7f}\u{1b} ÿ";
-        let receipt = Receipt::new(&paid_sale(Some(description), Some(LINK)), "Demo", &config(Some(shop), "en"), None);
+        let receipt = Receipt::new(
+            &paid_sale(Some(description), Some(LINK)),
+            &SaleParts::default(),
+            "Demo",
+            &config(Some(shop), "en"),
+            None,
+        );
         let pdf = pdf_of(&receipt);
         let texts = drawn(&content(&pdf)).texts;
         let joined = texts.iter().map(|t| t.as_slice()).collect::<Vec<_>>().join(&b' ');
@@ -282,7 +314,13 @@ mod tests {
         }
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("r.pdf");
-        let receipt = Receipt::new(&paid_sale(None, Some(LINK)), "Demo", &config(Some("Corner Café (1)"), "en"), None);
+        let receipt = Receipt::new(
+            &paid_sale(None, Some(LINK)),
+            &SaleParts::default(),
+            "Demo",
+            &config(Some("Corner Café (1)"), "en"),
+            None,
+        );
         std::fs::write(&file, pdf_of(&receipt)).unwrap();
         let run = |tool: &str, args: &[&str]| {
             let out = std::process::Command::new(tool).args(args).output().unwrap();

@@ -26,6 +26,15 @@ pub(super) struct Words {
     pub(super) status: String,
     pub(super) amount: String,
     pub(super) tip: String,
+    pub(super) cashier: String,
+    pub(super) priced: String,
+    pub(super) rate: String,
+    /// The name of a typed amount among the items.
+    pub(super) item_amount: String,
+    /// Net, tax, gross; then the words for an included and an added rate.
+    pub(super) tax_columns: [String; 3],
+    pub(super) included: String,
+    pub(super) added: String,
     statuses: HashMap<InvoiceStatus, String>,
 }
 
@@ -55,6 +64,13 @@ impl Words {
             status: word("receipt.line.status")?,
             amount: word("receipt.line.amount")?,
             tip: word("receipt.line.tip")?,
+            cashier: word("receipt.line.cashier")?,
+            priced: word("receipt.line.priced")?,
+            rate: word("receipt.line.rate")?,
+            item_amount: word("receipt.item.amount")?,
+            tax_columns: [word("receipt.tax.net")?, word("receipt.tax.tax")?, word("receipt.tax.gross")?],
+            included: word("receipt.tax.included")?,
+            added: word("receipt.tax.added")?,
             statuses,
         })
     }

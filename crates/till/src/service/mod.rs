@@ -6,7 +6,7 @@ use crate::error::Error;
 use paydesk_gateways::gateway::{ChargeRequest, Credentials, Gateway, GatewayInfo, Knobs, Lifetime};
 use paydesk_gateways::http::{check_base_url, HttpClient, RetryPolicy, DEFAULT_TIMEOUT};
 use paydesk_gateways::registry;
-use paydesk_ledger::{Invoice, Ledger, NewInvoice};
+use paydesk_ledger::{Invoice, Ledger, NewInvoice, SaleDetails};
 use paydesk_money::order::{check_order_id, check_text, new_order_id, printable, MAX_DESCRIPTION_CHARS};
 use paydesk_money::Amount;
 use paydesk_money::InvoiceStatus;
@@ -92,12 +92,21 @@ pub struct ChargeInput {
     pub tip_minor: u64,
     pub order_id: Option<String>,
     pub description: Option<String>,
+    /// Lines, tax, priced currency and seller, kept with the sale as they are.
+    pub details: SaleDetails,
 }
 
 impl ChargeInput {
     /// A sale of `amount` through `gateway`: no tip, a new order id, no description.
     pub fn new(gateway: &str, amount: Amount) -> ChargeInput {
-        ChargeInput { gateway: gateway.to_string(), amount, tip_minor: 0, order_id: None, description: None }
+        ChargeInput {
+            gateway: gateway.to_string(),
+            amount,
+            tip_minor: 0,
+            order_id: None,
+            description: None,
+            details: SaleDetails::default(),
+        }
     }
 }
 
@@ -226,11 +235,12 @@ impl Paydesk {
         let info = gateway.info();
         let session = Session { http: self.http(info)?, knobs: self.knobs(info), credentials, gateway };
         let (order_id, amount, description) = (request.order_id.clone(), request.amount, request.description.clone());
-        let tip_minor = input.tip_minor;
+        let (tip_minor, details) = (input.tip_minor, input.details.clone());
         let row = self
             .db(move |l| {
                 let description = description.as_deref();
-                l.insert_creating(&NewInvoice { order_id: &order_id, gateway: info.id, amount, tip_minor, description })
+                let gateway = info.id;
+                l.insert_creating(&NewInvoice { order_id: &order_id, gateway, amount, tip_minor, description, details })
             })
             .await?;
         match session.create(&request).await {

@@ -30,7 +30,14 @@ impl Fixture {
         let order_id = paydesk_money::order::new_order_id(None);
         let row = self
             .ledger
-            .insert_creating(&NewInvoice { order_id: &order_id, gateway, amount, tip_minor: 0, description: None })
+            .insert_creating(&NewInvoice {
+                order_id: &order_id,
+                gateway,
+                amount,
+                tip_minor: 0,
+                description: None,
+                details: Default::default(),
+            })
             .unwrap();
         if status != InvoiceStatus::Creating {
             let created = CreatedInvoice {

@@ -7,7 +7,7 @@
 
 use crate::error::Error;
 use paydesk_ledger::export::{save_atomically, write_record, ExportError, Field};
-use paydesk_ledger::{GroupTotal, Invoice, InvoiceKind, Ledger, LedgerError, NewEntry, RECEIVED};
+use paydesk_ledger::{GroupTotal, Invoice, InvoiceKind, Ledger, LedgerError, NewEntry, SaleDetails, RECEIVED};
 use paydesk_money::clock::format_utc;
 use paydesk_money::order::{check_text, new_order_id, MAX_DESCRIPTION_CHARS};
 use paydesk_money::InvoiceStatus;
@@ -17,6 +17,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use ts_rs::TS;
+
+mod rules;
+pub use rules::{CashierTotals, ShiftView, TaxTotalView};
 
 /// The gateway id a cash sale is recorded under.
 pub const CASH_GATEWAY: &str = "cash";
@@ -44,14 +47,18 @@ fn entry_order_id(terminal_label: Option<&str>, kind: InvoiceKind) -> String {
     new_order_id(Some(&format!("{}-{mark}", terminal_label.unwrap_or("PD"))))
 }
 
+/// A cash sale about to be recorded.
+pub struct CashSale<'a> {
+    /// The total, tip included.
+    pub amount: Amount,
+    pub tip_minor: u64,
+    pub description: Option<&'a str>,
+    pub details: SaleDetails,
+}
+
 /// Records a sale paid in cash at the counter: in the ledger, paid, at once.
-pub fn record_cash_sale(
-    ledger: &Ledger,
-    terminal_label: Option<&str>,
-    amount: Amount,
-    description: Option<&str>,
-) -> Result<Invoice, Error> {
-    let description = description.map(str::trim).filter(|d| !d.is_empty());
+pub fn record_cash_sale(ledger: &Ledger, terminal_label: Option<&str>, sale: CashSale<'_>) -> Result<Invoice, Error> {
+    let description = sale.description.map(str::trim).filter(|d| !d.is_empty());
     if let Some(d) = description {
         check_text("description", d, MAX_DESCRIPTION_CHARS)?;
     }
@@ -60,10 +67,11 @@ pub fn record_cash_sale(
         order_id: &order_id,
         kind: InvoiceKind::Cash,
         gateway: CASH_GATEWAY,
-        amount,
-        tip_minor: 0,
+        amount: sale.amount,
+        tip_minor: sale.tip_minor,
         description,
         refund_of: None,
+        details: sale.details,
     };
     Ok(ledger.insert_entry(&entry)?)
 }
@@ -77,6 +85,7 @@ pub fn record_refund(
     amount: Amount,
     reason: &str,
     original: Option<&str>,
+    details: SaleDetails,
 ) -> Result<Invoice, Error> {
     let reason = check_text("reason", reason.trim(), MAX_DESCRIPTION_CHARS)?;
     if reason.is_empty() {
@@ -95,6 +104,7 @@ pub fn record_refund(
         tip_minor: 0,
         description: Some(reason),
         refund_of,
+        details,
     };
     ledger.insert_entry(&entry).map_err(|e| match e {
         LedgerError::Refund(why) => Error::BadInput(why),
@@ -119,6 +129,12 @@ pub struct ShiftReport {
     /// What came in per gateway (sales in a received status), cash, and refunds, by currency.
     /// Demo sales are listed here only, marked as practice: they are in no total.
     pub by_gateway: Vec<GatewayLine>,
+    /// Tax per rate over the received sales and cash sales, in the currency they were priced in.
+    pub taxes: Vec<TaxTotalView>,
+    /// Takings per cashier and currency, with the over/short of their closed shifts.
+    pub cashiers: Vec<CashierTotals>,
+    /// The shifts opened in the period: float, expected and counted cash, over/short.
+    pub shifts: Vec<ShiftView>,
 }
 
 /// One currency's totals. Amounts are exact decimal text ("1234.50"; net may be negative).
@@ -184,7 +200,14 @@ pub fn shift_report(
     gateway_name: impl Fn(&str) -> String,
 ) -> Result<ShiftReport, Error> {
     check_period(from, to)?;
-    Ok(summarise(from, to, &ledger.totals(from, to)?, gateway_name))
+    let groups = ledger.totals(from, to)?;
+    let shifts = ledger.shifts(from, to)?;
+    let mut report = summarise(from, to, &groups, gateway_name);
+    report.taxes =
+        ledger.tax_totals(from, to, paydesk_gateways::demo::INFO.id)?.iter().map(TaxTotalView::from_total).collect();
+    report.cashiers = rules::cashier_totals(&groups, &shifts);
+    report.shifts = shifts.into_iter().map(ShiftView::from).collect();
+    Ok(report)
 }
 
 #[derive(Default)]
@@ -272,6 +295,9 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
                 total: currency.format_minor(sum.minor),
             })
             .collect(),
+        taxes: Vec::new(),
+        cashiers: Vec::new(),
+        shifts: Vec::new(),
     }
 }
 
@@ -325,6 +351,32 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
     for g in &report.by_gateway {
         let kind = if g.practice { "practice" } else { g.kind.as_str() };
         row("gateway", kind, &g.gateway, &g.gateway_name, &g.currency, Some(g.count), &g.total)?;
+    }
+    for t in &report.taxes {
+        let name = format!("{}% {}", t.percent, if t.inclusive { "included" } else { "added" });
+        for (kind, amount) in [("net", &t.net), ("tax", &t.tax), ("gross", &t.gross)] {
+            row("tax", kind, &t.name, &name, &t.currency, Some(t.count), amount)?;
+        }
+    }
+    for c in &report.cashiers {
+        let cur = c.currency.as_str();
+        row("cashier", "received", &c.cashier, "", cur, Some(c.received_count), &c.received)?;
+        row("cashier", "cash", &c.cashier, "", cur, Some(c.cash_count), &c.cash)?;
+        row("cashier", "refunds", &c.cashier, "", cur, Some(c.refund_count), &c.refunds)?;
+        row("cashier", "tips", &c.cashier, "", cur, None, &c.tips)?;
+        row("cashier", "net", &c.cashier, "", cur, None, &c.net)?;
+        if let Some(diff) = &c.over_short {
+            row("cashier", "over_short", &c.cashier, "", cur, None, diff)?;
+        }
+    }
+    for s in &report.shifts {
+        let id = s.id.to_string();
+        row("shift", "float", &id, &s.cashier, &s.currency, None, &s.float)?;
+        row("shift", "expected", &id, &s.cashier, &s.currency, None, &s.expected)?;
+        if let (Some(counted), Some(diff)) = (&s.counted, &s.over_short) {
+            row("shift", "counted", &id, &s.cashier, &s.currency, None, counted)?;
+            row("shift", "over_short", &id, &s.cashier, &s.currency, None, diff)?;
+        }
     }
     Ok(())
 }
@@ -405,6 +457,7 @@ mod tests {
             count: 1,
             minor,
             tips_minor,
+            cashier: None,
         };
         let groups = [
             group(InvoiceKind::Sale, InvoiceStatus::Paid, "dex3", 1_100, 100),
