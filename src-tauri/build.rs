@@ -59,6 +59,7 @@ const COMMANDS: &[&str] = &[
     "fetch_rates",
     "set_rate",
     "cash_sale",
+    "quote",
 ];
 
 fn main() {

@@ -174,6 +174,7 @@ pub fn run() {
             shop_commands::fetch_rates,
             shop_commands::set_rate,
             shop_commands::cash_sale,
+            shop_commands::quote,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

@@ -5,8 +5,8 @@
 use crate::commands::{blocking, cashier_only, export_dir};
 use crate::App;
 use paydesk_till::api::{
-    CashierView, ImportOutcome, InvoiceView, ItemInput, ItemView, RateView, SaleRequest, SellerView, ShiftView,
-    TaxRateView,
+    CashierView, ChargeRequest, ImportOutcome, InvoiceView, ItemInput, ItemView, QuoteView, RateView, SaleRequest,
+    SellerView, ShiftView, TaxRateView,
 };
 use paydesk_till::error::ErrorReply;
 use tauri::{AppHandle, State, Window};
@@ -160,4 +160,10 @@ pub(crate) async fn set_rate(
 pub(crate) async fn cash_sale(window: Window, app: State<'_, App>, request: SaleRequest) -> Reply<InvoiceView> {
     cashier_only(window.label())?;
     blocking(&app, move |till| till.cash_sale(request)).await
+}
+
+#[tauri::command]
+pub(crate) async fn quote(window: Window, app: State<'_, App>, request: ChargeRequest) -> Reply<QuoteView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.quote(&request)).await
 }

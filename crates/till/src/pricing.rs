@@ -39,6 +39,8 @@ pub struct PricedSale {
     pub total: Amount,
     /// In minor units of the charged currency.
     pub tip_minor: u64,
+    /// The tip as rung up, in minor units of the priced currency.
+    pub priced_tip_minor: u64,
     pub details: SaleDetails,
 }
 
@@ -103,7 +105,7 @@ pub fn price_sale(
     let priced_total = Amount::from_minor(breakdown.gross_minor.saturating_add(tip_minor), rung.currency)?;
     let mut details = SaleDetails { lines, taxes: breakdown.rates, ..SaleDetails::default() };
     let Some(conversion) = conversion.filter(|c| c.to != rung.currency) else {
-        return Ok(PricedSale { total: priced_total, tip_minor, details });
+        return Ok(PricedSale { total: priced_total, tip_minor, priced_tip_minor: tip_minor, details });
     };
     let held = ledger.rates()?;
     let total = convert(priced_total, conversion.to, &held, conversion.now, conversion.max_age_secs)?;
@@ -123,7 +125,7 @@ pub fn price_sale(
         source: total.source.clone(),
         as_of: total.as_of,
     });
-    Ok(PricedSale { total: total.to, tip_minor: tip_charged, details })
+    Ok(PricedSale { total: total.to, tip_minor: tip_charged, priced_tip_minor: tip_minor, details })
 }
 
 fn named_rate(rates: &[CatalogRate], name: &str) -> Result<TaxRate, Error> {

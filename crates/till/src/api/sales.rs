@@ -206,6 +206,7 @@ impl Till {
                     qr_svg,
                     status: inv.status,
                     is_final: inv.status.is_final(),
+                    priced: inv.priced.map(PricedView::from),
                 })
             }
             None => None,

@@ -267,7 +267,49 @@ impl Till {
 
     /// What the sale in `request` comes to, as the ledger will keep it, charged through `gateway`
     /// (`None`: cash, in the priced currency).
+    /// What the sale in `request` comes to, for the charge screen (see [`QuoteView`]). The same
+    /// rules as [`Till::charge`], short of checking who sells.
+    pub fn quote(&self, request: &ChargeRequest) -> Result<QuoteView, Error> {
+        let info = match request.gateway.as_str() {
+            crate::report::CASH_GATEWAY => None,
+            id => Some(self.info(id)?),
+        };
+        let sale = self.price_only(&request.sale, info)?;
+        let priced = sale.details.priced.as_ref().map_or(sale.total, |p| p.amount);
+        let currency = priced.currency();
+        let money = |minor: u64| currency.format_minor(i128::from(minor));
+        let config = self.config();
+        let items = crate::receipt::receipt_items(&sale.details.lines, &config.language, |minor| money(minor));
+        Ok(QuoteView {
+            items,
+            taxes: sale.details.taxes.iter().map(|t| TaxTotalView::of(t, currency, 0)).collect(),
+            total: priced.to_decimal_string(),
+            tip: (sale.priced_tip_minor > 0).then(|| money(sale.priced_tip_minor)),
+            currency: currency.code().into(),
+            charged: sale.details.priced.as_ref().map(|p| ChargedView {
+                amount: sale.total.to_decimal_string(),
+                currency: sale.total.currency().code().into(),
+                rate: p.rate.clone(),
+                source: p.source.clone(),
+                as_of: p.as_of,
+            }),
+        })
+    }
+
+    /// What the sale in `request` comes to, as the ledger will keep it, charged through `gateway`
+    /// (`None`: cash, in the priced currency), with who sells it.
     pub(super) fn price(
+        &self,
+        request: &SaleRequest,
+        gateway: Option<&GatewayInfo>,
+    ) -> Result<crate::pricing::PricedSale, Error> {
+        let mut sale = self.price_only(request, gateway)?;
+        let seller = self.seller_details()?;
+        (sale.details.cashier_id, sale.details.shift_id) = (seller.cashier_id, seller.shift_id);
+        Ok(sale)
+    }
+
+    fn price_only(
         &self,
         request: &SaleRequest,
         gateway: Option<&GatewayInfo>,
@@ -305,10 +347,7 @@ impl Till {
             }
             _ => None,
         };
-        let mut sale = crate::pricing::price_sale(self.desk.ledger(), &rung, config.tax_rounding, conversion.as_ref())?;
-        let seller = self.seller_details()?;
-        (sale.details.cashier_id, sale.details.shift_id) = (seller.cashier_id, seller.shift_id);
-        Ok(sale)
+        crate::pricing::price_sale(self.desk.ledger(), &rung, config.tax_rounding, conversion.as_ref())
     }
 }
 

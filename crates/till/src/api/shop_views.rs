@@ -151,6 +151,34 @@ impl From<paydesk_ledger::Priced> for PricedView {
     }
 }
 
+/// What a sale rung up comes to, worked out by the till for the charge screen to show before
+/// Charge: the window never sums money itself.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct QuoteView {
+    pub items: Vec<crate::receipt::ReceiptItem>,
+    /// Per rate, in the priced currency.
+    pub taxes: Vec<TaxTotalView>,
+    /// What the customer pays, tip included, in the priced currency.
+    pub total: String,
+    pub tip: Option<String>,
+    pub currency: String,
+    /// The amount the gateway will charge, where it charges in another currency.
+    pub charged: Option<ChargedView>,
+}
+
+/// A converted total: what the gateway charges, and the rate that made it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct ChargedView {
+    pub amount: String,
+    pub currency: String,
+    pub rate: String,
+    pub source: String,
+    #[ts(type = "number")]
+    pub as_of: i64,
+}
+
 /// The outcome of a catalog import.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[ts(export)]

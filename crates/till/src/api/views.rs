@@ -238,6 +238,8 @@ pub struct CustomerInvoice {
     pub qr_svg: Option<String>,
     pub status: InvoiceStatus,
     pub is_final: bool,
+    /// The price in the shop's currency, where the gateway charges another: the customer sees both.
+    pub priced: Option<PricedView>,
 }
 
 /// A typed amount that would be accepted, as the invoice will show it.

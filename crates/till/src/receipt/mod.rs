@@ -11,7 +11,7 @@ mod words;
 pub use pdf::receipt_pdf;
 
 use crate::config::TillConfig;
-use paydesk_ledger::{Invoice, InvoiceKind, SaleLine};
+use paydesk_ledger::{Invoice, InvoiceKind, NewLine, SaleLine};
 use paydesk_money::clock::civil_date;
 use paydesk_money::tax::{format_percent, RateTotal};
 use paydesk_money::{Currency, DecimalStyle};
@@ -132,7 +132,7 @@ impl Receipt {
             .iter()
             .map(|l| ReceiptItem {
                 quantity: l.quantity,
-                name: if l.item_id.is_none() && l.name.is_empty() { words.item_amount.clone() } else { l.name.clone() },
+                name: item_name(l.item_id, &l.name, words),
                 amount: priced(l.amount_minor),
             })
             .collect();
@@ -170,6 +170,25 @@ impl Receipt {
             self.order_id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
         format!("receipt-{safe}.pdf")
     }
+}
+
+/// A line's name as printed: a typed amount has none of its own.
+fn item_name(item_id: Option<i64>, name: &str, words: &words::Words) -> String {
+    if item_id.is_none() && name.is_empty() {
+        words.item_amount.clone()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Lines about to be sold, as the charge screen lists them before Charge.
+pub fn receipt_items(lines: &[NewLine], language: &str, money: impl Fn(u64) -> String) -> Vec<ReceiptItem> {
+    let words = words(language);
+    let amount = |l: &NewLine| money(u64::from(l.quantity).saturating_mul(l.unit_price_minor));
+    lines
+        .iter()
+        .map(|l| ReceiptItem { quantity: l.quantity, name: item_name(l.item_id, &l.name, words), amount: amount(l) })
+        .collect()
 }
 
 /// `2026-11-23 13:15 UTC+01:00`, or `... UTC` when the offset is unknown or zero.
