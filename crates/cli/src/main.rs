@@ -6,6 +6,7 @@ mod credentials;
 mod desk;
 mod gateways;
 mod output;
+mod shop;
 
 use clap::{Parser, Subcommand};
 use credentials::credentials;
@@ -119,6 +120,33 @@ enum Command {
         csv: bool,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+    },
+    /// What the till took in a period (local days, both included; default today): totals per
+    /// currency, status and gateway, tax per rate, tips, and per cashier and shift.
+    Report {
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: Option<String>,
+        /// Last day, YYYY-MM-DD.
+        #[arg(long)]
+        to: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The catalog as a CSV file.
+    Catalog {
+        #[command(subcommand)]
+        action: shop::CatalogAction,
+    },
+    /// The shop's tax rates.
+    TaxRate {
+        #[command(subcommand)]
+        action: shop::TaxRateAction,
+    },
+    /// Exchange rates for sales priced in one currency and charged in another.
+    Rates {
+        #[command(subcommand)]
+        action: shop::RatesAction,
     },
     /// Store gateway credentials in the OS keyring.
     Credentials {
@@ -285,6 +313,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Report { from, to, json } => shop::report(&cli.ledger, from.as_deref(), to.as_deref(), json),
+        Command::Catalog { action } => shop::catalog(&cli.ledger, action),
+        Command::TaxRate { action } => shop::tax_rate(&cli.ledger, action),
+        Command::Rates { action } => shop::rates(&cli.ledger, action).await,
         Command::Credentials { action } => credentials(action),
         Command::Simulate { port } => simulate(port).await,
     }

@@ -81,8 +81,10 @@ CREATE TABLE tax_rates (
     is_default   INTEGER NOT NULL DEFAULT 0 CHECK (is_default IN (0, 1))
 );
 CREATE UNIQUE INDEX tax_rates_one_default ON tax_rates (is_default) WHERE is_default = 1;
+-- AUTOINCREMENT: an id is never given to another item, also after the catalog is replaced, so
+-- a cart still holding an old id can never sell a different item under it.
 CREATE TABLE items (
-    id          INTEGER PRIMARY KEY,
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
     name        TEXT    NOT NULL,
     price_minor INTEGER NOT NULL CHECK (price_minor > 0),
     currency    TEXT    NOT NULL,
@@ -311,10 +313,11 @@ mod tests {
         );
         let after = dump(&conn, "invoices");
         drop(conn);
-        // The new column comes last; every earlier value is as it was.
-        let kept: Vec<_> = after.iter().map(|row| row[..row.len() - 1].to_vec()).collect();
+        // The new column comes after the old ones; every earlier value is as it was.
+        let width = invoices[0].len();
+        let kept: Vec<_> = after.iter().map(|row| row[..width].to_vec()).collect();
         assert_eq!(kept, invoices);
-        assert!(after.iter().all(|row| row.last() == Some(&rusqlite::types::Value::Integer(0))), "{after:?}");
+        assert!(after.iter().all(|row| row[width] == rusqlite::types::Value::Integer(0)), "{after:?}");
         assert_eq!(dump(&ledger.lock(), "invoice_events"), events);
 
         let read = ledger.list(10, 0).unwrap();
@@ -326,6 +329,84 @@ mod tests {
         let totals = ledger.totals(1_700_000_000, 1_700_000_500).unwrap();
         assert_eq!(totals.len(), 4);
         assert!(totals.iter().all(|g| g.tips_minor == 0), "{totals:?}");
+    }
+
+    #[test]
+    fn a_ledger_made_by_the_release_before_money_rules_moves_forward_without_loss() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("release.sqlite3");
+        // The schema the release before items, tax and shifts shipped (six steps, never edited
+        // since), with rows as its writes made them: a tipped sale, a lost one, cash, a refund.
+        let release = 6;
+        let old = Connection::open(&path).unwrap();
+        old.pragma_update(None, "journal_mode", "WAL").unwrap();
+        old.pragma_update(None, "foreign_keys", "ON").unwrap();
+        for step in &MIGRATIONS[..release] {
+            old.execute_batch(step).unwrap();
+        }
+        old.pragma_update(None, "user_version", release).unwrap();
+        old.execute_batch(
+            "INSERT INTO invoices (order_id, gateway, amount_minor, tip_minor, currency, description, status,
+                                   gateway_status, gateway_invoice_id, pay_link, expires_at, created_at, updated_at)
+             VALUES ('PD-PAID', 'dex3', 1320, 120, 'USD', 'Lunch', 'paid', 'completed', 'G-1',
+                     'https://pay.example/G-1', 1796000900, 1796000000, 1796000060);
+             INSERT INTO invoices (order_id, gateway, amount_minor, currency, status, last_error, created_at,
+                                   updated_at, abandoned_at)
+             VALUES ('PD-LOST', 'oxapay', 1500, 'JPY', 'unknown', 'no answer in time', 1796000100, 1796000100,
+                     1796000200);
+             INSERT INTO invoices (order_id, kind, gateway, amount_minor, tip_minor, currency, status, created_at,
+                                   updated_at)
+             VALUES ('PD-CASH-1', 'cash', 'cash', 2001, 1, 'KWD', 'paid', 1796000300, 1796000300);
+             INSERT INTO invoices (order_id, kind, gateway, amount_minor, currency, description, status, refund_of,
+                                   created_at, updated_at)
+             VALUES ('PD-REF-1', 'refund', 'manual', 500, 'USD', 'returned cup', 'paid', 1, 1796000400, 1796000400);
+             INSERT INTO invoice_events (invoice_id, at, status, gateway_status, detail)
+             VALUES (1, 1796000000, 'creating', NULL, NULL), (1, 1796000060, 'paid', 'completed', NULL),
+                    (3, 1796000300, 'paid', NULL, 'cash sale recorded at the counter');",
+        )
+        .unwrap();
+        let (invoices, events) = (dump(&old, "invoices"), dump(&old, "invoice_events"));
+        let totals_before: Vec<(String, i64, i64)> = old
+            .prepare("SELECT currency, SUM(amount_minor), SUM(tip_minor) FROM invoices GROUP BY currency ORDER BY 1")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        drop(old);
+
+        let ledger = Ledger::open(&path).unwrap();
+        let conn = ledger.lock();
+        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 7);
+        let after = dump(&conn, "invoices");
+        let width = invoices[0].len();
+        assert_eq!(after.iter().map(|row| row[..width].to_vec()).collect::<Vec<_>>(), invoices);
+        // The new columns (cashier, shift, priced amount and rate) are empty: none of it was known.
+        assert!(after.iter().all(|row| row[width..].iter().all(|v| *v == rusqlite::types::Value::Null)), "{after:?}");
+        assert_eq!(dump(&conn, "invoice_events"), events);
+        for table in ["sale_lines", "sale_taxes", "items", "tax_rates", "cashiers", "shifts", "exchange_rates"] {
+            let rows: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+            assert_eq!(rows, 0, "{table}");
+        }
+        drop(conn);
+
+        let paid = ledger.find("PD-PAID").unwrap();
+        assert_eq!(
+            (paid.amount.minor(), paid.tip_minor, paid.cashier.as_deref(), paid.priced.as_ref()),
+            (1320, 120, None, None)
+        );
+        assert_eq!(ledger.find("PD-REF-1").unwrap().refund_of.as_deref(), Some("PD-PAID"));
+        assert!(ledger.sale_lines(paid.id).unwrap().is_empty() && ledger.sale_taxes(paid.id).unwrap().is_empty());
+        let mut totals: std::collections::BTreeMap<String, (i64, i64)> = Default::default();
+        for g in ledger.totals(1_796_000_000, 1_796_000_500).unwrap() {
+            let sum = totals.entry(g.currency.code().to_string()).or_default();
+            (sum.0, sum.1) = (sum.0 + g.minor as i64, sum.1 + g.tips_minor as i64);
+            assert_eq!(g.cashier, None);
+        }
+        let totals: Vec<_> = totals.into_iter().map(|(c, (m, t))| (c, m, t)).collect();
+        assert_eq!(totals, totals_before);
+        // And the migrated ledger takes the new kinds of rows at once.
+        ledger.insert_creating(&sale("PD-NEW")).unwrap();
     }
 
     #[test]

@@ -38,6 +38,14 @@ pub fn local_day_start(unix_secs: i64) -> i64 {
     now.start_of_day().map_or(unix_secs, |start| start.timestamp().as_second())
 }
 
+/// The Unix time of local midnight starting the day `date` ("2026-12-04"), in the machine's zone;
+/// `None` for text that is not a calendar date.
+pub fn local_date_start(date: &str) -> Option<i64> {
+    let date: jiff::civil::Date = date.trim().parse().ok()?;
+    let start = date.to_zoned_datetime(TimeZone::system()).ok()?.start_of_day().ok()?;
+    Some(start.timestamp().as_second())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,5 +11,6 @@ pub mod pin;
 pub mod pricing;
 pub mod qr;
 pub mod receipt;
+pub mod reference_rates;
 pub mod report;
 pub mod service;

@@ -33,7 +33,7 @@ mod shop_views;
 mod views;
 
 use manager::{load_attempts, settings_view};
-pub use shop::{ECB_DAILY_URL, MAX_CATALOG_BYTES};
+pub use shop::MAX_CATALOG_BYTES;
 pub use shop_views::*;
 pub use views::*;
 

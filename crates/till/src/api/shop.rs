@@ -6,8 +6,9 @@ use super::shop_views::*;
 use super::*;
 use crate::catalog_csv::{describe, read_catalog, write_catalog};
 use crate::pricing::{Conversion, RungUp};
+use crate::reference_rates::ECB_DAILY_URL;
 use paydesk_ledger::{CatalogRate, NewItem, SaleDetails};
-use paydesk_money::fx::{parse_ecb_daily, ExchangeRate, Rate};
+use paydesk_money::fx::{ExchangeRate, Rate};
 use paydesk_money::tax::{parse_percent, TaxRate};
 use std::collections::BTreeSet;
 
@@ -15,11 +16,6 @@ use std::collections::BTreeSet;
 const MAX_ITEMS_LISTED: u32 = 200;
 /// The largest catalog file read at once (a 20,000-item catalog is about 1 MiB).
 pub const MAX_CATALOG_BYTES: usize = 4 << 20;
-/// The largest reference-rates answer read (the ECB's daily file is about 2 KiB).
-const MAX_RATES_BYTES: usize = 1 << 20;
-const RATES_TIMEOUT: Duration = Duration::from_secs(10);
-/// The European Central Bank's daily reference rates, the default source.
-pub const ECB_DAILY_URL: &str = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml";
 const MAX_NAME_CHARS: usize = 40;
 
 impl Till {
@@ -244,8 +240,7 @@ impl Till {
     /// Fetches today's reference rates (the ECB's, or the source set in Settings) and keeps them.
     pub async fn fetch_rates(&self) -> Result<Vec<RateView>, Error> {
         let url = self.config().rates_url.unwrap_or_else(|| ECB_DAILY_URL.to_string());
-        let body = fetch_capped(&url).await?;
-        let rates = parse_ecb_daily(&body)?;
+        let rates = crate::reference_rates::fetch(&url).await?;
         self.desk.db(move |l| l.save_rates(&rates)).await?;
         self.rates()
     }
@@ -279,7 +274,7 @@ impl Till {
         let currency = priced.currency();
         let money = |minor: u64| currency.format_minor(i128::from(minor));
         let config = self.config();
-        let items = crate::receipt::receipt_items(&sale.details.lines, &config.language, |minor| money(minor));
+        let items = crate::receipt::receipt_items(&sale.details.lines, &config.language, money);
         Ok(QuoteView {
             items,
             taxes: sale.details.taxes.iter().map(|t| TaxTotalView::of(t, currency, 0)).collect(),
@@ -319,6 +314,10 @@ impl Till {
             request.currency.parse()?
         };
         let optional_amount = |what: &str, text: Option<&str>| -> Result<Option<Amount>, Error> {
+            // Garbled text is refused as it came, before trimming could hide a control character.
+            if let Some(raw) = text {
+                check_arg(what, raw, MAX_AMOUNT_CHARS)?;
+            }
             match text.map(str::trim).filter(|t| !t.is_empty()) {
                 None => Ok(None),
                 Some(t) => match self.wire_amount(t, currency.code()) {
@@ -348,38 +347,5 @@ impl Till {
             _ => None,
         };
         crate::pricing::price_sale(self.desk.ledger(), &rung, config.tax_rounding, conversion.as_ref())
-    }
-}
-
-/// GETs `url` (https, or http to this machine) and reads at most [`MAX_RATES_BYTES`] of it.
-async fn fetch_capped(url: &str) -> Result<String, Error> {
-    // The same rule as a pay link: https, or http to this machine (a test's or a shop's own mirror).
-    let url = paydesk_gateways::http::pay_link_url(url)
-        .map_err(|_| Error::BadInput("the rates source must be an https URL (or http to this machine)".into()))?;
-    let host = url.host_str().unwrap_or("the rates source").to_string();
-    let trouble = |what: String| Error::Local(format!("the exchange rates could not be fetched from {host}: {what}"));
-    let client = reqwest::Client::builder().timeout(RATES_TIMEOUT).build().map_err(|e| trouble(e.to_string()))?;
-    let mut response = client.get(url.clone()).send().await.map_err(|e| trouble(without_url(e)))?;
-    if !response.status().is_success() {
-        return Err(trouble(format!("it answered HTTP {}", response.status().as_u16())));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| trouble(without_url(e)))? {
-        if body.len() + chunk.len() > MAX_RATES_BYTES {
-            return Err(trouble(format!("the answer is larger than {} KiB", MAX_RATES_BYTES >> 10)));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    String::from_utf8(body).map_err(|_| trouble("the answer is not UTF-8 text".into()))
-}
-
-/// reqwest's message without the URL it adds (the host is said once, by the caller).
-fn without_url(e: reqwest::Error) -> String {
-    if e.is_timeout() {
-        "no answer in time".into()
-    } else if e.is_connect() {
-        "it could not be reached".into()
-    } else {
-        e.without_url().to_string()
     }
 }
