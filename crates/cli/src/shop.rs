@@ -111,7 +111,8 @@ fn print_report(r: &ShiftReport) {
     }
     for c in &r.cashiers {
         let over_short = c.over_short.as_deref().map(|d| format!("  over/short {d}")).unwrap_or_default();
-        println!("cashier {}  {}  net {}  tips {}{over_short}", c.cashier, c.currency, c.net, c.tips);
+        let t = &c.totals;
+        println!("cashier {}  {}  net {}  tips {}{over_short}", c.cashier, t.currency, t.net, t.tips);
     }
 }
 

@@ -93,16 +93,8 @@ async fn run(
     let base = sim.base_url(gateway);
     let mut run = Run { total: vec![], bare: vec![], overhead: vec![] };
     for n in 0..WARM_UP + CHARGES {
-        let request = ChargeRequest {
-            gateway: gateway.into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: "123.45".into(),
-                tip: None,
-                currency: "USD".into(),
-                description: Some("overhead".into()),
-                items: Vec::new(),
-            },
-        };
+        let mut request = ChargeRequest::typed(gateway, "123.45", "USD");
+        request.sale.description = Some("overhead".into());
         let start = Instant::now();
         let svg = match till.charge(request).await {
             Ok(view) => till.qr_svg(&view.order_id),

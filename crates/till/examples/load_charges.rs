@@ -50,16 +50,8 @@ async fn main() {
     for n in 1..=CHARGES {
         // Varied amounts, so a mix-up between sales would show in the checks below.
         let minor = 100 + (n as u64 * 7919) % 50_000;
-        let request = ChargeRequest {
-            gateway: "demo".into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: format!("{}.{:02}", minor / 100, minor % 100),
-                tip: None,
-                currency: "USD".into(),
-                description: Some(format!("load {n}")),
-                items: Vec::new(),
-            },
-        };
+        let mut request = ChargeRequest::typed("demo", &format!("{}.{:02}", minor / 100, minor % 100), "USD");
+        request.sale.description = Some(format!("load {n}"));
         let t = Instant::now();
         match tokio::time::timeout(PER_CHARGE_LIMIT, till.charge(request)).await {
             Ok(Ok(view)) => {

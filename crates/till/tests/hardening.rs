@@ -24,18 +24,7 @@ async fn hardening_05_an_ambiguous_amount_is_refused_naming_both_readings_and_ch
     assert_eq!(err.to_string(), "'1,500' could be 1500 KWD or 1.500 KWD: type 1500 or 1.500");
     // The keypad sends digits and "." only: grouping never reaches the charge.
     assert_eq!(till.check_amount("1,500", "KWD").unwrap_err().code(), "bad_amount");
-    let charged = till
-        .charge(ChargeRequest {
-            gateway: "demo".into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: "1, 500".into(),
-                tip: None,
-                currency: "KWD".into(),
-                description: None,
-                items: Vec::new(),
-            },
-        })
-        .await;
+    let charged = till.charge(ChargeRequest::typed("demo", "1, 500", "KWD")).await;
     assert_eq!(code(charged), "bad_amount");
     assert_eq!(code(till.record_cash_sale("1,500", "BHD", None)), "bad_amount");
     assert_eq!(code(till.record_refund("2,250", "KWD", "returned", None)), "bad_amount");
@@ -122,16 +111,7 @@ async fn hardening_10_the_link_opened_is_the_stored_one_as_checked() {
     let dir = tempfile::tempdir().unwrap();
     let sim = paydesk_gatewaysim::start(0).await.unwrap();
     let till = Till::open(dir.path(), CredentialStore::in_memory(), Some(sim.base_url("demo"))).unwrap();
-    let request = ChargeRequest {
-        gateway: "demo".into(),
-        sale: paydesk_till::api::SaleRequest {
-            amount: "3.00".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
-            items: Vec::new(),
-        },
-    };
+    let request = ChargeRequest::typed("demo", "3.00", "USD");
     let sale = till.charge(request).await.unwrap();
     assert_eq!(till.pay_link_to_open(&sale.order_id).unwrap(), sale.pay_link.clone().unwrap());
 

@@ -68,16 +68,7 @@ impl Fixture {
 }
 
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
-    ChargeRequest {
-        gateway: gateway.into(),
-        sale: paydesk_till::api::SaleRequest {
-            amount: amount.into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
-            items: Vec::new(),
-        },
-    }
+    ChargeRequest::typed(gateway, amount, "USD")
 }
 
 fn settings(default_gateway: &str, currency: &str, base_urls: &[(&str, &str)]) -> SettingsInput {

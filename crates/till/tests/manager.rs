@@ -66,16 +66,7 @@ impl Fixture {
 }
 
 fn sale() -> ChargeRequest {
-    ChargeRequest {
-        gateway: "demo".into(),
-        sale: paydesk_till::api::SaleRequest {
-            amount: "1.00".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
-            items: Vec::new(),
-        },
-    }
+    ChargeRequest::typed("demo", "1.00", "USD")
 }
 
 fn settings(idle_lock_minutes: u32) -> SettingsInput {

@@ -24,16 +24,8 @@ async fn paid_sale() -> (Fixture, InvoiceView) {
         ..SettingsInput::defaults()
     };
     till.save_settings(settings).unwrap();
-    let request = ChargeRequest {
-        gateway: "demo".into(),
-        sale: paydesk_till::api::SaleRequest {
-            amount: "12.34".into(),
-            tip: None,
-            currency: "USD".into(),
-            description: Some("Table 4".into()),
-            items: Vec::new(),
-        },
-    };
+    let mut request = ChargeRequest::typed("demo", "12.34", "USD");
+    request.sale.description = Some("Table 4".into());
     let sold = till.charge(request).await.unwrap();
     let link = sold.pay_link.clone().unwrap();
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -21,16 +21,7 @@ fn with_sale(mut request: ChargeRequest, change: impl FnOnce(&mut paydesk_till::
 }
 
 fn sale(gateway: &str, amount: &str) -> ChargeRequest {
-    ChargeRequest {
-        gateway: gateway.into(),
-        sale: paydesk_till::api::SaleRequest {
-            amount: amount.into(),
-            tip: None,
-            currency: "USD".into(),
-            description: None,
-            items: Vec::new(),
-        },
-    }
+    ChargeRequest::typed(gateway, amount, "USD")
 }
 
 fn settings(default_gateway: &str, base_urls: &[(&str, &str)]) -> SettingsInput {

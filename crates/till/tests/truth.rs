@@ -172,19 +172,7 @@ const BOUND: Duration = Duration::from_secs(20);
 #[tokio::test]
 async fn hardening_13_network_errors_after_expiry_end_the_follow() {
     let (dir, sim, till) = demo_till().await;
-    let sale = till
-        .charge(paydesk_till::api::ChargeRequest {
-            gateway: "demo".into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: "2.00".into(),
-                tip: None,
-                currency: "USD".into(),
-                description: None,
-                items: Vec::new(),
-            },
-        })
-        .await
-        .unwrap();
+    let sale = till.charge(paydesk_till::api::ChargeRequest::typed("demo", "2.00", "USD")).await.unwrap();
     age(dir.path(), &sale.order_id, 3 * 3600);
     drop(sim); // the gateway is gone for good
     let ended = tokio::time::timeout(BOUND, till.follow(&sale.order_id, EVERY, |_| {})).await;
@@ -230,19 +218,7 @@ async fn hardening_13_a_sale_without_an_expiry_is_followed_a_day_then_handed_to_
     let mut settings = paydesk_till::api::SettingsInput::defaults();
     settings.base_urls.insert("nonstopay".into(), sim.base_url("nonstopay"));
     till.save_settings(settings).unwrap();
-    let sale = till
-        .charge(paydesk_till::api::ChargeRequest {
-            gateway: "nonstopay".into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: "4.00".into(),
-                tip: None,
-                currency: "USD".into(),
-                description: None,
-                items: Vec::new(),
-            },
-        })
-        .await
-        .unwrap();
+    let sale = till.charge(paydesk_till::api::ChargeRequest::typed("nonstopay", "4.00", "USD")).await.unwrap();
     assert_eq!(sale.status, InvoiceStatus::Pending);
     age(dir.path(), &sale.order_id, 25 * 3600);
     let seen = std::sync::Mutex::new(Vec::new());
@@ -305,16 +281,7 @@ fn hardening_12_a_ledger_kept_busy_elsewhere_does_not_stall_the_other_tasks() {
         let charging = {
             let till = till.clone();
             tokio::spawn(async move {
-                let sale = paydesk_till::api::ChargeRequest {
-                    gateway: "demo".into(),
-                    sale: paydesk_till::api::SaleRequest {
-                        amount: "1.00".into(),
-                        tip: None,
-                        currency: "USD".into(),
-                        description: None,
-                        items: Vec::new(),
-                    },
-                };
+                let sale = paydesk_till::api::ChargeRequest::typed("demo", "1.00", "USD");
                 till.charge(sale).await
             })
         };
@@ -334,19 +301,7 @@ fn hardening_12_a_ledger_kept_busy_elsewhere_does_not_stall_the_other_tasks() {
 #[tokio::test]
 async fn hardening_10_only_the_sales_own_checked_pay_link_is_opened() {
     let (dir, sim, till) = demo_till().await;
-    let sale = till
-        .charge(paydesk_till::api::ChargeRequest {
-            gateway: "demo".into(),
-            sale: paydesk_till::api::SaleRequest {
-                amount: "3.00".into(),
-                tip: None,
-                currency: "USD".into(),
-                description: None,
-                items: Vec::new(),
-            },
-        })
-        .await
-        .unwrap();
+    let sale = till.charge(paydesk_till::api::ChargeRequest::typed("demo", "3.00", "USD")).await.unwrap();
     assert!(till.pay_link_to_open(&sale.order_id).unwrap().starts_with(sim.sim.public_base()));
     // A link that is not https (nor loopback) in the ledger, however it got there, is not opened.
     let conn = rusqlite::Connection::open(dir.path().join("ledger.sqlite3")).unwrap();

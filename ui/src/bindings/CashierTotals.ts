@@ -3,16 +3,20 @@
 /**
  * One cashier's takings in one currency.
  */
-export type CashierTotals = { cashier: string, currency: string, 
+export type CashierTotals = { cashier: string, 
 /**
- * Gateway sales received (practice sales left out), and their count.
+ * Σ counted − expected over the cashier's closed shifts in this currency; `None`: none closed.
  */
-received: string, received_count: number, cash: string, cash_count: number, refunds: string, refund_count: number, tips: string, 
+over_short: string | null, currency: string, 
+/**
+ * Gateway sales paid, overpaid or paid late, at their invoiced amounts.
+ */
+received: string, received_count: number, cash: string, cash_count: number, refunds: string, refund_count: number, 
 /**
  * received + cash − refunds
  */
 net: string, 
 /**
- * Σ counted − expected over the cashier's closed shifts in this currency; `None`: none closed.
+ * The part of received and cash that was tips (already in those totals).
  */
-over_short: string | null, };
+tips: string, };

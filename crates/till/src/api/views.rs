@@ -173,6 +173,20 @@ pub struct ChargeRequest {
     pub sale: SaleRequest,
 }
 
+impl ChargeRequest {
+    /// A typed amount through `gateway`: no items, tip or description.
+    pub fn typed(gateway: &str, amount: &str, currency: &str) -> ChargeRequest {
+        let sale = SaleRequest {
+            amount: amount.into(),
+            items: Vec::new(),
+            tip: None,
+            currency: currency.into(),
+            description: None,
+        };
+        ChargeRequest { gateway: gateway.into(), sale }
+    }
+}
+
 /// What the cashier rang up: catalog items and a typed amount beside them, priced in `currency`
 /// (the till converts when the gateway charges in another). Prices come from the catalog, never
 /// from the window.

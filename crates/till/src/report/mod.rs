@@ -260,20 +260,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
     ShiftReport {
         from,
         to,
-        currencies: currencies
-            .into_values()
-            .map(|(currency, [received, cash, refunds])| CurrencyTotals {
-                currency: currency.code().into(),
-                received: currency.format_minor(received.minor),
-                received_count: count(&received),
-                cash: currency.format_minor(cash.minor),
-                cash_count: count(&cash),
-                refunds: currency.format_minor(refunds.minor),
-                refund_count: count(&refunds),
-                net: currency.format_minor(received.minor + cash.minor - refunds.minor),
-                tips: currency.format_minor(received.tips_minor + cash.tips_minor),
-            })
-            .collect(),
+        currencies: currencies.into_values().map(|(currency, sums)| CurrencyTotals::of(currency, &sums)).collect(),
         by_status: statuses
             .into_values()
             .map(|(status, currency, sum)| StatusLine {
@@ -301,6 +288,22 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
     }
 }
 
+impl CurrencyTotals {
+    fn of(currency: Currency, [received, cash, refunds]: &CurrencySums) -> CurrencyTotals {
+        CurrencyTotals {
+            currency: currency.code().into(),
+            received: currency.format_minor(received.minor),
+            received_count: count(received),
+            cash: currency.format_minor(cash.minor),
+            cash_count: count(cash),
+            refunds: currency.format_minor(refunds.minor),
+            refund_count: count(refunds),
+            net: currency.format_minor(received.minor + cash.minor - refunds.minor),
+            tips: currency.format_minor(received.tips_minor + cash.tips_minor),
+        }
+    }
+}
+
 /// A sale on the Demo gateway: the simulator took it, no money moved.
 fn is_practice(kind: InvoiceKind, gateway: &str) -> bool {
     kind == InvoiceKind::Sale && gateway == paydesk_gateways::demo::INFO.id
@@ -316,7 +319,10 @@ const CSV_HEADER: [&str; 9] =
 /// The report as CSV for Excel and LibreOffice: a UTF-8 byte order mark (so both read it as
 /// UTF-8), a header row, CRLF line ends, RFC 4180 quoting, ISO 8601 UTC dates, and amounts as
 /// plain numbers ("1234.56") with the currency in its own column. One table: `section` is
-/// `total` (key received, cash, refunds, net or tips: the part of received and cash that was tips), `status` or `gateway`.
+/// `total` (key received, cash, refunds, net or tips: the part of received and cash that was tips),
+/// `cashier` (the same keys, the cashier as name, plus over_short), `status`, `gateway`, `tax` (kind
+/// net, tax or gross, key the rate) or `shift` (kind float, expected, counted or over_short, key
+/// the shift's number, name its cashier).
 pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     write_record(out, CSV_HEADER.map(Field::Text))?;
@@ -337,13 +343,16 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
             ];
             write_record(out, fields)
         };
-    for c in &report.currencies {
+    // The shop's totals, then each cashier's in the same rows, named.
+    let totals = report.currencies.iter().map(|c| ("total", "", c));
+    let per_cashier = report.cashiers.iter().map(|c| ("cashier", c.cashier.as_str(), &c.totals));
+    for (section, name, c) in totals.chain(per_cashier) {
         let cur = c.currency.as_str();
-        row("total", "sale", "received", "", cur, Some(c.received_count), &c.received)?;
-        row("total", "cash", "cash", "", cur, Some(c.cash_count), &c.cash)?;
-        row("total", "refund", "refunds", "", cur, Some(c.refund_count), &c.refunds)?;
-        row("total", "", "net", "", cur, None, &c.net)?;
-        row("total", "", "tips", "", cur, None, &c.tips)?;
+        row(section, "sale", "received", name, cur, Some(c.received_count), &c.received)?;
+        row(section, "cash", "cash", name, cur, Some(c.cash_count), &c.cash)?;
+        row(section, "refund", "refunds", name, cur, Some(c.refund_count), &c.refunds)?;
+        row(section, "", "net", name, cur, None, &c.net)?;
+        row(section, "", "tips", name, cur, None, &c.tips)?;
     }
     for s in &report.by_status {
         row("status", "sale", s.status.as_str(), "", &s.currency, Some(s.count), &s.total)?;
@@ -359,14 +368,8 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
         }
     }
     for c in &report.cashiers {
-        let cur = c.currency.as_str();
-        row("cashier", "received", &c.cashier, "", cur, Some(c.received_count), &c.received)?;
-        row("cashier", "cash", &c.cashier, "", cur, Some(c.cash_count), &c.cash)?;
-        row("cashier", "refunds", &c.cashier, "", cur, Some(c.refund_count), &c.refunds)?;
-        row("cashier", "tips", &c.cashier, "", cur, None, &c.tips)?;
-        row("cashier", "net", &c.cashier, "", cur, None, &c.net)?;
         if let Some(diff) = &c.over_short {
-            row("cashier", "over_short", &c.cashier, "", cur, None, diff)?;
+            row("cashier", "", "over_short", &c.cashier, &c.totals.currency, None, diff)?;
         }
     }
     for s in &report.shifts {

@@ -1,7 +1,7 @@
 //! The report's sections for a shop's money rules: tax per rate, totals per cashier and the
 //! shifts with their drawer counts (the Z-report's over and short).
 
-use super::{count, is_practice, Sum};
+use super::{is_practice, CurrencyTotals, Sum};
 use paydesk_ledger::{GroupTotal, InvoiceKind, Shift, TaxTotal, RECEIVED};
 use paydesk_money::tax::{format_percent, RateTotal};
 use paydesk_money::Currency;
@@ -57,17 +57,9 @@ impl TaxTotalView {
 #[ts(export)]
 pub struct CashierTotals {
     pub cashier: String,
-    pub currency: String,
-    /// Gateway sales received (practice sales left out), and their count.
-    pub received: String,
-    pub received_count: u32,
-    pub cash: String,
-    pub cash_count: u32,
-    pub refunds: String,
-    pub refund_count: u32,
-    pub tips: String,
-    /// received + cash − refunds
-    pub net: String,
+    /// As the report's totals per currency, for this cashier's sales (practice sales left out).
+    #[serde(flatten)]
+    pub totals: CurrencyTotals,
     /// Σ counted − expected over the cashier's closed shifts in this currency; `None`: none closed.
     pub over_short: Option<String>,
 }
@@ -134,17 +126,9 @@ pub(super) fn cashier_totals(groups: &[GroupTotal], shifts: &[Shift]) -> Vec<Cas
         }
     }
     sums.into_iter()
-        .map(|((cashier, code), (currency, [received, cash, refunds]))| CashierTotals {
+        .map(|((cashier, code), (currency, sums))| CashierTotals {
             cashier: cashier.into(),
-            currency: code.into(),
-            received: currency.format_minor(received.minor),
-            received_count: count(&received),
-            cash: currency.format_minor(cash.minor),
-            cash_count: count(&cash),
-            refunds: currency.format_minor(refunds.minor),
-            refund_count: count(&refunds),
-            tips: currency.format_minor(received.tips_minor + cash.tips_minor),
-            net: currency.format_minor(received.minor + cash.minor - refunds.minor),
+            totals: CurrencyTotals::of(currency, &sums),
             over_short: over_short.get(&(cashier, code)).map(|(c, diff)| c.format_minor(*diff)),
         })
         .collect()
