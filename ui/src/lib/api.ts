@@ -149,3 +149,49 @@ export function onCustomerDisplay(handler: (view: CustomerView) => void): Promis
 export function onCustomerDisplayClosed(handler: () => void): Promise<UnlistenFn> {
   return listen<null>('customer-display-closed', () => handler());
 }
+
+// ---- The shop's money rules: catalog, tax rates, cashiers and shifts, exchange rates.
+// Imported here, not at the top, so this block stays apart from the charge screen's additions;
+// ItemView under another name, since the charge screen imports it by its own.
+import type { CashierView } from '../bindings/CashierView';
+import type { ImportOutcome } from '../bindings/ImportOutcome';
+import type { ItemInput } from '../bindings/ItemInput';
+import type { RateView } from '../bindings/RateView';
+import type { SellerView } from '../bindings/SellerView';
+import type { ShiftView } from '../bindings/ShiftView';
+import type { TaxRateView } from '../bindings/TaxRateView';
+type CatalogItem = import('../bindings/ItemView').ItemView;
+
+/** The catalog items whose name, barcode or category match `search` (a screenful at most). */
+export const catalogItems = (search: string) => call<CatalogItem[]>('items', { search });
+/** Adds an item (`id` null) or changes one (manager only); the price in the wire form ("2.20"). */
+export const saveItem = (id: number | null, item: ItemInput) => call<CatalogItem>('save_item', { id, item });
+export const deleteItem = (id: number) => call<null>('delete_item', { id });
+/** Replaces the whole catalog with a CSV file's text (manager only): all of it or, with any bad
+ *  line, none of it, the refusal naming every bad line and column. */
+export const importCatalog = (text: string) => call<ImportOutcome>('import_catalog', { text });
+/** Writes the catalog as CSV where exports go; resolves to the file's path. */
+export const exportCatalog = () => call<string>('export_catalog');
+export const taxRates = () => call<TaxRateView[]>('tax_rates');
+/** Adds or changes the rate of that name (manager only); percent as text ("20", "7.7"). */
+export const saveTaxRate = (rate: TaxRateView) => call<TaxRateView[]>('save_tax_rate', { rate });
+export const deleteTaxRate = (name: string) => call<TaxRateView[]>('delete_tax_rate', { name });
+export const cashiers = () => call<CashierView[]>('cashiers');
+export const addCashier = (name: string, pin: string) => call<CashierView>('add_cashier', { name, pin });
+/** A new PIN (`pin`), or signing in allowed or not (`active`); null leaves that part as it is. */
+export const updateCashier = (id: number, pin: string | null, active: boolean | null) =>
+  call<CashierView[]>('update_cashier', { id, pin, active });
+export const signIn = (cashierId: number, pin: string) => call<SellerView>('sign_in', { cashierId, pin });
+export const signOut = () => call<SellerView>('sign_out');
+/** Who sells at this till now, and whether the till needs a cashier and an open shift to sell. */
+export const seller = () => call<SellerView>('seller');
+/** Opens a shift for the signed-in cashier; `float` in the wire form ("100.00", "0"). */
+export const openShift = (float: string, currency: string) => call<SellerView>('open_shift', { float, currency });
+/** Closes the open shift with the cash counted (wire form); the answer's figures are final. */
+export const closeShift = (counted: string) => call<ShiftView>('close_shift', { counted });
+export const rates = () => call<RateView[]>('rates');
+/** Fetches today's reference rates (the ECB's, or the source set in Settings). */
+export const fetchRates = () => call<RateView[]>('fetch_rates');
+/** Sets a rate by hand (manager only): 1 `base` = `rate` `quote`, as of now. */
+export const setRate = (base: string, quote: string, rate: string) =>
+  call<RateView[]>('set_rate', { base, quote, rate });

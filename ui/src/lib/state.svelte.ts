@@ -12,7 +12,7 @@ import { Manager } from './manager.svelte';
 import { setLanguage } from './i18n.svelte';
 import { playOutcome } from './sounds';
 
-export type Screen = 'charge' | 'invoice' | 'history' | 'report' | 'settings';
+export type Screen = 'charge' | 'invoice' | 'history' | 'report' | 'settings' | 'shop';
 
 export interface Sale {
   /** As typed, with "." as the decimal mark (see keypad.ts). */

@@ -133,6 +133,9 @@ describe('settings', () => {
           always_on_top: false,
           idle_lock_minutes: 0,
           lifetime_minutes: { dex3: 45 },
+          tax_rounding: { level: 'line', mode: 'half_up' },
+          max_rate_age_hours: 48,
+          rates_url: null,
         },
       },
     ]);
@@ -202,5 +205,33 @@ describe('settings', () => {
     expect(callsTo(calls, 'save_settings')).toHaveLength(1);
     // Nothing was saved: the screen still holds the draft, and the app's settings are unchanged.
     expect((byId('lifetime') as HTMLInputElement).value).toBe('0');
+  });
+
+  test('the tax rounding, the oldest rate a sale may use and the rates source are saved with the rest', async () => {
+    const calls = await openSettings({
+      bootstrap: () => bootstrapReply({ rates_url: 'https://rates.example/daily.xml', max_rate_age_hours: 24 }),
+      save_settings: ({ input }) => ({ ...bootstrapReply().settings, ...(input as object) }),
+    });
+    const level = byId('tax-rounding-level') as HTMLSelectElement;
+    const mode = byId('tax-rounding-mode') as HTMLSelectElement;
+    expect([level.value, mode.value]).toEqual(['line', 'half_up']);
+    expect((byId('max-rate-age') as HTMLInputElement).value).toBe('24');
+    expect((byId('rates-url') as HTMLInputElement).value).toBe('https://rates.example/daily.xml');
+    level.value = 'total';
+    await fireEvent.change(level);
+    mode.value = 'half_even';
+    await fireEvent.change(mode);
+    await fireEvent.input(byId('max-rate-age')!, { target: { value: ' 72 ' } });
+    // Emptied: back to the ECB's daily file.
+    await fireEvent.input(byId('rates-url')!, { target: { value: '  ' } });
+    await fireEvent.click(byId('save-settings')!);
+    await waitFor(() => expect(byId('settings-message')?.textContent).toBe('Settings saved.'));
+    const [{ input }] = callsTo(calls, 'save_settings') as { input: Record<string, unknown> }[];
+    expect(input.tax_rounding).toEqual({ level: 'total', mode: 'half_even' });
+    expect(input.max_rate_age_hours).toBe(72);
+    expect(input.rates_url).toBeNull();
+    // The other fields are sent as before.
+    expect(input.default_currency).toBe('USD');
+    expect(input.lifetime_minutes).toEqual({});
   });
 });

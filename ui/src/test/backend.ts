@@ -62,6 +62,9 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       idle_lock_minutes: 0,
       lifetime_minutes: {},
       manager_pin_set: false,
+      tax_rounding: { level: 'line', mode: 'half_up' },
+      max_rate_age_hours: 48,
+      rates_url: null,
       ...settings,
     },
   };
@@ -122,6 +125,12 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     set_manager_pin: (args) => ({ pin_set: args.new !== null, unlocked: true, locked_out_seconds: 0 }),
     leave_kiosk: () => bootstrapReply().settings,
     show_on_customer_display: () => null,
+    // A till without cashiers: the seller bar shows nothing and sales need no sign-in.
+    seller: () => ({ cashiers_required: false, cashier: null, shift: null }),
+    cashiers: () => [],
+    tax_rates: () => [],
+    items: () => [],
+    rates: () => [],
   };
   mockIPC(
     (command, args) => {
