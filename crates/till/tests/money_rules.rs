@@ -291,6 +291,16 @@ async fn a_shift_that_ends_over_and_one_that_ends_short() {
     assert!(moved.to_string().contains("shift_closed"), "{moved}");
     let report_again = till.shift_report(now - 3600, now + 3600).unwrap();
     assert_eq!(report_again.shifts, report.shifts);
+    // A shift left open by a cashier who signed out is closed by a manager, with the manager PIN.
+    till.sign_in(ana.id, "90817263".into()).unwrap();
+    till.open_shift("10.00", "USD").unwrap();
+    till.sign_out().unwrap();
+    till.set_manager_pin(None, Some("4321".into())).unwrap();
+    till.lock();
+    assert_eq!(till.close_shift("10.00").unwrap_err().code(), "manager_pin_required");
+    till.unlock("4321".into()).unwrap();
+    assert_eq!(till.close_shift("10.00").unwrap().over_short.as_deref(), Some("0.00"));
+
     // A cashier's PIN is kept only as its salted hash: it is in no ledger or settings file.
     drop(file);
     for entry in std::fs::read_dir(shop.dir.path()).unwrap() {

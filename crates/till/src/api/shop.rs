@@ -204,7 +204,8 @@ impl Till {
     /// final from then on. The signed-in cashier or a manager may close it.
     pub fn close_shift(&self, counted: &str) -> Result<ShiftView, Error> {
         if self.seller_lock().is_none() {
-            self.require_manager().map_err(|_| Error::CashierRequired)?;
+            // A manager may close it for a cashier who left (the window then asks for the PIN).
+            self.require_manager()?;
         }
         let shift = self.desk.ledger().open_shift_now()?.ok_or(Error::ShiftRequired)?;
         check_amount_args(counted, shift.currency.code())?;
