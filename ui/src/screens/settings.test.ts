@@ -133,6 +133,9 @@ describe('settings', () => {
           always_on_top: false,
           idle_lock_minutes: 0,
           lifetime_minutes: { dex3: 45 },
+          tax_rounding: { level: 'total', mode: 'half_up' },
+          max_rate_age_hours: 48,
+          rates_url: null,
         },
       },
     ]);
