@@ -38,6 +38,7 @@ import * as offline from './scenarios/18-offline.mjs';
 import * as saleUnknown from './scenarios/19-sale-unknown.mjs';
 import * as deleteCredentials from './scenarios/20-delete-credentials.mjs';
 import * as managerPinKiosk from './scenarios/21-manager-pin-kiosk.mjs';
+import * as itemsTaxTip from './scenarios/22-items-tax-tip.mjs';
 
 // The first one finds the app and marks its page: if it fails, no other one is run.
 const SCENARIOS = [
@@ -61,7 +62,8 @@ const SCENARIOS = [
   offline,
   saleUnknown,
   deleteCredentials,
-  managerPinKiosk, // last: it locks Settings
+  managerPinKiosk, // locks Settings, and removes the PIN at its end
+  itemsTaxTip,
 ];
 
 async function main(harness) {

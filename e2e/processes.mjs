@@ -2,11 +2,11 @@
 // the app, and openbox) and finding the app's own. Each started process is recorded in
 // `harness.children`, so that the harness's cleanup stops it.
 
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { assert, log, sleep, withTimeout } from './util.mjs';
+import { assert, log, requireExecutable, sleep, withTimeout } from './util.mjs';
 
 /** The environment without any PAYDESK_* variable of the developer's own (they could point a
  *  gateway elsewhere or bring credentials); PAYDESK_TEST_KEYRING is harmless and kept. */
@@ -17,6 +17,18 @@ export function cleanEnv(extra) {
     env[k] = v;
   }
   return { ...env, ...extra };
+}
+
+/** Runs `paydesk <args>` (PAYDESK_CLI) against the app's own data dir: the ledger is shared and
+ *  read per call, so what it writes is what the running app sees next. Resolves to its stdout. */
+export function runCli(ctx, args, ms = 30_000) {
+  const cli = requireExecutable('PAYDESK_CLI');
+  return new Promise((resolve, reject) => {
+    execFile(cli, args, { env: cleanEnv({ PAYDESK_DATA_DIR: ctx.dataDir }), timeout: ms }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`paydesk ${args.join(' ')} failed (${error.code ?? error.signal}): ${String(stderr).trim() || error.message}`));
+      else resolve(String(stdout));
+    });
+  });
 }
 
 export function freePort() {

@@ -103,7 +103,7 @@ describe('charge screen', () => {
     await fireEvent.keyDown(document.body, { key: 'Enter', repeat: true });
     await fireEvent.click(chargeButton());
     expect(callsTo(calls, 'charge')).toEqual([
-      { request: { gateway: 'demo', amount: '12.34', tip: null, currency: 'USD', description: null } },
+      { request: { gateway: 'demo', amount: '12.34', items: [], tip: null, currency: 'USD', description: null } },
     ]);
 
     reply.resolve(invoiceView());

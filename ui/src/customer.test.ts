@@ -23,6 +23,7 @@ const OPEN: CustomerView['invoice'] = {
   qr_svg: QR_SVG,
   status: 'pending',
   is_final: false,
+  priced: null,
 };
 
 function screenState() {
@@ -60,6 +61,23 @@ describe('the customer-facing window', () => {
     // A stale update cannot take a paid sale back.
     await sendSaleStatus({ ...SALE, status: 'pending', is_final: false });
     expect(screenState()).toBe('paid');
+  });
+
+  test('a sale charged in another currency shows both amounts: the charged one and the price', async () => {
+    const priced = { amount: '18.50', currency: 'EUR', rate: '1.0512', source: 'ECB', as_of: 1_796_256_000 };
+    mockBackend({
+      customer_display: () => customerView({ ...OPEN, amount: '19.45', currency: 'USD', priced }, { decimal_comma: true }),
+    });
+    render(CustomerDisplay);
+    await waitFor(() => expect(byId('customer-amount')?.textContent).toBe('19,45 USD'));
+    expect(byId('customer-priced')?.textContent?.trim()).toBe('Price: 18,50 EUR');
+  });
+
+  test('a sale priced in the currency it is charged in shows one amount', async () => {
+    mockBackend({ customer_display: () => customerView(OPEN) });
+    render(CustomerDisplay);
+    await waitFor(() => expect(byId('customer-amount')).not.toBeNull());
+    expect(byId('customer-priced')).toBeNull();
   });
 
   test('follows what the cashier window shows, and a sale that ends unpaid goes back to the welcome', async () => {

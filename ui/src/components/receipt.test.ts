@@ -12,6 +12,9 @@ function receiptView(sale: InvoiceView, overrides: Partial<ReceiptView['receipt'
     receipt: {
       shop_name: 'Corner Café',
       title: 'Receipt',
+      items: [],
+      tax_columns: [],
+      taxes: [],
       lines: [
         { label: 'Time', value: '2026-11-23 13:15 UTC+01:00', strong: false },
         { label: 'Order', value: sale.order_id, strong: false },
@@ -76,6 +79,45 @@ describe('receipt preview from History', () => {
     expect(byId('screen-history')).not.toBeNull();
     expect(callsTo(calls, 'follow_invoice')).toEqual([]);
     expect(byId('receipt-preview')?.getAttribute('aria-modal')).toBe('true');
+  });
+
+  test('a rung-up sale lists its items before the lines, then the tax per rate under the backend\'s headings', async () => {
+    await openPreview({
+      receipt: () =>
+        receiptView(PAID, {
+          items: [
+            { quantity: 2, name: 'Espresso', amount: '4.40 EUR' },
+            { quantity: 1, name: 'Amount', amount: '4.00 EUR' },
+          ],
+          tax_columns: ['Net', 'Tax', 'Gross'],
+          taxes: [
+            { rate: 'VAT 19 % incl.', net: '3.36 EUR', tax: '0.64 EUR', gross: '4.00 EUR' },
+            { rate: 'Reduced 7 % incl.', net: '4.11 EUR', tax: '0.29 EUR', gross: '4.40 EUR' },
+          ],
+        }),
+    });
+    await waitFor(() => expect(byId('receipt')).not.toBeNull());
+    const items = [...document.querySelectorAll('#receipt .receipt-item')].map((i) => i.textContent?.replace(/\s+/g, ' ').trim());
+    expect(items).toEqual(['2 × Espresso 4.40 EUR', '1 × Amount 4.00 EUR']);
+    // Items come before the lines.
+    const first = document.querySelector('.receipt-item')!;
+    expect(first.compareDocumentPosition(document.querySelector('.receipt-line')!) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    const headings = [...document.querySelectorAll('#receipt-taxes thead th')].map((th) => th.textContent?.trim());
+    expect(headings.slice(1)).toEqual(['Net', 'Tax', 'Gross']);
+    const rows = [...document.querySelectorAll('#receipt-taxes .receipt-tax')].map((r) =>
+      [...r.children].map((c) => c.textContent?.trim()),
+    );
+    expect(rows).toEqual([
+      ['VAT 19 % incl.', '3.36 EUR', '0.64 EUR', '4.00 EUR'],
+      ['Reduced 7 % incl.', '4.11 EUR', '0.29 EUR', '4.40 EUR'],
+    ]);
+  });
+
+  test('a sale of a typed amount alone has no item list and no tax table', async () => {
+    await openPreview();
+    await waitFor(() => expect(byId('receipt')).not.toBeNull());
+    expect(document.querySelector('.receipt-item')).toBeNull();
+    expect(byId('receipt-taxes')).toBeNull();
   });
 
   test('Save as PDF saves the sale and says where; Print opens the print dialog', async () => {

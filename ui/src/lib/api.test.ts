@@ -9,15 +9,28 @@ describe('api', () => {
       charge: () => ({}),
       retry_invoice: () => ({}),
       settle_invoice: () => ({}),
+      items: () => [],
+      item_by_barcode: () => ({}),
+      quote: () => ({}),
+      cash_sale: () => ({}),
     });
     await api.history('12.34', 50, 100);
-    await api.charge({ gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null });
+    await api.charge({ gateway: 'demo', amount: '1', items: [], tip: null, currency: 'USD', description: null });
     await api.retryInvoice('PD-20261123-AAAA1111');
+    await api.items('esp');
+    await api.itemByBarcode('4006381333931');
+    const sale = { amount: '', items: [{ item_id: 7, quantity: 2 }], tip: '0.50', currency: 'EUR', description: null };
+    await api.quote({ gateway: 'demo', ...sale });
+    await api.cashSale(sale);
     await api.settleInvoice('PD-20261123-AAAA1111', false, 'not on the dashboard');
     expect(callsTo(calls, 'history')).toEqual([{ search: '12.34', limit: 50, offset: 100 }]);
     expect(callsTo(calls, 'charge')).toEqual([
-      { request: { gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null } },
+      { request: { gateway: 'demo', amount: '1', items: [], tip: null, currency: 'USD', description: null } },
     ]);
+    expect(callsTo(calls, 'items')).toEqual([{ search: 'esp' }]);
+    expect(callsTo(calls, 'item_by_barcode')).toEqual([{ code: '4006381333931' }]);
+    expect(callsTo(calls, 'quote')).toEqual([{ request: { gateway: 'demo', ...sale } }]);
+    expect(callsTo(calls, 'cash_sale')).toEqual([{ request: sale }]);
     expect(callsTo(calls, 'retry_invoice')).toEqual([{ key: 'PD-20261123-AAAA1111' }]);
     expect(callsTo(calls, 'settle_invoice')).toEqual([
       { key: 'PD-20261123-AAAA1111', paid: false, reason: 'not on the dashboard' },
@@ -41,7 +54,7 @@ describe('api', () => {
         throw rejection('sale_unknown', 'the connection broke. Sale PD-1 is unknown', 'PD-20261204-LOST0001');
       },
     });
-    const error = await api.charge({ gateway: 'demo', amount: '1', tip: null, currency: 'USD', description: null }).catch(
+    const error = await api.charge({ gateway: 'demo', amount: '1', items: [], tip: null, currency: 'USD', description: null }).catch(
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(api.ApiError);

@@ -11,8 +11,11 @@ import type { CustomerView } from '../bindings/CustomerView';
 import type { ErrorCode } from '../bindings/ErrorCode';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ItemView } from '../bindings/ItemView';
 import type { ManagerStatus } from '../bindings/ManagerStatus';
+import type { QuoteView } from '../bindings/QuoteView';
 import type { ReceiptView } from '../bindings/ReceiptView';
+import type { SaleRequest } from '../bindings/SaleRequest';
 import type { SaleStatus } from '../bindings/SaleStatus';
 import type { SettingsInput } from '../bindings/SettingsInput';
 import type { SettingsView } from '../bindings/SettingsView';
@@ -78,6 +81,14 @@ export const bootstrap = () => call<Bootstrap>('bootstrap');
 export const checkAmount = (amount: string, currency: string) =>
   call<AmountCheck>('check_amount', { amount, currency });
 export const charge = (request: ChargeRequest) => call<InvoiceView>('charge', { request });
+/** Catalog items whose name, barcode or category matches `search` (empty: all of them). */
+export const items = (search: string) => call<ItemView[]>('items', { search });
+export const itemByBarcode = (code: string) => call<ItemView>('item_by_barcode', { code });
+/** What a sale rung up comes to (lines, tax per rate, total, converted amount): the till prices it,
+ *  the window only shows the answer. */
+export const quote = (request: ChargeRequest) => call<QuoteView>('quote', { request });
+/** A rung-up sale (items and any typed amount) paid in cash: recorded paid at once. */
+export const cashSale = (request: SaleRequest) => call<InvoiceView>('cash_sale', { request });
 export const followInvoice = (key: string) => call<InvoiceView>('follow_invoice', { key });
 /** Asks the gateway about a failed or unknown sale, or re-sends it under the same order id. */
 export const retryInvoice = (key: string) => call<InvoiceView>('retry_invoice', { key });

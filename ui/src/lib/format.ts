@@ -95,3 +95,8 @@ export function timeText(unixSeconds: number): string {
 export function dateTimeText(unixSeconds: number): string {
   return new Date(unixSeconds * 1000).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
 }
+
+/** A tax rate as the cashier reads it: "VAT 20 % incl.", "Sales tax 7,25 % added". */
+export function taxRateLabel(name: string, percent: string, inclusive: boolean, decimalComma: boolean): string {
+  return `${name} ${t(inclusive ? 'quote.included' : 'quote.added', { percent: shown(percent, decimalComma) })}`;
+}

@@ -6,6 +6,7 @@ import type { Limits } from '../bindings/Limits';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { GatewayView } from '../bindings/GatewayView';
 import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ItemView } from '../bindings/ItemView';
 import type { SettingsView } from '../bindings/SettingsView';
 import * as api from './api';
 import { Manager } from './manager.svelte';
@@ -14,11 +15,20 @@ import { playOutcome } from './sounds';
 
 export type Screen = 'charge' | 'invoice' | 'history' | 'report' | 'settings' | 'shop';
 
+/** A catalog item in the cart: the till prices it, the window sends only its id and quantity. */
+export interface CartLine {
+  item: ItemView;
+  /** 1..999 */
+  quantity: number;
+}
+
 export interface Sale {
   /** As typed, with "." as the decimal mark (see keypad.ts). */
   amount: string;
   /** Amounts already added with "+", as check_amount normalised them ("3.50"); charged with the entry. */
   parts: string[];
+  /** Catalog items rung up beside the typed amount. */
+  items: CartLine[];
   currency: string;
   gateway: string;
   description: string;
@@ -50,7 +60,7 @@ export class AppState {
     setLanguage(boot.settings.language);
     const { last_gateway, default_gateway, default_currency } = boot.settings;
     const gateway = [last_gateway, default_gateway].find((id) => id && this.gateway(id)) ?? boot.gateways[0]?.id ?? '';
-    this.sale = $state({ amount: '', parts: [], currency: default_currency, gateway, description: '' });
+    this.sale = $state({ amount: '', parts: [], items: [], currency: default_currency, gateway, description: '' });
   }
 
   gateway(id: string): GatewayView | undefined {
@@ -65,6 +75,7 @@ export class AppState {
   charged(invoice: InvoiceView) {
     this.sale.amount = '';
     this.sale.parts = [];
+    this.sale.items = [];
     this.sale.description = '';
     this.showInvoice(invoice);
   }
@@ -137,6 +148,7 @@ export class AppState {
   newSale() {
     this.sale.amount = '';
     this.sale.parts = [];
+    this.sale.items = [];
     this.sale.description = '';
     this.invoice = null;
     this.screen = 'charge';
@@ -147,6 +159,6 @@ export class AppState {
     this.settings = settings;
     setLanguage(settings.language);
     // A new default currency applies to the next sale, never under an amount already typed or added.
-    if (this.sale.amount === '' && this.sale.parts.length === 0) this.sale.currency = settings.default_currency;
+    if (this.sale.amount === '' && this.sale.parts.length === 0 && this.sale.items.length === 0) this.sale.currency = settings.default_currency;
   }
 }

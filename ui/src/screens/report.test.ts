@@ -79,6 +79,37 @@ const REPORT: ShiftReport = {
     { kind: 'cash', gateway: 'cash', gateway_name: 'Cash', currency: 'USD', count: 1, total: '20.00', practice: false },
     { kind: 'refund', gateway: 'manual', gateway_name: 'Manual', currency: 'USD', count: 1, total: '2.34', practice: false },
   ],
+  taxes: [],
+  cashiers: [],
+  shifts: [],
+};
+
+/** The same day with the shop's rules: tax per rate, two cashiers, a shift short and one over. */
+const RULES: Pick<ShiftReport, 'taxes' | 'cashiers' | 'shifts'> = {
+  taxes: [
+    { name: 'VAT', percent: '20', inclusive: true, currency: 'USD', count: 2, net: '5.83', tax: '1.17', gross: '7.00' },
+    { name: 'Reduced', percent: '5', inclusive: true, currency: 'USD', count: 1, net: '4.76', tax: '0.24', gross: '5.00' },
+  ],
+  cashiers: [
+    {
+      cashier: 'Ana',
+      currency: 'USD',
+      received: '24.68',
+      received_count: 2,
+      cash: '20.00',
+      cash_count: 1,
+      refunds: '2.34',
+      refund_count: 1,
+      tips: '1.50',
+      net: '42.34',
+      over_short: '-2.50',
+    },
+  ],
+  shifts: [
+    { id: 1, cashier: 'Ana', currency: 'USD', float: '100.00', opened_at: 1_795_400_000, closed_at: 1_795_420_000, counted: '117.50', expected: '120.00', over_short: '-2.50' },
+    { id: 2, cashier: 'Ben', currency: 'USD', float: '50.00', opened_at: 1_795_421_000, closed_at: 1_795_430_000, counted: '51.00', expected: '50.00', over_short: '1.00' },
+    { id: 3, cashier: 'Ana', currency: 'USD', float: '80.00', opened_at: 1_795_431_000, closed_at: null, counted: null, expected: '80.00', over_short: null },
+  ],
 };
 
 async function openReport(handlers: Handlers = {}) {
@@ -108,6 +139,31 @@ describe('shift report screen', () => {
     const demo = document.querySelector<HTMLElement>('.report-row[data-section="gateway"][data-gateway="demo"]')!;
     expect(demo.dataset.practice).toBe('true');
     expect(demo.textContent).toContain('Demo (practice, in no total)');
+  });
+
+  test('tax per rate, per cashier and the shifts, with short and over in words', async () => {
+    await openReport({ shift_report: ({ from, to }) => ({ ...REPORT, ...RULES, from, to }) });
+    await waitFor(() => expect(document.querySelectorAll('.report-tax')).toHaveLength(2));
+    const vat = document.querySelector<HTMLElement>('#report-taxes .report-tax[data-name="VAT"]')!;
+    expect(vat.dataset.tax).toBe('1.17');
+    expect(vat.textContent).toContain('VAT 20 % incl.');
+    expect(vat.textContent).toContain('5.83 USD');
+    expect(vat.textContent).toContain('7.00 USD');
+    expect(document.querySelector('.report-tax[data-name="Reduced"]')?.textContent).toContain('0.24 USD');
+    const ana = document.querySelector<HTMLElement>('#report-cashiers .report-cashier[data-cashier="Ana"]')!;
+    expect(ana.textContent).toContain('20.00 USD (1)');
+    expect(ana.textContent).toContain('42.34 USD');
+    expect(ana.textContent).toContain('short 2.50 USD');
+    const shifts = [...document.querySelectorAll<HTMLElement>('#report-shifts .report-shift')];
+    expect(shifts.map((r) => r.querySelector('.over-short')?.textContent?.trim())).toEqual(['short 2.50 USD', 'over 1.00 USD', '—']);
+    expect(shifts[0].textContent).toContain('117.50 USD');
+    expect(shifts[2].textContent).toContain('Still open');
+  });
+
+  test('a period without tax, cashiers or shifts shows none of those sections', async () => {
+    await openReport();
+    await waitFor(() => expect(byId('report-totals')).not.toBeNull());
+    expect([byId('report-taxes'), byId('report-cashiers'), byId('report-shifts')]).toEqual([null, null, null]);
   });
 
   test('another period asks again; reversed dates explain themselves and ask nothing', async () => {

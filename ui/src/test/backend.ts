@@ -7,6 +7,9 @@ import type { ErrorCode } from '../bindings/ErrorCode';
 import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
+import type { ItemView } from '../bindings/ItemView';
+import type { QuoteView } from '../bindings/QuoteView';
+import { fromMinor, toMinor } from '../lib/money';
 
 export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M4 4h7v7H4z"/></svg>';
 
@@ -91,7 +94,45 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
     abandoned_at: null,
     kind: 'sale',
     refund_of: null,
+    cashier: null,
+    priced: null,
     ...overrides,
+  };
+}
+
+/** The fake catalog `items` searches by name, barcode or category. */
+export const CATALOG: ItemView[] = [
+  { id: 1, name: 'Espresso', price: '2.20', currency: 'USD', tax_rate: 'Reduced', barcode: '4006381333931', category: 'Coffee' },
+  { id: 2, name: 'Croissant', price: '3.00', currency: 'USD', tax_rate: null, barcode: 'CR-1', category: 'Bakery' },
+  { id: 3, name: 'Espresso doppio', price: '3.10', currency: 'USD', tax_rate: 'Reduced', barcode: null, category: 'Coffee' },
+];
+
+/** Like the till's quote, without tax: catalog lines, the typed amount and the tip, summed exactly
+ *  in the request's currency (the real till prices in the backend; this is the tests' stand-in). */
+export function quoteReply(args: Args): QuoteView {
+  const request = args.request as { amount: string; items: { item_id: number; quantity: number }[]; tip: string | null; currency: string };
+  const decimals = ({ JPY: 0, KWD: 3 } as Record<string, number>)[request.currency] ?? 2;
+  const minor = (text: string) => {
+    const value = toMinor(text, decimals);
+    if (value === null) throw rejection('bad_amount', `not an amount in ${request.currency}`);
+    return value;
+  };
+  const lines = request.items.map(({ item_id, quantity }) => {
+    const item = CATALOG.find((i) => i.id === item_id);
+    if (!item) throw rejection('not_found', `no item ${item_id}`);
+    return { quantity, name: item.name, minor: minor(item.price) * BigInt(quantity) };
+  });
+  const typed = request.amount === '' ? 0n : minor(request.amount);
+  if (typed > 0n) lines.push({ quantity: 1, name: 'Amount', minor: typed });
+  const tip = request.tip === null || request.tip === '' ? 0n : minor(request.tip);
+  const total = lines.reduce((sum, line) => sum + line.minor, 0n) + tip;
+  return {
+    items: lines.map((l) => ({ quantity: l.quantity, name: l.name, amount: fromMinor(l.minor, decimals) })),
+    taxes: [],
+    total: fromMinor(total, decimals),
+    tip: tip > 0n ? fromMinor(tip, decimals) : null,
+    currency: request.currency,
+    charged: null,
   };
 }
 
@@ -129,8 +170,18 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     seller: () => ({ cashiers_required: false, cashier: null, shift: null }),
     cashiers: () => [],
     tax_rates: () => [],
-    items: () => [],
     rates: () => [],
+    items: ({ search }) =>
+      CATALOG.filter((item) =>
+        [item.name, item.barcode ?? '', item.category ?? ''].some((text) =>
+          text.toLowerCase().includes(String(search).toLowerCase()),
+        ),
+      ),
+    quote: quoteReply,
+    cash_sale: ({ request }) => {
+      const { total, currency } = quoteReply({ request });
+      return invoiceView({ kind: 'cash', gateway: 'cash', gateway_name: 'Cash', amount: total, currency, status: 'paid', is_final: true });
+    },
   };
   mockIPC(
     (command, args) => {

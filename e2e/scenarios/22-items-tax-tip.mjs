@@ -1,0 +1,127 @@
+// Items, tax and a tip: tax rates and a two-item catalog seeded through the CLI (into the app's own
+// data dir: the ledger is shared and read per call), then a sale of 2 Espresso + 1 Croissant + a
+// typed 4.00 with the 10 % tip on Demo. The charge screen shows the till's quote (13.20, a VAT and a
+// Reduced row), the receipt lists the items and the tax per rate, and the report is read before and
+// after. Clears the tip presets at its end, as (17) does.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { cents, centsText } from '../helpers.mjs';
+import { PAID_WAIT_MS } from '../harness.mjs';
+import { runCli } from '../processes.mjs';
+import { assert, log, post } from '../util.mjs';
+
+export const name = '(tax) 2 × Espresso + 1 × Croissant + 4.00 with a 10% tip on Demo: quote 13.20 with VAT and Reduced rows, receipt items and tax table';
+
+const CATALOG = [
+  'name,price,currency,tax_rate,barcode,category',
+  'Espresso,2.50,USD,Reduced,4006381333931,Coffee',
+  'Croissant,3.00,USD,,CR-1,Bakery',
+  '',
+].join('\n');
+
+export async function run(ctx) {
+  const { browser } = ctx;
+  const { $, exists, text, waitFor, waitGone, waitUntil, shot, goTo, choose, typeAmount, amountShown, openTodayReport, reportTotals, saveSettings } = ctx.ui;
+
+  // (a) the shop's rules, through the CLI.
+  await runCli(ctx, ['tax-rate', 'set', 'VAT', '20', '--included', '--default']);
+  await runCli(ctx, ['tax-rate', 'set', 'Reduced', '5', '--included']);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paydesk-e2e-catalog-'));
+  const file = path.join(dir, 'catalog.csv');
+  fs.writeFileSync(file, CATALOG);
+  log(`  catalog import: ${(await runCli(ctx, ['catalog', 'import', file])).trim().split('\n').at(-1)}`);
+
+  // The report before, to compare with after.
+  await openTodayReport();
+  const taxesOf = () =>
+    browser.execute(() => Object.fromEntries([...document.querySelectorAll('#report-taxes .report-tax')].map((r) => [`${r.dataset.name} ${r.dataset.currency}`, r.dataset.tax])));
+  const taxesBefore = await taxesOf();
+  const tipsBefore = (await reportTotals()).USD?.tips ?? '0.00';
+
+  try {
+    // (b) the sale.
+    await saveSettings(() => $('#tip-presets').setValue('10'));
+    await goTo('charge');
+    await choose('#currency', 'USD');
+    await choose('#gateway', 'demo');
+    // Typed first: Clear (which typeAmount presses) empties the cart too.
+    await typeAmount('4.00');
+    await waitUntil(async () => (await amountShown()).includes('4.00'), async () => `#amount did not show 4.00 (shows "${await amountShown()}")`);
+    const tap = async (search, itemName, times) => {
+      await $('#item-search').setValue(search);
+      const find = () => browser.execute((n) => [...document.querySelectorAll('.item-option')].find((b) => b.textContent.includes(n))?.dataset.itemId ?? null, itemName);
+      await waitUntil(async () => (await find()) !== null, `no .item-option for ${itemName} after searching "${search}"`);
+      const id = await find();
+      for (let i = 0; i < times; i++) await $(`.item-option[data-item-id="${id}"]`).click();
+      await waitUntil(async () => (await text(`#cart .cart-line[data-item-id="${id}"] .qty`)) === String(times), `the cart does not hold ${times} × ${itemName}`);
+      return id;
+    };
+    await tap('esp', 'Espresso', 2);
+    await tap('crois', 'Croissant', 1);
+    await waitFor('.tip-option[data-percent="10"]', 'the 10% tip option once the preset is saved');
+    await $('.tip-option[data-percent="10"]').click();
+    // 2 × 2.50 + 3.00 + 4.00 = 12.00; 10 % = 1.20; all tax included, so 13.20.
+    await waitUntil(async () => (await exists('#tip-amount')) && (await text('#tip-amount')).includes('1.20'), async () => `#tip-amount shows "${(await exists('#tip-amount')) ? await text('#tip-amount') : '(absent)'}", expected 1.20`);
+    await waitUntil(async () => (await text('#total')).includes('13.20'), async () => `#total shows "${await text('#total')}", expected 13.20`);
+    assert(!(await exists('#quote-error')), `the quote failed: "${(await exists('#quote-error')) ? await text('#quote-error') : ''}"`);
+    const quoteTaxes = await browser.execute(() => Object.fromEntries([...document.querySelectorAll('#quote-taxes .quote-tax')].map((r) => [r.dataset.name, r.dataset.tax])));
+    assert(quoteTaxes.VAT === '1.17' && quoteTaxes.Reduced === '0.24', `#quote-taxes shows ${JSON.stringify(quoteTaxes)}, expected VAT 1.17 (20 % in 7.00) and Reduced 0.24 (5 % in 5.00)`);
+    await shot('charge-items-tax', '#quote');
+
+    await waitUntil(async () => await $('#charge').isEnabled(), '#charge stayed disabled for the cart with a tip');
+    await $('#charge').click();
+    await waitUntil(async () => (await exists('#screen-invoice')) || (await exists('#charge-error')), 'neither the invoice screen nor #charge-error appeared after Charge', 30_000);
+    if (await exists('#charge-error')) throw new Error(`the charge failed: #charge-error says "${await text('#charge-error')}"`);
+    const order = await text('#invoice-order');
+    assert((await text('#invoice-amount')).includes('13.20'), `#invoice-amount is "${await text('#invoice-amount')}", expected 13.20`);
+    await waitUntil(async () => (await text('#pay-link')).startsWith('http'), '#pay-link never showed a link');
+    const code = await post(`${await text('#pay-link')}/pay`);
+    assert(code === 303, `paying the sale answered ${code}, expected 303`);
+    await waitFor('#new-sale', '#new-sale once the sale is paid', PAID_WAIT_MS);
+    await $('#new-sale').click();
+    await waitFor('#screen-charge', 'the charge screen after #new-sale');
+    assert(!(await exists('#cart')), 'the cart still holds items after New sale');
+
+    // The receipt, from History as (r1) opens it.
+    await goTo('history');
+    await waitFor(`.history-row[data-order-id="${order}"] .receipt-row`, `a Receipt button on ${order} in History`);
+    await $(`.history-row[data-order-id="${order}"] .receipt-row`).click();
+    await waitFor('#receipt-preview', '#receipt-preview after the row\'s Receipt button');
+    await waitFor('#receipt .receipt-item', 'the receipt\'s items');
+    const receipt = await browser.execute(() => ({
+      items: [...document.querySelectorAll('#receipt .receipt-item')].map((i) => i.textContent.replace(/\s+/g, ' ').trim()),
+      taxes: [...document.querySelectorAll('#receipt-taxes .receipt-tax')].map((r) => [...r.children].map((c) => c.textContent.trim())),
+      lines: [...document.querySelectorAll('#receipt .receipt-line')].map((l) => [l.querySelector('dt').textContent.trim(), l.querySelector('dd').textContent.trim()]),
+    }));
+    const shown = JSON.stringify(receipt);
+    const item = (start, amount) => receipt.items.some((i) => i.startsWith(start) && i.includes(amount));
+    assert(item('2 × Espresso', '5.00'), `the receipt lists no "2 × Espresso … 5.00": ${shown}`);
+    assert(item('1 × Croissant', '3.00'), `the receipt lists no "1 × Croissant … 3.00": ${shown}`);
+    assert(receipt.items.some((i) => i.includes('4.00') && !i.includes('Espresso') && !i.includes('Croissant')), `the receipt lists no typed 4.00: ${shown}`);
+    const taxRow = (rate) => receipt.taxes.find(([label]) => label.startsWith(rate)) ?? [];
+    assert(taxRow('VAT')[2]?.includes('1.17') && taxRow('VAT')[3]?.includes('7.00'), `the receipt's VAT row is not tax 1.17 of 7.00: ${shown}`);
+    assert(taxRow('Reduced')[2]?.includes('0.24') && taxRow('Reduced')[3]?.includes('5.00'), `the receipt's Reduced row is not tax 0.24 of 5.00: ${shown}`);
+    assert(receipt.lines.some(([, value]) => value.includes('1.20')), `the receipt shows no tip of 1.20: ${shown}`);
+    await shot('receipt-items-tax', '#receipt-preview');
+    await $('#receipt-close').click();
+    await waitGone('#receipt-preview', '#receipt-preview after #receipt-close');
+
+    // (c) the report. A Demo sale is practice: the till keeps it out of every total, its tax and
+    // tip included, so today's tax per rate and tips must not move for it.
+    await openTodayReport();
+    const taxesAfter = await taxesOf();
+    const tipsAfter = (await reportTotals()).USD?.tips ?? '0.00';
+    assert(JSON.stringify(taxesAfter) === JSON.stringify(taxesBefore), `#report-taxes went from ${JSON.stringify(taxesBefore)} to ${JSON.stringify(taxesAfter)} for a practice (Demo) sale`);
+    assert(centsText(cents(tipsAfter)) === centsText(cents(tipsBefore)), `the USD tips went from ${tipsBefore} to ${tipsAfter} for a practice (Demo) sale`);
+  } finally {
+    // Later scenarios charge without tips.
+    await saveSettings(async () => {
+      await $('#tip-presets').click();
+      await browser.execute(() => document.querySelector('#tip-presets').select());
+      await browser.keys(['Backspace']);
+    });
+  }
+  assert((await $('#tip-presets').getValue()) === '', `#tip-presets holds "${await $('#tip-presets').getValue()}" after clearing it`);
+}
