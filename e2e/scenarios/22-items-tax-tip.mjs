@@ -1,8 +1,10 @@
 // Items, tax and a tip: tax rates and a two-item catalog seeded through the CLI (into the app's own
 // data dir: the ledger is shared and read per call), then a sale of 2 Espresso + 1 Croissant + a
-// typed 4.00 with the 10 % tip on Demo. The charge screen shows the till's quote (13.20, a VAT and a
-// Reduced row), the receipt lists the items and the tax per rate, and the report is read before and
-// after. Clears the tip presets at its end, as (17) does.
+// typed 4.00 with the 10 % tip on Dex3, paid on the simulator (Demo sales are practice and in no
+// total, so the sale goes through a gateway that counts; its credentials are set again and deleted
+// at the end, as (c1) and (20) do). The charge screen shows the till's quote (13.20, a VAT and a
+// Reduced row), the receipt lists the items and the tax per rate, and the report's tax per rate and
+// tips grow by this sale's. Clears the tip presets at its end, as (17) does.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,7 +14,7 @@ import { PAID_WAIT_MS } from '../harness.mjs';
 import { runCli } from '../processes.mjs';
 import { assert, log, post } from '../util.mjs';
 
-export const name = '(tax) 2 × Espresso + 1 × Croissant + 4.00 with a 10% tip on Demo: quote 13.20 with VAT and Reduced rows, receipt items and tax table';
+export const name = '(tax) 2 × Espresso + 1 × Croissant + 4.00 with a 10% tip on Dex3 (simulator): quote 13.20 with VAT and Reduced rows, receipt items and tax table, report tax +1.17/+0.24 and tips +1.20';
 
 const CATALOG = [
   'name,price,currency,tax_rate,barcode,category',
@@ -22,7 +24,7 @@ const CATALOG = [
 ].join('\n');
 
 export async function run(ctx) {
-  const { browser } = ctx;
+  const { browser, dex3 } = ctx;
   const { $, exists, text, waitFor, waitGone, waitUntil, shot, goTo, choose, typeAmount, amountShown, openTodayReport, reportTotals, saveSettings } = ctx.ui;
 
   // (a) the shop's rules, through the CLI.
@@ -41,11 +43,23 @@ export async function run(ctx) {
   const tipsBefore = (await reportTotals()).USD?.tips ?? '0.00';
 
   try {
+    // Dex3 on the simulator (its base URL is still the one (c2) saved).
+    await goTo('settings');
+    await choose('#settings-gateway', 'dex3');
+    for (const [field, value] of Object.entries(dex3.fields)) {
+      await waitFor(`input[data-field="${field}"]`, `the ${field} input`);
+      await $(`input[data-field="${field}"]`).setValue(value);
+    }
+    await $('#save-credentials').click();
+    for (const field of Object.keys(dex3.fields)) {
+      await waitUntil(async () => /^set\b/i.test(await text(`[data-field-state="${field}"]`)), `[data-field-state="${field}"] did not turn to set`);
+    }
+
     // (b) the sale.
     await saveSettings(() => $('#tip-presets').setValue('10'));
     await goTo('charge');
     await choose('#currency', 'USD');
-    await choose('#gateway', 'demo');
+    await choose('#gateway', 'dex3');
     // Typed first: Clear (which typeAmount presses) empties the cart too.
     await typeAmount('4.00');
     await waitUntil(async () => (await amountShown()).includes('4.00'), async () => `#amount did not show 4.00 (shows "${await amountShown()}")`);
@@ -108,14 +122,22 @@ export async function run(ctx) {
     await $('#receipt-close').click();
     await waitGone('#receipt-preview', '#receipt-preview after #receipt-close');
 
-    // (c) the report. A Demo sale is practice: the till keeps it out of every total, its tax and
-    // tip included, so today's tax per rate and tips must not move for it.
+    // (c) the report: this sale's tax per rate and tip are in today's sums.
     await openTodayReport();
     const taxesAfter = await taxesOf();
     const tipsAfter = (await reportTotals()).USD?.tips ?? '0.00';
-    assert(JSON.stringify(taxesAfter) === JSON.stringify(taxesBefore), `#report-taxes went from ${JSON.stringify(taxesBefore)} to ${JSON.stringify(taxesAfter)} for a practice (Demo) sale`);
-    assert(centsText(cents(tipsAfter)) === centsText(cents(tipsBefore)), `the USD tips went from ${tipsBefore} to ${tipsAfter} for a practice (Demo) sale`);
+    const grew = (key) => centsText(cents(taxesAfter[key] ?? '0.00') - cents(taxesBefore[key] ?? '0.00'));
+    assert(grew('VAT USD') === '1.17' && grew('Reduced USD') === '0.24', `#report-taxes went from ${JSON.stringify(taxesBefore)} to ${JSON.stringify(taxesAfter)}, expected VAT +1.17 and Reduced +0.24`);
+    assert(centsText(cents(tipsAfter) - cents(tipsBefore)) === '1.20', `the USD tips went from ${tipsBefore} to ${tipsAfter}, expected +1.20`);
+    await shot('report-taxes', '#report-taxes');
   } finally {
+    // The throwaway keyring is left as (20) left it: no dex3 credentials.
+    await goTo('settings');
+    await choose('#settings-gateway', 'dex3');
+    await $('#delete-credentials').click();
+    for (const field of Object.keys(dex3.fields)) {
+      await waitUntil(async () => /not set/i.test(await text(`[data-field-state="${field}"]`)), `[data-field-state="${field}"] still set after #delete-credentials`);
+    }
     // Later scenarios charge without tips.
     await saveSettings(async () => {
       await $('#tip-presets').click();
