@@ -10,8 +10,11 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// `amount` is the total charged; `tip` is the part of it that is a tip, in the same currency.
+/// `priced_amount` and `priced_currency` are the price in the shop's currency where the gateway
+/// charged another, converted at `fx_rate` (1 priced unit = rate charged units) from `fx_source`.
 const HEADER: &str = "id,order_id,created_at_utc,gateway,amount,tip,currency,status,gateway_status,gateway_invoice_id,\
-                      pay_link,expires_at_utc,description,kind,refund_of";
+                      pay_link,expires_at_utc,description,kind,refund_of,cashier,priced_amount,priced_currency,\
+                      fx_rate,fx_source";
 
 /// Why an export stopped: reading the ledger, or writing the file.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +45,8 @@ pub fn write_invoices_csv<W: Write, I: Borrow<Invoice>>(
 }
 
 fn write_row(out: &mut impl Write, inv: &Invoice) -> std::io::Result<()> {
-    let fields: [String; 15] = [
+    let priced = inv.priced.as_ref();
+    let fields: [String; 20] = [
         inv.id.to_string(),
         inv.order_id.clone(),
         format_utc(inv.created_at),
@@ -58,6 +62,11 @@ fn write_row(out: &mut impl Write, inv: &Invoice) -> std::io::Result<()> {
         inv.description.clone().unwrap_or_default(),
         inv.kind.as_str().to_string(),
         inv.refund_of.clone().unwrap_or_default(),
+        inv.cashier.clone().unwrap_or_default(),
+        priced.map(|p| p.amount.to_decimal_string()).unwrap_or_default(),
+        priced.map(|p| p.amount.currency().code().to_string()).unwrap_or_default(),
+        priced.map(|p| p.rate.clone()).unwrap_or_default(),
+        priced.map(|p| p.source.clone()).unwrap_or_default(),
     ];
     write_record(out, fields.iter().map(|f| Field::Text(f)))
 }
@@ -188,15 +197,22 @@ mod tests {
             expires_at: Some(1_700_000_900),
             kind: crate::InvoiceKind::Refund,
             refund_of: Some("PD-1".into()),
+            cashier: Some("Ana".into()),
+            priced: Some(crate::Priced {
+                amount: Amount::from_minor(1200, "EUR".parse().unwrap()).unwrap(),
+                rate: "125".into(),
+                source: "ECB".into(),
+                as_of: 1_700_000_000,
+            }),
             ..plain.clone()
         };
         vec![full, plain]
     }
 
     /// The exact bytes a spreadsheet gets: header, CRLF line ends, quoting, empty optional cells.
-    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,tip,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description,kind,refund_of\r\n\
-        8,PD-8,2023-11-14T22:13:20Z,demo,1500,200,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\",refund,PD-1\r\n\
-        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,0.00,USD,creating,,,,,,sale,\r\n";
+    const EXPECTED: &str = "id,order_id,created_at_utc,gateway,amount,tip,currency,status,gateway_status,gateway_invoice_id,pay_link,expires_at_utc,description,kind,refund_of,cashier,priced_amount,priced_currency,fx_rate,fx_source\r\n\
+        8,PD-8,2023-11-14T22:13:20Z,demo,1500,200,JPY,paid,completed,G-8,\"https://pay.example/G-8?a=1,b=2\",2023-11-14T22:28:20Z,\"Tea, \"\"green\"\"\n=2 cups\",refund,PD-1,Ana,12.00,EUR,125,ECB\r\n\
+        7,PD-7,2023-11-14T22:13:20Z,demo,12.34,0.00,USD,creating,,,,,,sale,,,,,,\r\n";
 
     #[test]
     fn the_csv_bytes_are_exactly_the_format() {

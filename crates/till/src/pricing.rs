@@ -25,9 +25,10 @@ pub struct RungUp {
     pub tip: Option<Amount>,
 }
 
-/// How the sale is charged: in the priced currency, or converted.
+/// The currency a gateway charges in, when it is not the one the sale is priced in, and what
+/// the conversion into it is measured by.
 #[derive(Debug, Clone)]
-pub struct Conversion {
+pub struct ChargeIn {
     pub to: Currency,
     pub now: i64,
     pub max_age_secs: i64,
@@ -49,7 +50,7 @@ pub fn price_sale(
     ledger: &Ledger,
     rung: &RungUp,
     rounding: Rounding,
-    conversion: Option<&Conversion>,
+    conversion: Option<&ChargeIn>,
 ) -> Result<PricedSale, Error> {
     if rung.items.len() + usize::from(rung.free.is_some()) > MAX_LINES {
         return Err(Error::BadInput(format!("a sale holds at most {MAX_LINES} lines")));

@@ -5,7 +5,7 @@
 use super::shop_views::*;
 use super::*;
 use crate::catalog_csv::{describe, read_catalog, write_catalog};
-use crate::pricing::{Conversion, RungUp};
+use crate::pricing::{ChargeIn, RungUp};
 use crate::reference_rates::ECB_DAILY_URL;
 use paydesk_ledger::{CatalogRate, NewItem, SaleDetails};
 use paydesk_money::fx::{ExchangeRate, Rate};
@@ -339,7 +339,7 @@ impl Till {
         let conversion = match gateway {
             Some(info) if !info.supports(currency) => {
                 let to = info.currencies.and_then(|c| c.first()).map(|c| c.parse::<Currency>()).transpose()?;
-                to.map(|to| Conversion {
+                to.map(|to| ChargeIn {
                     to,
                     now: (self.now)(),
                     max_age_secs: i64::from(config.max_rate_age_hours) * 3600,
