@@ -1,4 +1,5 @@
 // Words and numbers as the cashier reads them.
+import type { GatewayView } from '../bindings/GatewayView';
 import type { InvoiceKind } from '../bindings/InvoiceKind';
 import type { InvoiceStatus } from '../bindings/InvoiceStatus';
 import { en, t, type Key } from './i18n.svelte';
@@ -99,4 +100,11 @@ export function dateTimeText(unixSeconds: number): string {
 /** A tax rate as the cashier reads it: "VAT 20 % incl.", "Sales tax 7,25 % added". */
 export function taxRateLabel(name: string, percent: string, inclusive: boolean, decimalComma: boolean): string {
   return `${name} ${t(inclusive ? 'quote.included' : 'quote.added', { percent: shown(percent, decimalComma) })}`;
+}
+
+/** The note for a sale the gateway cannot take in its currency: the till converts it (the quote
+ *  says at which rate, or why it cannot); null when no conversion applies. */
+export function conversionNote(gateway: GatewayView | undefined, currency: string, charged: string | undefined) {
+  if (!gateway?.currencies || gateway.currencies.includes(currency)) return null;
+  return t('charge.currency_converted', { gateway: gateway.name, currency: charged ?? gateway.currencies.join(', ') });
 }

@@ -2,6 +2,7 @@
 // total, converted amount). The window never sums a sale itself; it shows the backend's answer and
 // charges exactly the request that answer was for.
 import type { ChargeRequest } from '../bindings/ChargeRequest';
+import type { ErrorReply } from '../bindings/ErrorReply';
 import type { QuoteView } from '../bindings/QuoteView';
 import * as api from './api';
 import { fromMinor, tipMinor, toMinor } from './money';
@@ -13,6 +14,14 @@ export interface Quoted {
   request: ChargeRequest;
   view: QuoteView | null;
   error: api.ApiError | null;
+}
+
+/** A quote as the cash confirmation takes it: `request` null when the sale could not be quoted at
+ *  all (its amount is refused), `error` saying why. */
+export interface CashQuote {
+  request: ChargeRequest | null;
+  view: QuoteView | null;
+  error: ErrorReply | null;
 }
 
 /** The sale without its tip and a tip preset: what the quote depends on. */

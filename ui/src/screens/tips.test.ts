@@ -167,9 +167,11 @@ describe('the next customer', () => {
     await fireEvent.click(option(10));
     await waitFor(() => expect(byId('tip-amount')).not.toBeNull());
     await fireEvent.click(byId('record-cash')!);
-    await waitFor(() => expect(byId('cash-dialog')).not.toBeNull());
-    await fireEvent.click(byId('cash-save')!);
-    await waitFor(() => expect(byId('cash-dialog')).toBeNull());
+    // A tip makes it a rung-up sale: cash records the quoted total, tip included.
+    await waitFor(() => expect(text('cash-cart-total')).toBe('11.00 USD'));
+    await fireEvent.click(byId('cash-cart-confirm')!);
+    await waitFor(() => expect(byId('cash-cart-dialog')).toBeNull());
+    expect(byId('cash-result')).not.toBeNull();
     await press('20');
     await waitFor(() => expect(byId('charge')?.textContent?.trim()).toBe('Charge 20.00 USD'));
     await waitFor(() => expect(byId('tip-amount')).toBeNull());
