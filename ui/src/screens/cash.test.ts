@@ -31,17 +31,40 @@ const option = (id: number) => document.querySelector<HTMLButtonElement>(`.item-
 const text = (id: string) => byId(id)?.textContent?.trim();
 const chargeButton = () => byId('charge') as HTMLButtonElement;
 
-/** Two espressos, a croissant, 4 typed and a 10% tip: 11.40 + 1.14 = 12.54 USD. */
-async function ringUp() {
+/** Two espressos, a croissant, 4 typed and a 10% tip. */
+async function ringUpItems() {
   await addItem('esp', 1);
   await fireEvent.click(option(1));
   await addItem('crois', 2);
   await press('4');
   await fireEvent.click(document.querySelector('.tip-option[data-percent="10"]')!);
+}
+
+/** The sale of `ringUpItems`, quoted: 11.40 + 1.14 = 12.54 USD. */
+async function ringUp() {
+  await ringUpItems();
   await waitFor(() => expect(text('total')).toBe('12.54 USD'));
 }
 
 describe('cash for a rung-up sale', () => {
+  test('is quoted as cash: a gateway whose rate is stale never stands in the way of the drawer', async () => {
+    const calls = await start({
+      quote: (args) =>
+        (args.request as { gateway: string }).gateway === 'cash'
+          ? quoteReply(args)
+          : Promise.reject(rejection('rate_stale', 'the EUR to USD rate is 5 days old')),
+    });
+    await ringUpItems();
+    await waitFor(() => expect(text('quote-error')).toContain('5 days old'));
+    expect(chargeButton().disabled).toBe(true);
+    await fireEvent.click(byId('record-cash')!);
+    await waitFor(() => expect(text('cash-cart-total')).toBe('12.54 USD'));
+    await fireEvent.click(byId('cash-cart-confirm')!);
+    await waitFor(() => expect(callsTo(calls, 'cash_sale')).toHaveLength(1));
+    const gateways = callsTo(calls, 'quote').map((c) => (c.request as { gateway: string }).gateway);
+    expect(gateways).toContain('cash');
+  });
+
   test('confirms the quoted total, then records exactly the quoted request and clears the sale', async () => {
     const calls = await start();
     await ringUp();
