@@ -4,7 +4,9 @@
 // total, so the sale goes through a gateway that counts; its credentials are set again and deleted
 // at the end, as (c1) and (20) do). The charge screen shows the till's quote (13.20, a VAT and a
 // Reduced row), the receipt lists the items and the tax per rate, and the report's tax per rate and
-// tips grow by this sale's. Clears the tip presets at its end, as (17) does.
+// tips grow by this sale's. Clears the tip presets at its end, as (17) does. Then a barcode
+// scanner's burst (keys back to back, ending in Enter) adds one Espresso without typing into the
+// amount or charging, an unknown code shows #scan-notice, and Esc leaves the sale empty.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +16,7 @@ import { PAID_WAIT_MS } from '../harness.mjs';
 import { runCli } from '../processes.mjs';
 import { assert, log, post } from '../util.mjs';
 
-export const name = '(tax) 2 × Espresso + 1 × Croissant + 4.00 with a 10% tip on Dex3 (simulator): quote 13.20 with VAT and Reduced rows, receipt items and tax table, report tax +1.17/+0.24 and tips +1.20';
+export const name = '(tax) 2 × Espresso + 1 × Croissant + 4.00 with a 10% tip on Dex3 (simulator): quote 13.20 with VAT and Reduced rows, receipt items and tax table, report tax +1.17/+0.24 and tips +1.20; a scanned Espresso barcode adds one Espresso (no amount, no charge), an unknown one shows #scan-notice';
 
 const CATALOG = [
   'name,price,currency,tax_rate,barcode,category',
@@ -146,4 +148,28 @@ export async function run(ctx) {
     });
   }
   assert((await $('#tip-presets').getValue()) === '', `#tip-presets holds "${await $('#tip-presets').getValue()}" after clearing it`);
+
+  // (d) a keyboard-wedge scanner: its code and Enter as one burst of keys. WebDriver's key actions
+  // are sent back to back (one action chain, no pause between them: a few ms a key), so the
+  // window sees them as a scanner's burst.
+  await goTo('charge');
+  await $('button[data-key="clear"]').click();
+  await browser.execute(() => document.activeElement?.blur());
+  await browser.keys([...'4006381333931'.split(''), 'Enter']);
+  const espresso = () => browser.execute(() => document.querySelector('#cart .cart-line')?.dataset.itemId ?? null);
+  await waitUntil(async () => (await espresso()) !== null, 'the scanned Espresso barcode added no cart line');
+  const scanned = await browser.execute(() => [...document.querySelectorAll('#cart .cart-line')].map((l) => [l.textContent.replace(/\s+/g, ' ').trim(), l.querySelector('.qty').textContent.trim()]));
+  assert(scanned.length === 1 && scanned[0][0].startsWith('Espresso') && scanned[0][1] === '1', `the cart after the scan holds ${JSON.stringify(scanned)}, expected one Espresso`);
+  assert((await amountShown()) === '', `#amount shows "${await amountShown()}" after the scan, expected it empty`);
+  assert(!(await exists('#screen-invoice')) && (await exists('#screen-charge')), 'the scan\'s Enter left the charge screen');
+  // An unknown code says so and adds nothing.
+  await browser.keys([...'99887766'.split(''), 'Enter']);
+  await waitFor('#scan-notice', '#scan-notice after scanning an unknown code');
+  assert((await text('#scan-notice')).includes('99887766'), `#scan-notice says "${await text('#scan-notice')}", expected it to name 99887766`);
+  const lines = await browser.execute(() => document.querySelectorAll('#cart .cart-line').length);
+  assert(lines === 1, `the cart holds ${lines} lines after the unknown code, expected 1`);
+  assert((await amountShown()) === '' && !(await exists('#screen-invoice')), 'the unknown code typed into #amount or charged');
+  // Later runs start with an empty sale.
+  await browser.keys(['Escape']);
+  await waitGone('#cart', 'the cart after Esc');
 }

@@ -177,6 +177,11 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
           text.toLowerCase().includes(String(search).toLowerCase()),
         ),
       ),
+    item_by_barcode: ({ code }) => {
+      const item = CATALOG.find((i) => i.barcode === code);
+      if (!item) throw rejection('not_found', `no item has the barcode ${String(code)}`);
+      return item;
+    },
     quote: quoteReply,
     cash_sale: ({ request }) => {
       const { total, currency } = quoteReply({ request });
