@@ -60,6 +60,10 @@ const COMMANDS: &[&str] = &[
     "set_rate",
     "cash_sale",
     "quote",
+    "print_receipt",
+    "print_jobs",
+    "test_print",
+    "open_drawer",
 ];
 
 fn main() {

@@ -21,6 +21,8 @@ pub const INVOICE_UPDATED: &str = "invoice-updated";
 pub const SALE_STATUS: &str = "sale-status";
 /// What the customer-facing window is to show (a `CustomerView`).
 pub const CUSTOMER_DISPLAY: &str = "customer-display";
+/// A print job changed (a `PrintJobView`): queued, printing, printed, or failed with the reason.
+pub const PRINT_JOB: &str = "print-job";
 /// The customer-facing window closed, by the toggle or its own close button.
 pub const CUSTOMER_DISPLAY_CLOSED: &str = "customer-display-closed";
 /// The customer-facing window's label; the capabilities name it too.
@@ -94,6 +96,10 @@ pub fn run() {
                 }
             };
             let till = Arc::new(till);
+            let printing = app.handle().clone();
+            till.on_print_job(move |job| {
+                let _ = printing.emit_to(MAIN_WINDOW, PRINT_JOB, job);
+            });
             if let Some(window) = app.get_webview_window("main") {
                 commands::apply_kiosk(&window, &till.bootstrap().settings);
             }
@@ -175,6 +181,10 @@ pub fn run() {
             shop_commands::set_rate,
             shop_commands::cash_sale,
             shop_commands::quote,
+            shop_commands::print_receipt,
+            shop_commands::print_jobs,
+            shop_commands::test_print,
+            shop_commands::open_drawer,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

@@ -1,6 +1,6 @@
 //! The IPC commands of the shop's money rules (catalog, tax rates, cashiers and shifts, exchange
-//! rates, cash sales of what was rung up): each checks the calling window, then makes one call
-//! into `Till`.
+//! rates, cash sales of what was rung up) and of its counter hardware (receipt printer, cash
+//! drawer): each checks the calling window, then makes one call into `Till`.
 
 use crate::commands::{blocking, cashier_only, export_dir};
 use crate::App;
@@ -9,6 +9,7 @@ use paydesk_till::api::{
     SellerView, ShiftView, TaxRateView,
 };
 use paydesk_till::error::ErrorReply;
+use paydesk_till::printing::PrintJobView;
 use tauri::{AppHandle, State, Window};
 
 type Reply<T> = Result<T, ErrorReply>;
@@ -166,4 +167,28 @@ pub(crate) async fn cash_sale(window: Window, app: State<'_, App>, request: Sale
 pub(crate) async fn quote(window: Window, app: State<'_, App>, request: ChargeRequest) -> Reply<QuoteView> {
     cashier_only(window.label())?;
     blocking(&app, move |till| till.quote(&request)).await
+}
+
+#[tauri::command]
+pub(crate) async fn print_receipt(window: Window, app: State<'_, App>, key: String) -> Reply<PrintJobView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.print_receipt(&key)).await
+}
+
+#[tauri::command]
+pub(crate) async fn print_jobs(window: Window, app: State<'_, App>) -> Reply<Vec<PrintJobView>> {
+    cashier_only(window.label())?;
+    Ok(app.till.print_jobs())
+}
+
+#[tauri::command]
+pub(crate) async fn test_print(window: Window, app: State<'_, App>) -> Reply<PrintJobView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.test_print()).await
+}
+
+#[tauri::command]
+pub(crate) async fn open_drawer(window: Window, app: State<'_, App>, reason: String) -> Reply<PrintJobView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.open_drawer(&reason)).await
 }

@@ -4,6 +4,15 @@ use crate::output::to_json;
 use paydesk_gateways::gateway::Lifetime;
 use paydesk_till::error::Error;
 
+/// How a gateway id reads for a person: its name, or Cash / Manual for the till's own entries.
+pub(crate) fn gateway_name(id: &str) -> String {
+    if let Some(name) = paydesk_till::report::entry_gateway_name(id) {
+        return name.to_string();
+    }
+    let registry = paydesk_gateways::registry();
+    registry.iter().map(|g| g.info()).find(|i| i.id == id).map_or_else(|| id.to_string(), |i| i.name.to_string())
+}
+
 pub(crate) fn gateways(json: bool) -> Result<(), Error> {
     let infos = paydesk_gateways::registry();
     if json {

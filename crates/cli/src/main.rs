@@ -6,6 +6,7 @@ mod credentials;
 mod desk;
 mod gateways;
 mod output;
+mod printer;
 mod shop;
 
 use clap::{Parser, Subcommand};
@@ -147,6 +148,16 @@ enum Command {
     Rates {
         #[command(subcommand)]
         action: shop::RatesAction,
+    },
+    /// A sale's receipt on the receipt printer.
+    Receipt {
+        #[command(subcommand)]
+        action: printer::ReceiptAction,
+    },
+    /// The receipt printer.
+    Printer {
+        #[command(subcommand)]
+        action: printer::PrinterAction,
     },
     /// Store gateway credentials in the OS keyring.
     Credentials {
@@ -317,6 +328,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Catalog { action } => shop::catalog(&cli.ledger, action),
         Command::TaxRate { action } => shop::tax_rate(&cli.ledger, action),
         Command::Rates { action } => shop::rates(&cli.ledger, action).await,
+        Command::Receipt { action } => printer::receipt(&cli.ledger, action),
+        Command::Printer { action } => printer::printer(action),
         Command::Credentials { action } => credentials(action),
         Command::Simulate { port } => simulate(port).await,
     }

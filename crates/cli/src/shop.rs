@@ -79,14 +79,7 @@ pub(crate) fn report(ledger: &Option<PathBuf>, from: Option<&str>, to: Option<&s
     // The day after the last one: noon of the last day plus a day, back to its midnight (a day
     // is not always 24 h where clocks change).
     let end = local_day_start(last + 36 * 3600);
-    let names = paydesk_gateways::registry();
-    let name_of = |id: &str| {
-        paydesk_till::report::entry_gateway_name(id)
-            .map(str::to_string)
-            .or_else(|| names.iter().map(|g| g.info()).find(|i| i.id == id).map(|i| i.name.to_string()))
-            .unwrap_or_else(|| id.to_string())
-    };
-    let report = shift_report(&open(ledger)?, start, end, name_of)?;
+    let report = shift_report(&open(ledger)?, start, end, crate::gateways::gateway_name)?;
     if json {
         println!("{}", to_json(&report));
     } else {

@@ -5,6 +5,7 @@
 //! gateway, so a crash, timeout or retry never loses a sale.
 
 mod catalog;
+mod counter;
 mod error;
 pub mod export;
 mod invoice;
@@ -16,6 +17,7 @@ mod shift;
 mod write;
 
 pub use catalog::{CatalogRate, Item, NewItem};
+pub use counter::{DrawerOpening, RECEIPT_PRINTED};
 pub use error::LedgerError;
 pub use invoice::{Invoice, InvoiceEvent, InvoiceKind, NewEntry, NewInvoice, LATE_SEEN, RECEIVED};
 pub use lines::{NewLine, Priced, SaleDetails, SaleLine};

@@ -173,6 +173,18 @@ CREATE TABLE exchange_rates (
     PRIMARY KEY (base, quote, source)
 );
 "#,
+    // The cash drawer opened without a sale (a manager's Open drawer): who, when and why. A drawer
+    // opened for a cash sale is that sale's own row.
+    r#"
+CREATE TABLE drawer_openings (
+    id       INTEGER PRIMARY KEY,
+    at       INTEGER NOT NULL,
+    who      TEXT    NOT NULL,
+    reason   TEXT    NOT NULL,
+    shift_id INTEGER REFERENCES shifts (id)
+);
+CREATE INDEX drawer_openings_by_time ON drawer_openings (at);
+"#,
 ];
 
 pub struct Ledger {
@@ -377,14 +389,26 @@ mod tests {
 
         let ledger = Ledger::open(&path).unwrap();
         let conn = ledger.lock();
-        assert_eq!(conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(), 7);
+        assert_eq!(
+            conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(),
+            MIGRATIONS.len() as i64
+        );
         let after = dump(&conn, "invoices");
         let width = invoices[0].len();
         assert_eq!(after.iter().map(|row| row[..width].to_vec()).collect::<Vec<_>>(), invoices);
         // The new columns (cashier, shift, priced amount and rate) are empty: none of it was known.
         assert!(after.iter().all(|row| row[width..].iter().all(|v| *v == rusqlite::types::Value::Null)), "{after:?}");
         assert_eq!(dump(&conn, "invoice_events"), events);
-        for table in ["sale_lines", "sale_taxes", "items", "tax_rates", "cashiers", "shifts", "exchange_rates"] {
+        for table in [
+            "sale_lines",
+            "sale_taxes",
+            "items",
+            "tax_rates",
+            "cashiers",
+            "shifts",
+            "exchange_rates",
+            "drawer_openings",
+        ] {
             let rows: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| r.get(0)).unwrap();
             assert_eq!(rows, 0, "{table}");
         }

@@ -4,6 +4,7 @@
 use paydesk_gateways::http::check_base_url;
 use paydesk_money::tax::Rounding;
 use paydesk_money::{Currency, DecimalStyle};
+use paydesk_printer::{PaperWidth, PrinterUri, QrMode, MAX_COPIES};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,17 @@ pub struct TillConfig {
     pub max_rate_age_hours: u32,
     /// Where reference rates are fetched from; `None`: the ECB's daily file.
     pub rates_url: Option<String>,
+    /// The receipt printer ("tcp://192.168.1.50:9100", "/dev/usb/lp0", "lp://QUEUE"); `None`:
+    /// receipts go through the OS print dialog or to PDF.
+    pub printer: Option<String>,
+    pub paper_width: PaperWidth,
+    /// `raster` for printers without the QR command: the code is sent as an image.
+    pub printer_qr: QrMode,
+    /// Print the receipt when a sale is paid, and a cash sale's at once (off by default).
+    pub auto_print: bool,
+    pub copies: u8,
+    /// Open the cash drawer (wired to the printer) on a cash sale.
+    pub drawer_on_cash: bool,
 }
 
 /// The UI languages there is a catalog for.
@@ -74,6 +86,12 @@ impl Default for TillConfig {
             tax_rounding: Rounding::default(),
             max_rate_age_hours: 96,
             rates_url: None,
+            printer: None,
+            paper_width: PaperWidth::default(),
+            printer_qr: QrMode::default(),
+            auto_print: false,
+            copies: 1,
+            drawer_on_cash: true,
         }
     }
 }
@@ -230,6 +248,12 @@ impl TillConfig {
             paydesk_gateways::http::pay_link_url(url).map_err(|_| {
                 ConfigError::Invalid("the rates source must be an https URL (or http to this machine)".into())
             })?;
+        }
+        if let Some(printer) = &self.printer {
+            printer.parse::<PrinterUri>().map_err(|e| ConfigError::Invalid(format!("printer: {e}")))?;
+        }
+        if !(1..=MAX_COPIES).contains(&self.copies) {
+            return Err(ConfigError::Invalid(format!("copies must be 1 to {MAX_COPIES}")));
         }
         for (id, url) in &self.base_urls {
             if !known(id) {

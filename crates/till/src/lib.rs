@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod error;
 pub mod pin;
 pub mod pricing;
+pub mod printing;
 pub mod qr;
 pub mod receipt;
 pub mod reference_rates;

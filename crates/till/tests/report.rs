@@ -283,6 +283,7 @@ fn text_cells_are_quoted_and_defused_and_numbers_are_left_alone() {
         taxes: vec![],
         cashiers: vec![],
         shifts: vec![],
+        drawer_openings: vec![],
     };
     let mut out = Vec::new();
     report::write_report_csv(&mut out, &hostile).unwrap();

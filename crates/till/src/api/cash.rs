@@ -18,7 +18,9 @@ impl Till {
             description: description.as_deref(),
             details: self.seller_details()?,
         };
-        Ok(self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?))
+        let view = self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?);
+        self.after_cash(&view);
+        Ok(view)
     }
 
     /// Records money paid back by hand (manager only). `original`, the refunded sale's order id,

@@ -55,6 +55,9 @@ impl Till {
         if let Some(url) = &input.rates_url {
             check_arg("rates source", url, MAX_BASE_URL_CHARS)?;
         }
+        if let Some(printer) = &input.printer {
+            check_arg("printer", printer, MAX_BASE_URL_CHARS)?;
+        }
         for (gateway, minutes) in &input.lifetime_minutes {
             let info = self.info(gateway)?;
             info.lifetime.check(info.name, minutes.saturating_mul(60)).map_err(Error::BadInput)?;
@@ -77,6 +80,12 @@ impl Till {
             config.tax_rounding = input.tax_rounding;
             config.max_rate_age_hours = input.max_rate_age_hours;
             config.rates_url = input.rates_url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+            config.printer = input.printer.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+            config.paper_width = input.paper_width;
+            config.printer_qr = input.printer_qr;
+            config.auto_print = input.auto_print;
+            config.copies = input.copies;
+            config.drawer_on_cash = input.drawer_on_cash;
         })
     }
 
@@ -271,6 +280,12 @@ pub(super) fn settings_view(config: &TillConfig) -> SettingsView {
             tax_rounding: config.tax_rounding,
             max_rate_age_hours: config.max_rate_age_hours,
             rates_url: config.rates_url.clone(),
+            printer: config.printer.clone(),
+            paper_width: config.paper_width,
+            printer_qr: config.printer_qr,
+            auto_print: config.auto_print,
+            copies: config.copies,
+            drawer_on_cash: config.drawer_on_cash,
         },
         last_gateway: config.last_gateway.clone(),
         manager_pin_set: config.manager_pin_hash.is_some(),

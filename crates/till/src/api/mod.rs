@@ -7,7 +7,7 @@ use crate::credentials::{CredentialError, CredentialStore, Source};
 use crate::error::Error;
 use crate::pin::{self, Session};
 use crate::qr;
-use crate::receipt::{receipt_pdf, Receipt, SaleParts};
+use crate::receipt::{receipt_pdf, Receipt};
 use crate::report::{self, ShiftReport};
 use crate::service::{ChargeInput, Pace, Paydesk, Settings};
 use paydesk_gateways::gateway::{GatewayInfo, Lifetime, Lookup, Repeat};
@@ -26,6 +26,7 @@ use std::time::Duration;
 use ts_rs::TS;
 
 mod cash;
+mod counter;
 mod manager;
 mod sales;
 mod shop;
@@ -86,6 +87,10 @@ pub struct Till {
     seller: Mutex<Option<CashierView>>,
     /// Wrong cashier PINs in a row, and the lock-out they lead to (in memory).
     cashier_pins: Mutex<Session>,
+    /// Receipts and drawer kicks on their way to the printer.
+    printer: std::sync::Arc<crate::printing::PrintQueue>,
+    /// Sales whose receipt was queued on its own when paid (the ledger notes it once printed).
+    auto_printed: Mutex<std::collections::HashSet<String>>,
     /// Unix seconds; replaceable so tests can move time instead of sleeping.
     now: Clock,
 }
@@ -110,6 +115,17 @@ impl Till {
         let config = TillConfig::load(&config_path)?;
         let desk = Paydesk::new(ledger, credentials, Settings::default());
         desk.mark_interrupted()?;
+        let printer = std::sync::Arc::new(crate::printing::PrintQueue::default());
+        let shared = desk.shared_ledger();
+        printer.listen(move |job| {
+            use crate::printing::{PrintKind, PrintState};
+            if let (PrintKind::Receipt, PrintState::Printed, Some(order)) = (job.kind, job.state, &job.order_id) {
+                // Only a note; a ledger too busy to take it means at worst one more receipt later.
+                if let Ok(sale) = shared.find(order) {
+                    let _ = shared.mark_printed(sale.id);
+                }
+            }
+        });
         let till = Till {
             desk,
             config_path,
@@ -119,6 +135,8 @@ impl Till {
             attempts_path,
             seller: Mutex::new(None),
             cashier_pins: Mutex::new(Session::default()),
+            printer,
+            auto_printed: Mutex::new(Default::default()),
             now: std::sync::Arc::new(paydesk_money::clock::unix_now),
         };
         till.apply_config();

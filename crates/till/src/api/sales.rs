@@ -51,7 +51,9 @@ impl Till {
             description: request.description.as_deref(),
             details: sale.details,
         };
-        Ok(self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?))
+        let view = self.view(report::record_cash_sale(self.desk.ledger(), label.as_deref(), entry)?);
+        self.after_cash(&view);
+        Ok(view)
     }
 
     pub(super) fn remember_gateway(&self, gateway: &str) {
@@ -127,8 +129,18 @@ impl Till {
     ) -> Result<InvoiceView, Error> {
         check_key(key)?;
         let pace = Pace { every, grace: FOLLOW_GRACE };
-        let last = self.desk.follow(key, pace, |inv| on_change(self.view(inv.clone()))).await?;
-        Ok(self.view(last))
+        let last = self
+            .desk
+            .follow(key, pace, |inv| {
+                let view = self.view(inv.clone());
+                self.after_change(&view);
+                on_change(view)
+            })
+            .await?;
+        let last = self.view(last);
+        // A sale already paid when the follow began reports no change: it prints all the same.
+        self.after_change(&last);
+        Ok(last)
     }
 
     /// A manager settles by hand a sale the gateway cannot settle for Paydesk (NonStoPay without
@@ -184,11 +196,8 @@ impl Till {
 
     pub(super) fn receipt_of(&self, key: &str) -> Result<Receipt, Error> {
         let invoice = self.find_visible(key)?;
-        let utc_offset_minutes = paydesk_money::clock::local_offset_secs(invoice.created_at) / 60;
-        let ledger = self.desk.ledger();
-        let parts = SaleParts { lines: ledger.sale_lines(invoice.id)?, taxes: ledger.sale_taxes(invoice.id)? };
         let name = self.gateway_name(&invoice.gateway);
-        Ok(Receipt::new(&invoice, &parts, &name, &self.config(), Some(utc_offset_minutes)))
+        Ok(Receipt::of_sale(self.desk.ledger(), &invoice, &name, &self.config())?)
     }
 
     /// What the customer-facing window shows for the sale `key`, or the welcome for `None`.

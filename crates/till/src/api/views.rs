@@ -2,6 +2,7 @@
 
 use super::*;
 use paydesk_money::tax::Rounding;
+use paydesk_printer::{PaperWidth, QrMode};
 
 /// Everything the UI needs to draw its first screen.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -115,6 +116,16 @@ pub struct SettingsInput {
     pub max_rate_age_hours: u32,
     /// Where the reference exchange rates are fetched; null for the ECB's daily file.
     pub rates_url: Option<String>,
+    /// The receipt printer: "tcp://HOST:9100", a device path ("/dev/usb/lp0"), or "lp://QUEUE";
+    /// null for the OS print dialog.
+    pub printer: Option<String>,
+    pub paper_width: PaperWidth,
+    pub printer_qr: QrMode,
+    /// Print the receipt by itself when a sale is paid.
+    pub auto_print: bool,
+    pub copies: u8,
+    /// Open the cash drawer on a cash sale.
+    pub drawer_on_cash: bool,
 }
 
 impl SettingsInput {

@@ -11,7 +11,7 @@ mod words;
 pub use pdf::receipt_pdf;
 
 use crate::config::TillConfig;
-use paydesk_ledger::{Invoice, InvoiceKind, NewLine, SaleLine};
+use paydesk_ledger::{Invoice, InvoiceKind, Ledger, LedgerError, NewLine, SaleLine};
 use paydesk_money::clock::civil_date;
 use paydesk_money::tax::{format_percent, RateTotal};
 use paydesk_money::{Currency, DecimalStyle};
@@ -162,6 +162,18 @@ impl Receipt {
             order_id: invoice.order_id.clone(),
             pay_link: invoice.pay_link.clone(),
         }
+    }
+
+    /// The receipt of a sale in the ledger, its time in the till's local time.
+    pub fn of_sale(
+        ledger: &Ledger,
+        invoice: &Invoice,
+        gateway_name: &str,
+        config: &TillConfig,
+    ) -> Result<Receipt, LedgerError> {
+        let utc_offset_minutes = paydesk_money::clock::local_offset_secs(invoice.created_at) / 60;
+        let parts = SaleParts { lines: ledger.sale_lines(invoice.id)?, taxes: ledger.sale_taxes(invoice.id)? };
+        Ok(Receipt::new(invoice, &parts, gateway_name, config, Some(utc_offset_minutes)))
     }
 
     /// A file name for the PDF: the order id, with anything a file system might mind replaced.

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 mod rules;
-pub use rules::{CashierTotals, ShiftView, TaxTotalView};
+pub use rules::{CashierTotals, DrawerOpeningView, ShiftView, TaxTotalView};
 
 /// The gateway id a cash sale is recorded under.
 pub const CASH_GATEWAY: &str = "cash";
@@ -135,6 +135,8 @@ pub struct ShiftReport {
     pub cashiers: Vec<CashierTotals>,
     /// The shifts opened in the period: float, expected and counted cash, over/short.
     pub shifts: Vec<ShiftView>,
+    /// The cash drawer opened without a sale: who, when, why.
+    pub drawer_openings: Vec<DrawerOpeningView>,
 }
 
 /// One currency's totals. Amounts are exact decimal text ("1234.50"; net may be negative).
@@ -207,6 +209,7 @@ pub fn shift_report(
         ledger.tax_totals(from, to, paydesk_gateways::demo::INFO.id)?.iter().map(TaxTotalView::from_total).collect();
     report.cashiers = rules::cashier_totals(&groups, &shifts);
     report.shifts = shifts.into_iter().map(ShiftView::from).collect();
+    report.drawer_openings = ledger.drawer_openings(from, to)?.into_iter().map(DrawerOpeningView::from).collect();
     Ok(report)
 }
 
@@ -285,6 +288,7 @@ fn summarise(from: i64, to: i64, groups: &[GroupTotal], gateway_name: impl Fn(&s
         taxes: Vec::new(),
         cashiers: Vec::new(),
         shifts: Vec::new(),
+        drawer_openings: Vec::new(),
     }
 }
 
@@ -322,7 +326,8 @@ const CSV_HEADER: [&str; 9] =
 /// `total` (key received, cash, refunds, net or tips: the part of received and cash that was tips),
 /// `cashier` (the same keys, the cashier as name, plus over_short), `status`, `gateway`, `tax` (kind
 /// net, tax or gross, key the rate) or `shift` (kind float, expected, counted or over_short, key
-/// the shift's number, name its cashier).
+/// the shift's number, name its cashier) or `drawer` (key the time the drawer was opened without
+/// a sale, name who and why).
 pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::Result<()> {
     out.write_all("\u{feff}".as_bytes())?;
     write_record(out, CSV_HEADER.map(Field::Text))?;
@@ -380,6 +385,9 @@ pub fn write_report_csv(out: &mut impl Write, report: &ShiftReport) -> std::io::
             row("shift", "counted", &id, &s.cashier, &s.currency, None, counted)?;
             row("shift", "over_short", &id, &s.cashier, &s.currency, None, diff)?;
         }
+    }
+    for d in &report.drawer_openings {
+        row("drawer", "opened", &format_utc(d.at), &format!("{}: {}", d.who, d.reason), "", None, "")?;
     }
     Ok(())
 }

@@ -101,6 +101,22 @@ impl From<Shift> for ShiftView {
     }
 }
 
+/// The cash drawer opened without a sale.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[ts(export)]
+pub struct DrawerOpeningView {
+    #[ts(type = "number")]
+    pub at: i64,
+    pub who: String,
+    pub reason: String,
+}
+
+impl From<paydesk_ledger::DrawerOpening> for DrawerOpeningView {
+    fn from(d: paydesk_ledger::DrawerOpening) -> DrawerOpeningView {
+        DrawerOpeningView { at: d.at, who: d.who, reason: d.reason }
+    }
+}
+
 /// Per cashier and currency: received, cash, refunds (as in the report's currency totals).
 pub(super) fn cashier_totals(groups: &[GroupTotal], shifts: &[Shift]) -> Vec<CashierTotals> {
     let mut sums: BTreeMap<(&str, &str), (Currency, [Sum; 3])> = BTreeMap::new();

@@ -143,6 +143,11 @@ impl Paydesk {
         self.client.get(url.clone()).send().await.ok().map(|r| r.status().as_u16())
     }
 
+    /// The ledger, for work that outlives the call (a print job's note that it printed).
+    pub fn shared_ledger(&self) -> Arc<Ledger> {
+        self.ledger.clone()
+    }
+
     pub fn ledger(&self) -> &Ledger {
         &self.ledger
     }
