@@ -190,6 +190,29 @@ async fn a_printer_that_refuses_never_touches_the_sale_and_the_job_is_tried_agai
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_printer_that_hangs_up_mid_receipt_gets_the_receipt_again_whole() {
+    // The first connection is cut after 64 bytes; later ones are a working printer.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let c = counter(listener.local_addr().unwrap().port(), |s| s.auto_print = true).await;
+    let cutting = tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut head = [0u8; 64];
+        stream.read_exact(&mut head).await.unwrap();
+        drop(stream);
+        listener
+    });
+    let cash = c.till.record_cash_sale("4.20", "USD", None).unwrap();
+    let printer = virtual_printer_on(cutting.await.unwrap()).await;
+    let job = c.till.print_jobs().pop().unwrap();
+    let done = c.settled(job.id);
+    assert_eq!((done.kind, done.state), (PrintKind::Receipt, PrintState::Printed), "{done:?}");
+    assert!(done.attempts >= 2, "the cut-off attempt was not counted as printed: {done:?}");
+    let whole = printer.next(Duration::from_secs(20));
+    assert!(whole.lines.iter().any(|l| l.contains(&cash.order_id)) && whole.cuts == 1, "{whole:?}");
+    assert_eq!(c.till.invoice(&cash.order_id).unwrap(), cash, "the sale is as it was");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn without_a_printer_a_print_says_where_to_set_one() {
     let c = counter(9, |s| s.printer = None).await;
     let sale = c.till.record_cash_sale("1.00", "USD", None).unwrap();
