@@ -69,7 +69,7 @@ impl Till {
             config.decimal_style = if input.decimal_comma { DecimalStyle::Comma } else { DecimalStyle::Point };
             config.terminal_label =
                 input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
-            config.shop_name = input.shop_name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+            config.shop_name = non_blank(input.shop_name);
             config.language = input.language;
             config.sounds = input.sounds;
             config.tip_percents = input.tip_percents;
@@ -79,8 +79,8 @@ impl Till {
             config.lifetime_minutes = input.lifetime_minutes;
             config.tax_rounding = input.tax_rounding;
             config.max_rate_age_hours = input.max_rate_age_hours;
-            config.rates_url = input.rates_url.map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
-            config.printer = input.printer.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+            config.rates_url = non_blank(input.rates_url);
+            config.printer = non_blank(input.printer);
             config.paper_width = input.paper_width;
             config.printer_qr = input.printer_qr;
             config.auto_print = input.auto_print;
@@ -231,6 +231,11 @@ impl Till {
     pub(super) fn session(&self) -> std::sync::MutexGuard<'_, Session> {
         self.manager.lock().unwrap_or_else(|p| p.into_inner())
     }
+}
+
+/// A text setting as saved: trimmed, and `None` when nothing is left.
+fn non_blank(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 pub(super) fn source_name(source: Source) -> &'static str {
