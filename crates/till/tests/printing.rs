@@ -126,12 +126,16 @@ async fn a_paid_sale_prints_its_receipt_by_itself_once_with_its_order_amount_and
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_cash_sale_opens_the_drawer_and_with_auto_print_its_receipt_carries_the_kick() {
+async fn cash_in_or_out_opens_the_drawer_and_with_auto_print_a_cash_sales_receipt_carries_the_kick() {
     let printer = virtual_printer().await;
     let c = counter(printer.port, |_| {}).await;
     c.till.record_cash_sale("5.00", "USD", None).unwrap();
     let kick = printer.next(Duration::from_secs(20));
     assert_eq!((kick.drawer_kicks, kick.cuts, kick.lines.len()), (1, 0, 0), "{kick:?}");
+    // Money paid back comes out of the drawer too.
+    c.till.record_refund("1.00", "USD", "wrong size", None).unwrap();
+    let kick = printer.next(Duration::from_secs(20));
+    assert_eq!((kick.drawer_kicks, kick.lines.len()), (1, 0), "{kick:?}");
 
     let mut settings = SettingsInput { auto_print: true, copies: 2, ..c.till.bootstrap().settings.saved };
     settings.paper_width = paydesk_printer::PaperWidth::Mm80;

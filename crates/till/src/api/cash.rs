@@ -41,7 +41,9 @@ impl Till {
         let details = self.seller_details()?;
         let entry =
             report::record_refund(self.desk.ledger(), label.as_deref(), amount, reason, original.as_deref(), details)?;
-        Ok(self.view(entry))
+        let view = self.view(entry);
+        self.after_cash(&view);
+        Ok(view)
     }
 
     /// Totals of the entries created in `[from, to)` (Unix seconds) per currency, status and gateway.

@@ -71,14 +71,15 @@ impl Till {
         let _ = self.submit_receipt(view.order_id.clone(), false);
     }
 
-    /// A cash sale was recorded: its receipt (with the drawer's kick) where receipts print by
-    /// themselves, else the drawer alone where it opens on cash.
+    /// Cash changed hands: for a cash sale, its receipt (with the drawer's kick) where receipts
+    /// print by themselves; otherwise (and for a refund paid out) the drawer alone, where it opens
+    /// on cash.
     pub(super) fn after_cash(&self, view: &InvoiceView) {
         let config = self.config();
         if config.printer.is_none() {
             return;
         }
-        if config.auto_print {
+        if config.auto_print && view.kind == InvoiceKind::Cash {
             let _ = self.submit_receipt(view.order_id.clone(), config.drawer_on_cash);
         } else if config.drawer_on_cash {
             if let Ok((printer, _)) = self.printer_setup(true) {
