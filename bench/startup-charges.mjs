@@ -107,7 +107,14 @@ async function main() {
     await amount.waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: no invoice (${await errorText()})` });
     const shown = (await amount.getText()).trim();
     if (shown !== '1.00 USD') throw new Error(`sale ${i}: the invoice shows ${shown}`);
-    await browser.$('#new-sale').click();
+    // Paid on the Demo gateway's pay page, as a customer would: New sale shows once it is paid.
+    const link = browser.$('#pay-link');
+    await browser.waitUntil(async () => (await link.getText()).startsWith('http'), { timeout: WAIT_MS, timeoutMsg: `sale ${i}: no pay link` });
+    const paid = await fetch(`${(await link.getText()).trim()}/pay`, { method: 'POST', redirect: 'manual' });
+    if (paid.status !== 303) throw new Error(`sale ${i}: paying answered ${paid.status}`);
+    const next = browser.$('#new-sale');
+    await next.waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: not paid (${await errorText()})` });
+    await next.click();
     await browser.$('#screen-charge').waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: New sale did not return` });
   }
   console.log(`charges ${CHARGES} ${((Date.now() - started) / 1000).toFixed(1)}`);
