@@ -246,6 +246,18 @@ describe('the print trouble notice', () => {
     });
     await waitFor(() => expect(byId('print-trouble')?.dataset.orderId).toBe('PD-OLD'));
   });
+
+  test('at start-up, a sale whose receipt printed after it failed raises none, in whatever order the queue lists them', async () => {
+    const calls = await startApp({
+      print_jobs: () => [
+        printJob({ id: 6, order_id: 'PD-OK', state: 'printed', attempts: 1 }),
+        printJob({ id: 5, order_id: 'PD-OK', state: 'failed', attempts: 4, error: 'offline' }),
+      ],
+    });
+    await waitFor(() => expect(callsTo(calls, 'print_jobs')).toHaveLength(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(byId('print-trouble')).toBeNull();
+  });
 });
 
 describe('Open drawer', () => {

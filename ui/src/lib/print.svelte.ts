@@ -31,9 +31,10 @@ export class PrintJobs {
     return this.jobs[job.id];
   }
 
-  /** The jobs the queue knew before this window listened (at start-up): their failures show too. */
+  /** The jobs the queue knew before this window listened (at start-up): their failures show too,
+   *  oldest first (ids grow), so a sale's later printed job clears its earlier failure. */
   known(jobs: PrintJobView[]) {
-    for (const job of jobs) if (!(job.id in this.jobs)) this.changed(job);
+    for (const job of [...jobs].sort((a, b) => a.id - b.id)) if (!(job.id in this.jobs)) this.changed(job);
   }
 
   dismiss(orderId: string) {
