@@ -39,6 +39,7 @@ import * as saleUnknown from './scenarios/19-sale-unknown.mjs';
 import * as deleteCredentials from './scenarios/20-delete-credentials.mjs';
 import * as managerPinKiosk from './scenarios/21-manager-pin-kiosk.mjs';
 import * as itemsTaxTip from './scenarios/22-items-tax-tip.mjs';
+import * as receiptPrinter from './scenarios/23-receipt-printer.mjs';
 
 // The first one finds the app and marks its page: if it fails, no other one is run.
 const SCENARIOS = [
@@ -64,6 +65,7 @@ const SCENARIOS = [
   deleteCredentials,
   managerPinKiosk, // locks Settings, and removes the PIN at its end
   itemsTaxTip,
+  receiptPrinter, // a virtual tcp:// printer; puts the printer settings back at its end
 ];
 
 async function main(harness) {

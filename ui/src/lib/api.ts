@@ -206,3 +206,21 @@ export const fetchRates = () => call<RateView[]>('fetch_rates');
 /** Sets a rate by hand (manager only): 1 `base` = `rate` `quote`, as of now. */
 export const setRate = (base: string, quote: string, rate: string) =>
   call<RateView[]>('set_rate', { base, quote, rate });
+
+// ---- The receipt printer and the cash drawer: jobs on the backend's print queue, off the sale's
+// path. Each answer is the job as queued; what becomes of it arrives as `print-job` events.
+import type { PrintJobView } from '../bindings/PrintJobView';
+
+/** Prints the sale `key`'s receipt on the receipt printer (also the Reprint of a failed one). */
+export const printReceipt = (key: string) => call<PrintJobView>('print_receipt', { key });
+/** The jobs the queue still knows (the latest ones, failed ones included). */
+export const printJobs = () => call<PrintJobView[]>('print_jobs');
+/** The paper's ruler and a QR code on the saved printer (manager only). */
+export const testPrint = () => call<PrintJobView>('test_print');
+/** Opens the cash drawer without a sale (manager only); the reason goes in the ledger. */
+export const openDrawer = (reason: string) => call<PrintJobView>('open_drawer', { reason });
+
+/** Calls `handler` with every change of every print job (the cashier's window only). */
+export function onPrintJob(handler: (job: PrintJobView) => void): Promise<UnlistenFn> {
+  return listen<PrintJobView>('print-job', (event) => handler(event.payload));
+}

@@ -10,6 +10,7 @@ import type { ItemView } from '../bindings/ItemView';
 import type { SettingsView } from '../bindings/SettingsView';
 import * as api from './api';
 import { Manager } from './manager.svelte';
+import { PrintJobs } from './print.svelte';
 import { setLanguage } from './i18n.svelte';
 import { playOutcome } from './sounds';
 
@@ -49,6 +50,8 @@ export class AppState {
   sale: Sale;
   /** The manager PIN's lock: what it guards asks for the PIN first. */
   readonly manager: Manager;
+  /** The receipt printer's jobs (from `print-job` events) and the receipts that failed to print. */
+  readonly print = new PrintJobs();
 
   constructor(boot: Bootstrap) {
     this.manager = new Manager(boot.settings.manager_pin_set);

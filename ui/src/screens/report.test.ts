@@ -82,6 +82,7 @@ const REPORT: ShiftReport = {
   taxes: [],
   cashiers: [],
   shifts: [],
+  drawer_openings: [],
 };
 
 /** The same day with the shop's rules: tax per rate, two cashiers, a shift short and one over. */
@@ -139,6 +140,33 @@ describe('shift report screen', () => {
     const demo = document.querySelector<HTMLElement>('.report-row[data-section="gateway"][data-gateway="demo"]')!;
     expect(demo.dataset.practice).toBe('true');
     expect(demo.textContent).toContain('Demo (practice, in no total)');
+  });
+
+  test('the drawer opened without a sale: time, who and why, only when there was any', async () => {
+    await openReport();
+    await waitFor(() => expect(document.querySelector('.report-row')).not.toBeNull());
+    expect(byId('report-drawer')).toBeNull();
+    cleanup();
+    clearMocks();
+    await openReport({
+      shift_report: ({ from, to }) => ({
+        ...REPORT,
+        drawer_openings: [
+          { at: 1_795_436_100, who: 'Ana', reason: 'change for the till' },
+          { at: 1_795_439_700, who: 'manager', reason: 'float check' },
+        ],
+        from,
+        to,
+      }),
+    });
+    await waitFor(() => expect(document.querySelectorAll('#report-drawer .report-drawer')).toHaveLength(2));
+    const rows = [...document.querySelectorAll<HTMLElement>('#report-drawer .report-drawer')];
+    expect(rows.map((r) => [r.dataset.who, r.querySelector('.report-drawer-reason')?.textContent])).toEqual([
+      ['Ana', 'change for the till'],
+      ['manager', 'float check'],
+    ]);
+    expect(rows[0].querySelector('th')?.textContent).toMatch(/\d/);
+    expect(document.querySelector('#report-drawer')?.previousElementSibling?.textContent).toBe('Drawer opened');
   });
 
   test('tax per rate, per cashier and the shifts, with short and over in words', async () => {

@@ -136,6 +136,12 @@ describe('settings', () => {
           tax_rounding: { level: 'line', mode: 'half_up' },
           max_rate_age_hours: 48,
           rates_url: null,
+          printer: null,
+          paper_width: 'mm80',
+          printer_qr: 'native',
+          auto_print: false,
+          copies: 1,
+          drawer_on_cash: true,
         },
       },
     ]);

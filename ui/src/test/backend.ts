@@ -8,6 +8,7 @@ import type { Bootstrap } from '../bindings/Bootstrap';
 import type { ErrorReply } from '../bindings/ErrorReply';
 import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ItemView } from '../bindings/ItemView';
+import type { PrintJobView } from '../bindings/PrintJobView';
 import type { QuoteView } from '../bindings/QuoteView';
 import { fromMinor, toMinor } from '../lib/money';
 
@@ -68,6 +69,12 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       tax_rounding: { level: 'line', mode: 'half_up' },
       max_rate_age_hours: 48,
       rates_url: null,
+      printer: null,
+      paper_width: 'mm80',
+      printer_qr: 'native',
+      auto_print: false,
+      copies: 1,
+      drawer_on_cash: true,
       ...settings,
     },
   };
@@ -98,6 +105,16 @@ export function invoiceView(overrides: Partial<InvoiceView> = {}): InvoiceView {
     priced: null,
     ...overrides,
   };
+}
+
+/** A print job as the backend's queue reports it (queued by default). */
+export function printJob(overrides: Partial<PrintJobView> = {}): PrintJobView {
+  return { id: 1, kind: 'receipt', order_id: null, state: 'queued', attempts: 0, error: null, ...overrides };
+}
+
+/** What the backend emits to the cashier's window on every change of a print job. */
+export function sendPrintJob(job: PrintJobView): Promise<void> {
+  return emit('print-job', job);
 }
 
 /** The fake catalog `items` searches by name, barcode or category. */
@@ -183,6 +200,10 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
       return item;
     },
     quote: quoteReply,
+    print_jobs: () => [],
+    print_receipt: ({ key }) => printJob({ id: 1, kind: 'receipt', order_id: String(key) }),
+    test_print: () => printJob({ id: 2, kind: 'test' }),
+    open_drawer: () => printJob({ id: 3, kind: 'drawer' }),
     cash_sale: ({ request }) => {
       const { total, currency } = quoteReply({ request });
       return invoiceView({ kind: 'cash', gateway: 'cash', gateway_name: 'Cash', amount: total, currency, status: 'paid', is_final: true });
