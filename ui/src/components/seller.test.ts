@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { CashierView } from '../bindings/CashierView';
 import type { SellerView } from '../bindings/SellerView';
 import type { ShiftView } from '../bindings/ShiftView';
+import { fromMinor, toMinor } from '../lib/money';
 import { bootstrapReply, byId, callsTo, rejection, startApp } from '../test/backend';
 
 const ANA: CashierView = { id: 1, name: 'Ana', active: true };
@@ -32,8 +33,9 @@ function sellerBackend(start: Partial<SellerView> = {}) {
       close_shift: ({ counted }: Record<string, unknown>) => {
         const closed = { ...state.shift!, closed_at: NOW, counted: String(counted), expected: '120.00' };
         state.shift = null;
-        const cents = Math.round(Number(counted) * 100) - 12000; // the test's own arithmetic
-        closed.over_short = `${cents < 0 ? '-' : ''}${(Math.abs(cents) / 100).toFixed(2)}`;
+        // The backend's own arithmetic, exact: counted − 120.00 expected.
+        const cents = toMinor(String(counted), 2)! - 12000n;
+        closed.over_short = `${cents < 0n ? '-' : ''}${fromMinor(cents < 0n ? -cents : cents, 2)}`;
         return closed;
       },
     },
