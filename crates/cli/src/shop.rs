@@ -149,7 +149,9 @@ pub(crate) fn tax_rate(ledger: &Option<PathBuf>, action: TaxRateAction) -> Resul
     let ledger = open(ledger)?;
     match action {
         TaxRateAction::Set { name, percent, included, default } => {
-            let name = paydesk_money::order::check_text("tax rate name", name.trim(), 40)?.to_string();
+            let name =
+                paydesk_money::order::check_text("tax rate name", name.trim(), paydesk_till::api::MAX_LABEL_CHARS)?
+                    .to_string();
             let rate = TaxRate { name, basis_points: parse_percent(&percent)?, inclusive: included };
             ledger.save_tax_rate(&CatalogRate { rate, is_default: default })?;
             Ok(())

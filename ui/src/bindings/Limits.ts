@@ -12,4 +12,12 @@ text_chars: number,
 /**
  * The largest sale, in whole units of its currency (the tip included).
  */
-max_per_sale: number, };
+max_per_sale: number, 
+/**
+ * Characters in a catalog item's name, barcode and category.
+ */
+item_name_chars: number, barcode_chars: number, category_chars: number, 
+/**
+ * Characters in a cashier's or a tax rate's name.
+ */
+label_chars: number, };

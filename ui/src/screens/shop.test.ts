@@ -94,6 +94,11 @@ describe('the Shop screen', () => {
     });
     await waitFor(() => expect(document.querySelector('#item-tax-rate option[value="Reduced"]')).not.toBeNull());
     expect(value('item-currency')).toBe('EUR');
+    // The fields hold no more than the till accepts, as bootstrap's limits say.
+    const max = (id: string) => (byId(id) as HTMLInputElement).maxLength;
+    expect([max('item-name'), max('item-barcode'), max('item-category'), max('cashier-name'), max('rate-name')]).toEqual([
+      80, 64, 40, 40, 40,
+    ]);
     await type('item-name', ' Tea ');
     await type('item-price', '2,20');
     await choose('item-tax-rate', 'Reduced');

@@ -49,7 +49,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       { code: 'JPY', decimals: 0 },
     ],
     late_sales: [],
-    limits: { text_chars: 200, max_per_sale: 1_000_000 },
+    limits: { text_chars: 200, max_per_sale: 1_000_000, item_name_chars: 80, barcode_chars: 64, category_chars: 40, label_chars: 40 },
     settings: {
       default_gateway: 'demo',
       default_currency: 'USD',

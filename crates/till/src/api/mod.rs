@@ -34,7 +34,7 @@ mod shop_views;
 mod views;
 
 use manager::{load_attempts, settings_view};
-pub use shop::MAX_CATALOG_BYTES;
+pub use shop::{MAX_CATALOG_BYTES, MAX_LABEL_CHARS};
 pub use shop_views::*;
 pub use views::*;
 
@@ -219,7 +219,14 @@ impl Till {
         // History still show every late payment.
         let late_sales =
             self.desk.ledger().unseen_late().unwrap_or_default().into_iter().map(|i| self.view(i)).collect();
-        let limits = Limits { text_chars: MAX_DESCRIPTION_CHARS as u32, max_per_sale: MAX_MAJOR_UNITS as u32 };
+        let limits = Limits {
+            text_chars: MAX_DESCRIPTION_CHARS as u32,
+            max_per_sale: MAX_MAJOR_UNITS as u32,
+            item_name_chars: crate::catalog_csv::MAX_NAME_CHARS as u32,
+            barcode_chars: crate::catalog_csv::MAX_BARCODE_CHARS as u32,
+            category_chars: crate::catalog_csv::MAX_CATEGORY_CHARS as u32,
+            label_chars: MAX_LABEL_CHARS as u32,
+        };
         Bootstrap { gateways, currencies, settings: settings_view(&self.config()), late_sales, limits }
     }
 

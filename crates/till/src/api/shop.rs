@@ -16,7 +16,8 @@ use std::collections::BTreeSet;
 const MAX_ITEMS_LISTED: u32 = 200;
 /// The largest catalog file read at once (a 20,000-item catalog is about 1 MiB).
 pub const MAX_CATALOG_BYTES: usize = 4 << 20;
-const MAX_NAME_CHARS: usize = 40;
+/// A cashier's or a tax rate's name: short enough for a receipt line beside its figure.
+pub const MAX_LABEL_CHARS: usize = 40;
 
 impl Till {
     pub fn items(&self, search: &str) -> Result<Vec<ItemView>, Error> {
@@ -103,7 +104,7 @@ impl Till {
     /// Adds or changes a tax rate by name (manager only); past sales keep the rate they had.
     pub fn save_tax_rate(&self, rate: TaxRateView) -> Result<Vec<TaxRateView>, Error> {
         self.require_manager()?;
-        let name = check_text("tax rate name", rate.name.trim(), MAX_NAME_CHARS)?.to_string();
+        let name = check_text("tax rate name", rate.name.trim(), MAX_LABEL_CHARS)?.to_string();
         if name.is_empty() {
             return Err(Error::BadInput("a tax rate needs a name".into()));
         }
@@ -119,7 +120,7 @@ impl Till {
 
     pub fn delete_tax_rate(&self, name: &str) -> Result<Vec<TaxRateView>, Error> {
         self.require_manager()?;
-        check_arg("tax rate name", name, MAX_NAME_CHARS)?;
+        check_arg("tax rate name", name, MAX_LABEL_CHARS)?;
         self.desk.ledger().delete_tax_rate(name)?;
         self.tax_rates()
     }
@@ -132,7 +133,7 @@ impl Till {
     /// Adds a cashier with their own PIN (manager only); only its salted hash is kept.
     pub fn add_cashier(&self, name: &str, pin: String) -> Result<CashierView, Error> {
         self.require_manager()?;
-        let name = check_text("name", name.trim(), MAX_NAME_CHARS)?;
+        let name = check_text("name", name.trim(), MAX_LABEL_CHARS)?;
         if name.is_empty() {
             return Err(Error::BadInput("a cashier needs a name".into()));
         }

@@ -25,6 +25,12 @@ pub struct Limits {
     pub text_chars: u32,
     /// The largest sale, in whole units of its currency (the tip included).
     pub max_per_sale: u32,
+    /// Characters in a catalog item's name, barcode and category.
+    pub item_name_chars: u32,
+    pub barcode_chars: u32,
+    pub category_chars: u32,
+    /// Characters in a cashier's or a tax rate's name.
+    pub label_chars: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
