@@ -324,3 +324,28 @@ async fn a_catalog_file_with_bad_rows_names_them_and_changes_nothing() {
     assert!(message.contains("line 3, price") && message.contains("line 4, tax_rate"), "{message}");
     assert_eq!(shop.till.items("").unwrap(), before, "nothing was imported");
 }
+
+#[tokio::test]
+async fn wrong_cashier_pins_lock_signing_in_out_and_a_restart_keeps_the_lock() {
+    let now = paydesk_money::clock::unix_now();
+    let shop = shop(now, |_| {}).await;
+    let ana = shop.till.add_cashier("Ana", "1357".into()).unwrap();
+    for _ in 1..paydesk_till::pin::MAX_WRONG_PINS {
+        assert_eq!(shop.till.sign_in(ana.id, "0000".into()).unwrap_err().code(), "wrong_pin");
+    }
+    // The last wrong one starts the lock-out.
+    assert_eq!(shop.till.sign_in(ana.id, "0000".into()).unwrap_err().code(), "pin_locked_out");
+    assert_eq!(shop.till.sign_in(ana.id, "1357".into()).unwrap_err().code(), "pin_locked_out");
+    let clock = shop.now.clone();
+    let reopened = Till::open(shop.dir.path(), CredentialStore::in_memory(), None)
+        .unwrap()
+        .with_clock(Arc::new(move || clock.load(Ordering::SeqCst)));
+    assert_eq!(
+        reopened.sign_in(ana.id, "1357".into()).unwrap_err().code(),
+        "pin_locked_out",
+        "a restart resets nothing"
+    );
+    // Once the lock-out has passed, the right PIN signs in.
+    shop.now.store(now + paydesk_till::pin::LOCKOUT_SECS + 1, Ordering::SeqCst);
+    assert_eq!(reopened.sign_in(ana.id, "1357".into()).unwrap().cashier.unwrap().name, "Ana");
+}

@@ -131,17 +131,9 @@ impl Till {
         let outcome = session.unlock(pin.expose(), &hash, (self.now)());
         if session.attempts() != before {
             // Refused rather than forgotten: a count that cannot be kept must not let guessing on.
-            self.save_attempts(session.attempts())?;
+            save_attempts(&self.attempts_path, session.attempts())?;
         }
         Ok(outcome?)
-    }
-
-    /// Writes the wrong-PIN count and lock-out (durably, readable by this user only), so that
-    /// restarting the app resets neither.
-    pub(super) fn save_attempts(&self, attempts: pin::Attempts) -> Result<(), Error> {
-        let bytes = serde_json::to_vec(&attempts).expect("plain data serializes");
-        crate::config::write_private(&self.attempts_path, &bytes)
-            .map_err(|e| Error::Settings(format!("the wrong-PIN count could not be saved: {e}")))
     }
 
     pub fn lock(&self) -> ManagerStatus {
@@ -165,7 +157,7 @@ impl Till {
         if earlier != session.attempts() {
             // A new PIN starts with no wrong tries, after a restart too. Failing to write that
             // only leaves the stricter count on disk, so the PIN that was just set stays set.
-            let _ = self.save_attempts(session.attempts());
+            let _ = save_attempts(&self.attempts_path, session.attempts());
         }
         drop(session);
         Ok(self.manager_status())
@@ -255,6 +247,14 @@ pub(super) fn load_attempts(path: &Path) -> pin::Attempts {
         Ok(bytes) => serde_json::from_slice(&bytes).unwrap_or_else(|_| garbled_attempts()),
         Err(_) => garbled_attempts(),
     }
+}
+
+/// Writes a wrong-PIN count and lock-out to `path` (durably, readable by this user only), so that
+/// restarting the app resets neither.
+pub(super) fn save_attempts(path: &Path, attempts: pin::Attempts) -> Result<(), Error> {
+    let bytes = serde_json::to_vec(&attempts).expect("plain data serializes");
+    crate::config::write_private(path, &bytes)
+        .map_err(|e| Error::Settings(format!("the wrong-PIN count could not be saved: {e}")))
 }
 
 pub(super) fn garbled_attempts() -> pin::Attempts {

@@ -85,8 +85,9 @@ pub struct Till {
     attempts_path: PathBuf,
     /// The cashier signed in at this till (in memory: a restart signs them out).
     seller: Mutex<Option<CashierView>>,
-    /// Wrong cashier PINs in a row, and the lock-out they lead to (in memory).
+    /// Wrong cashier PINs in a row, and the lock-out they lead to (also in `cashier_attempts_path`).
     cashier_pins: Mutex<Session>,
+    cashier_attempts_path: PathBuf,
     /// Receipts and drawer kicks on their way to the printer.
     printer: std::sync::Arc<crate::printing::PrintQueue>,
     /// Sales whose receipt was queued on its own when paid (the ledger notes it once printed).
@@ -105,6 +106,7 @@ impl Till {
         let ledger = Ledger::open(&data_dir.join("ledger.sqlite3"))?;
         let config_path = data_dir.join("settings.json");
         let attempts_path = data_dir.join("manager-pin-attempts.json");
+        let cashier_attempts_path = data_dir.join("cashier-pin-attempts.json");
         // It holds the manager PIN's hash: readable by this user only, also when an older
         // Paydesk wrote it.
         #[cfg(unix)]
@@ -134,7 +136,8 @@ impl Till {
             manager: Mutex::new(Session::with_attempts(load_attempts(&attempts_path))),
             attempts_path,
             seller: Mutex::new(None),
-            cashier_pins: Mutex::new(Session::default()),
+            cashier_pins: Mutex::new(Session::with_attempts(load_attempts(&cashier_attempts_path))),
+            cashier_attempts_path,
             printer,
             auto_printed: Mutex::new(Default::default()),
             now: std::sync::Arc::new(paydesk_money::clock::unix_now),

@@ -168,7 +168,13 @@ impl Till {
         let cashier = cashier.ok_or_else(|| LedgerError::NotFound(format!("cashier {cashier_id}")))?;
         let hash = self.desk.ledger().cashier_pin_hash(cashier_id)?;
         let mut attempts = self.cashier_pins.lock().unwrap_or_else(|p| p.into_inner());
-        attempts.unlock(pin.expose(), &hash, (self.now)())?;
+        let before = attempts.attempts();
+        let outcome = attempts.unlock(pin.expose(), &hash, (self.now)());
+        if attempts.attempts() != before {
+            // As the manager PIN's: kept on disk, and a count that cannot be kept stops guessing.
+            super::manager::save_attempts(&self.cashier_attempts_path, attempts.attempts())?;
+        }
+        outcome?;
         // The PIN opened the door; the session itself is the signed-in cashier below.
         attempts.lock();
         drop(attempts);
