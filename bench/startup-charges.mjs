@@ -7,6 +7,7 @@
 //   probe-at N dom=… listeners=… intervals=… timeouts=… callbacks=…   what the page holds then
 //   charges N SECONDS
 //   memory-after  APP WEB NETWORK TOTAL COUNT SOURCE
+//   cpu-before / cpu-after APP WEB NETWORK   (CPU seconds used so far: what drawing costs)
 // A straight memory-at curve is something kept per sale; one that flattens is a cache filling.
 // STARTUP_SETTLE=S also measures S seconds after the last charge (memory-settled: idle GC ran);
 // STARTUP_RELOAD=1 then reloads the page and measures again (memory-reloaded: what the page's own
@@ -77,6 +78,32 @@ function appPid() {
   throw new Error('the app process launched by WebKitWebDriver was not found');
 }
 
+/** CPU seconds (user + system) the app and its WebKit children have used: "app web network". */
+function cpu(root) {
+  const procs = [];
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(entry), ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // Gone while being read.
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+  }
+  const sum = { app: 0, web: 0, network: 0 };
+  for (const p of procs.filter((p) => tree.has(p.pid))) {
+    sum[p.comm.startsWith('WebKitWebProces') ? 'web' : p.comm.startsWith('WebKitNetworkPr') ? 'network' : 'app'] += p.ticks;
+  }
+  const hz = 100; // USER_HZ on Linux
+  return `${(sum.app / hz).toFixed(1)} ${(sum.web / hz).toFixed(1)} ${(sum.network / hz).toFixed(1)}`;
+}
+
 const memory = (pid) => execFileSync('bash', [STARTUP, '--memory', String(pid)], { encoding: 'utf8' }).trim();
 
 async function main() {
@@ -106,6 +133,7 @@ async function main() {
   // Idle as in bench/startup: two seconds after ready.
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`memory-before ${memory(pid)}`);
+  console.log(`cpu-before ${cpu(pid)}`);
   await browser.execute(installProbe);
   // A hypothesis test without a rebuild: STARTUP_CSS is added to the page before the first charge.
   if (process.env.STARTUP_CSS) {
@@ -140,6 +168,7 @@ async function main() {
   }
   console.log(`charges ${CHARGES} ${((Date.now() - started) / 1000).toFixed(1)}`);
   console.log(`memory-after ${memory(pid)}`);
+  console.log(`cpu-after ${cpu(pid)}`);
   console.log(`probe-at ${CHARGES} ${await browser.execute(readProbe)}`);
   if (SETTLE_S > 0) {
     await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
