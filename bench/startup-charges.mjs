@@ -3,8 +3,17 @@
 // the app and its WebKit children idle before the first charge and after the last. bench/startup
 // runs this under its Xvfb server and throwaway keyring. Prints lines bench/startup reads:
 //   memory-before APP WEB NETWORK TOTAL COUNT SOURCE   (KiB)
+//   memory-at N APP WEB NETWORK TOTAL COUNT SOURCE     after every STARTUP_EVERY (10) charges: the curve
+//   probe-at N dom=… listeners=… intervals=… timeouts=… callbacks=…   what the page holds then
 //   charges N SECONDS
 //   memory-after  APP WEB NETWORK TOTAL COUNT SOURCE
+//   cpu-before / cpu-after APP WEB NETWORK   (CPU seconds used so far: what drawing costs)
+// A straight memory-at curve is something kept per sale; one that flattens is a cache filling.
+// STARTUP_SETTLE=S also measures S seconds after the last charge (memory-settled: idle GC ran);
+// STARTUP_RELOAD=1 then reloads the page and measures again (memory-reloaded: what the page's own
+// heap held, as a reload drops it); STARTUP_CSS=RULES adds a style sheet to the page first (to test
+// what a style costs without rebuilding). The probe counts live listeners and timers added after start
+// (wrapped once the keypad is ready), DOM elements, and Tauri's IPC callbacks.
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,6 +27,9 @@ const { remote } = await import(require.resolve('webdriverio'));
 
 const APP = path.resolve(process.env.PAYDESK_APP ?? '');
 const CHARGES = Number(process.env.STARTUP_CHARGES || 100);
+const EVERY = Number(process.env.STARTUP_EVERY || 10);
+const SETTLE_S = Number(process.env.STARTUP_SETTLE || 0);
+const RELOAD = process.env.STARTUP_RELOAD === '1';
 const WAIT_MS = 20_000;
 const STARTUP = new URL('./startup', import.meta.url).pathname;
 
@@ -66,6 +78,32 @@ function appPid() {
   throw new Error('the app process launched by WebKitWebDriver was not found');
 }
 
+/** CPU seconds (user + system) the app and its WebKit children have used: "app web network". */
+function cpu(root) {
+  const procs = [];
+  for (const entry of fs.readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      procs.push({ pid: Number(entry), ppid: Number(f[1]), comm, ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // Gone while being read.
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const p of procs) if (!tree.has(p.pid) && tree.has(p.ppid)) (tree.add(p.pid), (grew = true));
+  }
+  const sum = { app: 0, web: 0, network: 0 };
+  for (const p of procs.filter((p) => tree.has(p.pid))) {
+    sum[p.comm.startsWith('WebKitWebProces') ? 'web' : p.comm.startsWith('WebKitNetworkPr') ? 'network' : 'app'] += p.ticks;
+  }
+  const hz = 100; // USER_HZ on Linux
+  return `${(sum.app / hz).toFixed(1)} ${(sum.web / hz).toFixed(1)} ${(sum.network / hz).toFixed(1)}`;
+}
+
 const memory = (pid) => execFileSync('bash', [STARTUP, '--memory', String(pid)], { encoding: 'utf8' }).trim();
 
 async function main() {
@@ -95,6 +133,13 @@ async function main() {
   // Idle as in bench/startup: two seconds after ready.
   await new Promise((r) => setTimeout(r, 2000));
   console.log(`memory-before ${memory(pid)}`);
+  console.log(`cpu-before ${cpu(pid)}`);
+  await browser.execute(installProbe);
+  // A hypothesis test without a rebuild: STARTUP_CSS is added to the page before the first charge.
+  if (process.env.STARTUP_CSS) {
+    await browser.execute((css) => document.head.append(Object.assign(document.createElement('style'), { textContent: css })), process.env.STARTUP_CSS);
+  }
+  console.log(`probe-at 0 ${await browser.execute(readProbe)}`);
 
   const started = Date.now();
   for (let i = 1; i <= CHARGES; i++) {
@@ -116,9 +161,84 @@ async function main() {
     await next.waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: not paid (${await errorText()})` });
     await next.click();
     await browser.$('#screen-charge').waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: New sale did not return` });
+    if (i % EVERY === 0 && i < CHARGES) {
+      console.log(`memory-at ${i} ${memory(pid)}`);
+      console.log(`probe-at ${i} ${await browser.execute(readProbe)}`);
+    }
   }
   console.log(`charges ${CHARGES} ${((Date.now() - started) / 1000).toFixed(1)}`);
   console.log(`memory-after ${memory(pid)}`);
+  console.log(`cpu-after ${cpu(pid)}`);
+  console.log(`probe-at ${CHARGES} ${await browser.execute(readProbe)}`);
+  if (SETTLE_S > 0) {
+    await new Promise((r) => setTimeout(r, SETTLE_S * 1000));
+    console.log(`memory-settled ${memory(pid)}`);
+  }
+  if (RELOAD) {
+    await browser.execute(() => location.reload());
+    await browser.waitUntil(() => browser.execute(() => document.documentElement.dataset.ready === 'true'), {
+      timeout: WAIT_MS,
+      timeoutMsg: 'the keypad did not come back after a reload',
+    });
+    await new Promise((r) => setTimeout(r, 2000));
+    console.log(`memory-reloaded ${memory(pid)}`);
+  }
+}
+
+/** Runs in the page: counts listeners and timers added from now on, net of those removed. */
+function installProbe() {
+  const live = new Set();
+  const key = (target, type, fn, options) => {
+    const capture = typeof options === 'boolean' ? options : Boolean(options?.capture);
+    return [target, type, fn, capture];
+  };
+  const same = (a, b) => a.every((v, i) => v === b[i]);
+  const add = EventTarget.prototype.addEventListener;
+  const remove = EventTarget.prototype.removeEventListener;
+  EventTarget.prototype.addEventListener = function (type, fn, options) {
+    const k = key(this, type, fn, options);
+    if (![...live].some((l) => same(l, k))) live.add(k);
+    return add.call(this, type, fn, options);
+  };
+  EventTarget.prototype.removeEventListener = function (type, fn, options) {
+    const k = key(this, type, fn, options);
+    for (const l of live) if (same(l, k)) live.delete(l);
+    return remove.call(this, type, fn, options);
+  };
+  const intervals = new Set();
+  const timeouts = new Set();
+  const [si, ci, st, ct] = [setInterval, clearInterval, setTimeout, clearTimeout];
+  window.setInterval = (...a) => {
+    const id = si(...a);
+    intervals.add(id);
+    return id;
+  };
+  window.clearInterval = (id) => (intervals.delete(id), ci(id));
+  window.setTimeout = (fn, ms, ...rest) => {
+    const id = st((...a) => (timeouts.delete(id), typeof fn === 'function' ? fn(...a) : undefined), ms, ...rest);
+    timeouts.add(id);
+    return id;
+  };
+  window.clearTimeout = (id) => (timeouts.delete(id), ct(id));
+  window.__paydeskProbe = { live, intervals, timeouts };
+}
+
+/** Runs in the page: what installProbe counted, and what the page holds. */
+function readProbe() {
+  const p = window.__paydeskProbe;
+  const callbacks = window.__TAURI_INTERNALS__?.callbacks?.size ?? -1;
+  const dom = document.getElementsByTagName('*').length;
+  const svg = document.querySelectorAll('svg *').length;
+  // Listeners on elements no longer in the page go with them; those on window, document or a
+  // connected element are what stays.
+  const kept = [...p.live].filter(([target]) => !(target instanceof Node) || target.isConnected || target === document);
+  const where = {};
+  for (const [target, type] of kept) {
+    const name = `${target === window ? 'window' : target === document ? 'document' : target.constructor.name}:${type}`;
+    where[name] = (where[name] ?? 0) + 1;
+  }
+  const top = Object.entries(where).sort((a, b) => b[1] - a[1]).slice(0, 4).map(([k, v]) => `${k}=${v}`).join(',');
+  return `dom=${dom} svg-nodes=${svg} listeners=${p.live.size} attached=${kept.length} [${top}] intervals=${p.intervals.size} timeouts=${p.timeouts.size} callbacks=${callbacks}`;
 }
 
 async function errorText() {

@@ -76,7 +76,31 @@ fn follow(handle: &AppHandle, app: &App, order_id: &str) {
     });
 }
 
+/// WebKitGTK's switch for accelerated compositing (a value other than "0" turns it off).
+const DISABLE_COMPOSITING: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Whether to turn WebKit's accelerated compositing off: only when nobody chose (the variable is
+/// unset; `WEBKIT_DISABLE_COMPOSITING_MODE=0` keeps it on) and there is no GPU render node. Without
+/// a GPU, compositing runs on Mesa's software GL (llvmpipe), which costs the web process 60-120 MiB
+/// more and grows over the first sales, for no gain: the till's UI has nothing to accelerate.
+fn compositing_off(already_chosen: bool, gpu_render_node: bool) -> bool {
+    !already_chosen && !gpu_render_node
+}
+
+/// Whether a DRM render node (`/dev/dri/renderD*`) is there, i.e. a GPU WebKit can draw with.
+fn gpu_render_node(dri: &Path) -> bool {
+    std::fs::read_dir(dri)
+        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
+        .unwrap_or(false)
+}
+
 pub fn run() {
+    // Before any thread starts (set_var is not thread-safe) and before WebKit reads it.
+    if cfg!(target_os = "linux")
+        && compositing_off(std::env::var_os(DISABLE_COMPOSITING).is_some(), gpu_render_node(Path::new("/dev/dri")))
+    {
+        std::env::set_var(DISABLE_COMPOSITING, "1");
+    }
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
         .setup(|app| {
@@ -193,6 +217,29 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issue_18_compositing_goes_off_only_without_a_gpu_and_when_nobody_chose() {
+        assert!(compositing_off(false, false), "no GPU, not chosen: off");
+        assert!(!compositing_off(false, true), "a GPU: left on");
+        assert!(!compositing_off(true, false), "chosen by the user (either way): left as chosen");
+        assert!(!compositing_off(true, true));
+    }
+
+    #[test]
+    fn issue_18_a_render_node_is_a_gpu_and_a_card_or_nothing_is_not() {
+        let dir = std::env::temp_dir().join(format!("paydesk-app-test-{}-dri", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let missing = gpu_render_node(&dir.join("missing"));
+        std::fs::write(dir.join("card0"), "").unwrap();
+        let card_only = gpu_render_node(&dir);
+        std::fs::write(dir.join("renderD128"), "").unwrap();
+        let render_node = gpu_render_node(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(!missing, "no /dev/dri");
+        assert!(!card_only, "a display card alone (no render node)");
+        assert!(render_node);
+    }
 
     #[test]
     fn hardening_15_a_torn_settings_file_opens_the_window_with_the_reason_not_a_panic() {

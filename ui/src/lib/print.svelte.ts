@@ -4,8 +4,12 @@
 import type { PrintJobView } from '../bindings/PrintJobView';
 import * as api from './api';
 
+/** Finished jobs kept by id (a till printing a receipt a sale would otherwise keep every job of
+ *  the day): a dialog only looks at the job it just queued, long before 100 more have ended. */
+export const KEEP_DONE_JOBS = 100;
+
 export class PrintJobs {
-  /** By job id: the latest word on each. */
+  /** By job id: the latest word on each; jobs still under way, and the last KEEP_DONE_JOBS done. */
   jobs: Record<number, PrintJobView> = $state({});
   /** Failed receipt jobs, one per sale, the latest last. */
   troubles: PrintJobView[] = $state([]);
@@ -17,6 +21,7 @@ export class PrintJobs {
   /** A `print-job` event: always the newest state of its job. */
   changed(job: PrintJobView) {
     this.jobs[job.id] = job;
+    if (jobDone(job)) this.forgetOldDone();
     if (job.kind !== 'receipt' || job.order_id === null) return;
     if (job.state === 'failed') {
       this.troubles = [...this.troubles.filter((j) => j.order_id !== job.order_id), job];
@@ -35,6 +40,14 @@ export class PrintJobs {
    *  oldest first (ids grow), so a sale's later printed job clears its earlier failure. */
   known(jobs: PrintJobView[]) {
     for (const job of [...jobs].sort((a, b) => a.id - b.id)) if (!(job.id in this.jobs)) this.changed(job);
+  }
+
+  /** Drops the oldest finished jobs beyond KEEP_DONE_JOBS (ids grow, so the oldest are the lowest). */
+  private forgetOldDone() {
+    const done = Object.values(this.jobs).filter(jobDone);
+    if (done.length <= KEEP_DONE_JOBS) return;
+    done.sort((a, b) => a.id - b.id);
+    for (const old of done.slice(0, done.length - KEEP_DONE_JOBS)) delete this.jobs[old.id];
   }
 
   dismiss(orderId: string) {
