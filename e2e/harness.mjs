@@ -175,6 +175,10 @@ export async function startApp(harness) {
       PAYDESK_EXPORT_DIR: exportDir,
       PAYDESK_KEYRING_SERVICE: service,
       NO_AT_BRIDGE: '1',
+      // Compositing stays on here: without a GPU the app turns it off (less memory, see
+      // bench/README.md), but WebKitWebDriver's screenshots then time out under Xvfb. The app
+      // itself is driven through 400 sales with it off by bench/startup-charges.mjs.
+      WEBKIT_DISABLE_COMPOSITING_MODE: '0',
     }),
     appLog,
   );
