@@ -44,13 +44,13 @@ impl Till {
         if reason.is_empty() {
             return Err(Error::BadInput("say why the drawer is opened (change for the float, a count…)".into()));
         }
-        let (printer, _) = self.printer_setup(true)?;
+        let kick = self.drawer_job()?;
         let who = match self.seller_lock().as_ref() {
             Some(cashier) => format!("the manager, with {} signed in", cashier.name),
             None => "the manager".to_string(),
         };
         self.desk.ledger().record_drawer_opening(&who, reason)?;
-        Ok(self.printer.submit(PrintJob { kind: PrintKind::Drawer, order_id: None, printer, bytes: drawer_kick() }))
+        Ok(self.printer.submit(kick))
     }
 
     /// A followed sale changed: once it is paid, its receipt prints by itself where the shop
@@ -82,11 +82,16 @@ impl Till {
         if config.auto_print && view.kind == InvoiceKind::Cash {
             let _ = self.submit_receipt(view.order_id.clone(), config.drawer_on_cash);
         } else if config.drawer_on_cash {
-            if let Ok((printer, _)) = self.printer_setup(true) {
-                let job = PrintJob { kind: PrintKind::Drawer, order_id: None, printer, bytes: drawer_kick() };
-                self.printer.submit(job);
+            if let Ok(kick) = self.drawer_job() {
+                self.printer.submit(kick);
             }
         }
+    }
+
+    /// The drawer's pulse alone, for the receipt printer it is wired to.
+    fn drawer_job(&self) -> Result<PrintJob, Error> {
+        let (printer, _) = self.printer_setup(true)?;
+        Ok(PrintJob { kind: PrintKind::Drawer, order_id: None, printer, bytes: drawer_kick() })
     }
 
     fn submit_receipt(&self, order_id: String, kick_drawer: bool) -> Result<PrintJobView, Error> {

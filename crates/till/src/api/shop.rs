@@ -198,12 +198,7 @@ impl Till {
         let cashier = self.seller_lock().clone().ok_or(Error::CashierRequired)?;
         check_amount_args(float, currency)?;
         let currency: Currency = currency.parse()?;
-        let float_minor = match parse_decimal(float, currency) {
-            Ok(a) => a.minor(),
-            Err(MoneyError::Zero) => 0,
-            Err(e) => return Err(e.into()),
-        };
-        self.desk.ledger().open_shift(cashier.id, currency, float_minor)?;
+        self.desk.ledger().open_shift(cashier.id, currency, drawer_minor(float, currency)?)?;
         self.seller()
     }
 
@@ -216,12 +211,7 @@ impl Till {
         }
         let shift = self.desk.ledger().open_shift_now()?.ok_or(Error::ShiftRequired)?;
         check_amount_args(counted, shift.currency.code())?;
-        let counted_minor = match parse_decimal(counted, shift.currency) {
-            Ok(a) => a.minor(),
-            Err(MoneyError::Zero) => 0,
-            Err(e) => return Err(e.into()),
-        };
-        Ok(self.desk.ledger().close_shift(shift.id, counted_minor)?.into())
+        Ok(self.desk.ledger().close_shift(shift.id, drawer_minor(counted, shift.currency)?)?.into())
     }
 
     /// The cashier and shift a new sale, cash entry or refund is written under. A till with
@@ -355,5 +345,15 @@ impl Till {
             _ => None,
         };
         crate::pricing::price_sale(self.desk.ledger(), &rung, config.tax_rounding, conversion.as_ref())
+    }
+}
+
+/// Cash in a drawer (a float, a count), in the wire form and minor units: unlike a sale, an empty
+/// drawer is a figure too.
+fn drawer_minor(text: &str, currency: Currency) -> Result<u64, Error> {
+    match parse_decimal(text, currency) {
+        Ok(amount) => Ok(amount.minor()),
+        Err(MoneyError::Zero) => Ok(0),
+        Err(e) => Err(e.into()),
     }
 }
