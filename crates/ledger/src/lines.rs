@@ -128,19 +128,23 @@ impl crate::Ledger {
 
     /// A sale's tax per rate, in the order the rates first appeared on it.
     pub fn sale_taxes(&self, invoice_id: i64) -> Result<Vec<RateTotal>, LedgerError> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT name, basis_points, inclusive, net_minor, tax_minor, gross_minor
-             FROM sale_taxes WHERE invoice_id = ?1 ORDER BY rowid",
-        )?;
-        let rows = stmt.query_map([invoice_id], |r| {
-            Ok(RateTotal {
-                rate: TaxRate { name: r.get(0)?, basis_points: r.get(1)?, inclusive: r.get(2)? },
-                net_minor: r.get::<_, i64>(3)? as u64,
-                tax_minor: r.get::<_, i64>(4)? as u64,
-                gross_minor: r.get::<_, i64>(5)? as u64,
-            })
-        })?;
-        rows.collect::<Result<_, _>>().map_err(Into::into)
+        read_taxes(&self.lock(), invoice_id)
     }
+}
+
+/// A sale's tax per rate, read on a connection the caller holds.
+pub(crate) fn read_taxes(conn: &Connection, invoice_id: i64) -> Result<Vec<RateTotal>, LedgerError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, basis_points, inclusive, net_minor, tax_minor, gross_minor
+         FROM sale_taxes WHERE invoice_id = ?1 ORDER BY rowid",
+    )?;
+    let rows = stmt.query_map([invoice_id], |r| {
+        Ok(RateTotal {
+            rate: TaxRate { name: r.get(0)?, basis_points: r.get(1)?, inclusive: r.get(2)? },
+            net_minor: r.get::<_, i64>(3)? as u64,
+            tax_minor: r.get::<_, i64>(4)? as u64,
+            gross_minor: r.get::<_, i64>(5)? as u64,
+        })
+    })?;
+    rows.collect::<Result<_, _>>().map_err(Into::into)
 }

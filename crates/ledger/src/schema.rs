@@ -185,6 +185,29 @@ CREATE TABLE drawer_openings (
 );
 CREATE INDEX drawer_openings_by_time ON drawer_openings (at);
 "#,
+    // Replication to a shop database: every change to a sale row lands in the outbox in the same
+    // transaction (triggers, so the app, the CLI and an older writer all feed it), with the time
+    // in milliseconds for the replication lag. The till's id names it in the shop database; rows
+    // already here go out too, so a till joining a shop brings its history.
+    r#"
+CREATE TABLE till_identity (
+    only    INTEGER PRIMARY KEY CHECK (only = 1),
+    till_id TEXT    NOT NULL
+);
+INSERT INTO till_identity VALUES (1, lower(hex(randomblob(8))));
+CREATE TABLE outbox (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    invoice_id INTEGER NOT NULL,
+    at_ms      INTEGER NOT NULL
+);
+CREATE TRIGGER outbox_after_insert AFTER INSERT ON invoices BEGIN
+    INSERT INTO outbox (invoice_id, at_ms) VALUES (NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+CREATE TRIGGER outbox_after_update AFTER UPDATE ON invoices BEGIN
+    INSERT INTO outbox (invoice_id, at_ms) VALUES (NEW.id, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER));
+END;
+INSERT INTO outbox (invoice_id, at_ms) SELECT id, updated_at * 1000 FROM invoices ORDER BY id;
+"#,
 ];
 
 pub struct Ledger {
