@@ -8,6 +8,7 @@ mod gateways;
 mod output;
 mod printer;
 mod shop;
+mod shop_db;
 
 use clap::{Parser, Subcommand};
 use credentials::credentials;
@@ -121,6 +122,9 @@ enum Command {
         csv: bool,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// Every till's sales, from the shop database.
+        #[arg(long, conflicts_with = "csv")]
+        shop: bool,
     },
     /// What the till took in a period (local days, both included; default today): totals per
     /// currency, status and gateway, tax per rate, tips, and per cashier and shift.
@@ -133,6 +137,23 @@ enum Command {
         to: Option<String>,
         #[arg(long)]
         json: bool,
+        /// The whole shop (every till, and each), from the shop database.
+        #[arg(long)]
+        shop: bool,
+    },
+    /// Record a sale paid in cash at the counter (paid at once; nothing is sent anywhere).
+    Cash {
+        /// As typed at the till: 12, 12.5, 1,234.56.
+        amount: String,
+        #[arg(long, default_value = "USD")]
+        currency: String,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// Several tills, one shop: the shop database and this till's link to it.
+    Shop {
+        #[command(subcommand)]
+        action: shop_db::ShopAction,
     },
     /// The catalog as a CSV file.
     Catalog {
@@ -307,7 +328,8 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Invoices { json, csv, limit } => {
+        Command::Invoices { shop: true, json, limit, .. } => shop_db::invoices(limit, json).await,
+        Command::Invoices { json, csv, limit, shop: false } => {
             // Listing stays offline: interrupted sales are marked, not asked about.
             let desk = paydesk(cli.ledger, Settings::default(), false).await?;
             let invoices = desk.list(limit, 0)?;
@@ -324,7 +346,15 @@ async fn run(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Report { from, to, json } => shop::report(&cli.ledger, from.as_deref(), to.as_deref(), json),
+        Command::Report { from, to, json, shop } => {
+            let period = shop::period(from.as_deref(), to.as_deref())?;
+            match shop {
+                true => shop_db::report(period.0, period.1, json).await,
+                false => shop::report(&cli.ledger, period, json),
+            }
+        }
+        Command::Cash { amount, currency, description } => cash(cli.ledger, &amount, &currency, description).await,
+        Command::Shop { action } => shop_db::shop(&cli.ledger, action).await,
         Command::Catalog { action } => shop::catalog(&cli.ledger, action),
         Command::TaxRate { action } => shop::tax_rate(&cli.ledger, action),
         Command::Rates { action } => shop::rates(&cli.ledger, action).await,
@@ -333,4 +363,21 @@ async fn run(cli: Cli) -> Result<(), Error> {
         Command::Credentials { action } => credentials(action),
         Command::Simulate { port } => simulate(port).await,
     }
+}
+
+/// Records a cash sale in the ledger, its order id prefixed with the till's terminal label.
+async fn cash(ledger: Option<PathBuf>, amount: &str, currency: &str, description: Option<String>) -> Result<(), Error> {
+    let amount = parse_amount(amount, currency.parse()?, DecimalStyle::Point)?;
+    let label =
+        paydesk_till::config::TillConfig::load(&paydesk_till::config::TillConfig::default_path())?.terminal_label;
+    let desk = paydesk(ledger, Settings::default(), false).await?;
+    let sale = paydesk_till::report::CashSale {
+        amount,
+        tip_minor: 0,
+        description: description.as_deref(),
+        details: Default::default(),
+    };
+    let invoice = paydesk_till::report::record_cash_sale(desk.ledger(), label.as_deref(), sale)?;
+    print_invoice_row(&invoice);
+    Ok(())
 }

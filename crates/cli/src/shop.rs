@@ -63,8 +63,8 @@ fn open(ledger: &Option<PathBuf>) -> Result<Ledger, Error> {
     Ok(Ledger::open(&ledger.clone().unwrap_or_else(paydesk_till::config::default_ledger_path))?)
 }
 
-/// The report for the local days `from` to `to` (both included; default today).
-pub(crate) fn report(ledger: &Option<PathBuf>, from: Option<&str>, to: Option<&str>, json: bool) -> Result<(), Error> {
+/// The local days `from` to `to` (both included; default today) as `[start, end)` Unix seconds.
+pub(crate) fn period(from: Option<&str>, to: Option<&str>) -> Result<(i64, i64), Error> {
     let day = |text: &str| {
         local_date_start(text).ok_or_else(|| Error::BadInput(format!("'{text}' is not a date (YYYY-MM-DD)")))
     };
@@ -78,7 +78,11 @@ pub(crate) fn report(ledger: &Option<PathBuf>, from: Option<&str>, to: Option<&s
     };
     // The day after the last one: noon of the last day plus a day, back to its midnight (a day
     // is not always 24 h where clocks change).
-    let end = local_day_start(last + 36 * 3600);
+    Ok((start, local_day_start(last + 36 * 3600)))
+}
+
+/// This till's report for `[start, end)`.
+pub(crate) fn report(ledger: &Option<PathBuf>, (start, end): (i64, i64), json: bool) -> Result<(), Error> {
     let report = shift_report(&open(ledger)?, start, end, crate::gateways::gateway_name)?;
     if json {
         println!("{}", to_json(&report));
@@ -88,7 +92,7 @@ pub(crate) fn report(ledger: &Option<PathBuf>, from: Option<&str>, to: Option<&s
     Ok(())
 }
 
-fn print_report(r: &ShiftReport) {
+pub(crate) fn print_report(r: &ShiftReport) {
     for c in &r.currencies {
         println!(
             "{}  received {} ({})  cash {} ({})  refunds {} ({})  net {}  tips {}",

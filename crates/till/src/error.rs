@@ -48,6 +48,10 @@ pub enum Error {
     CashierRequired,
     #[error("open a shift first (Shift → Open, with the cash in the drawer)")]
     ShiftRequired,
+    #[error("{0}")]
+    Shop(#[from] paydesk_shop::ShopError),
+    #[error("this till has no shop database: set one in Settings → Shop database, or PAYDESK_SHOP_DATABASE_URL")]
+    ShopNotSet,
 }
 
 /// A settings file that cannot be used is the till's trouble (exit 1), never bad input; only a
@@ -112,6 +116,14 @@ pub enum ErrorCode {
     RateMissing,
     /// The exchange rate held is older than the shop allows.
     RateStale,
+    /// The shop database cannot be reached (this till goes on selling; its outbox waits).
+    ShopUnreachable,
+    /// The shop database refused a query.
+    ShopDatabase,
+    /// The shop database was set up by a newer Paydesk.
+    ShopSchemaTooNew,
+    /// Shop-wide views asked for with no shop database set.
+    ShopNotSet,
     /// The window's own failures (src-tauri): a command from a window that may not use it, a
     /// link or print dialog the OS would not open, anything else that went wrong outside the till.
     Forbidden,
@@ -171,6 +183,10 @@ impl ErrorCode {
             C::ShiftClosed => "shift_closed",
             C::RateMissing => "rate_missing",
             C::RateStale => "rate_stale",
+            C::ShopUnreachable => "shop_unreachable",
+            C::ShopDatabase => "shop_database",
+            C::ShopSchemaTooNew => "shop_schema_too_new",
+            C::ShopNotSet => "shop_not_set",
             C::Forbidden => "forbidden",
             C::OpenFailed => "open_failed",
             C::PrintFailed => "print_failed",
@@ -187,7 +203,7 @@ impl ErrorCode {
             | C::GatewayUnauthorized
             | C::GatewayBadResponse
             | C::AmountMismatch => ErrorKind::GatewayRefused,
-            C::Network | C::Timeout | C::GatewayUnavailable | C::SaleUnknown => ErrorKind::Network,
+            C::Network | C::Timeout | C::GatewayUnavailable | C::SaleUnknown | C::ShopUnreachable => ErrorKind::Network,
             C::Ledger
             | C::KeyringUnavailable
             | C::Keyring
@@ -197,6 +213,8 @@ impl ErrorCode {
             | C::OpenFailed
             | C::PrintFailed
             | C::WindowFailed
+            | C::ShopDatabase
+            | C::ShopSchemaTooNew
             | C::Internal => ErrorKind::Local,
             C::BadAmount
             | C::BadInput
@@ -216,6 +234,7 @@ impl ErrorCode {
             | C::ShiftClosed
             | C::RateMissing
             | C::RateStale
+            | C::ShopNotSet
             | C::Forbidden => ErrorKind::BadInput,
         }
     }
@@ -247,6 +266,7 @@ impl ErrorCode {
             | C::ShiftClosed
             | C::RateMissing
             | C::RateStale
+            | C::ShopNotSet
             | C::Forbidden => true,
             C::GatewayRefused
             | C::GatewayBadResponse
@@ -264,6 +284,9 @@ impl ErrorCode {
             | C::OpenFailed
             | C::PrintFailed
             | C::WindowFailed
+            | C::ShopUnreachable
+            | C::ShopDatabase
+            | C::ShopSchemaTooNew
             | C::Internal => false,
         }
     }
@@ -341,6 +364,14 @@ impl Error {
             Error::Fx(_) | Error::Tax(_) => C::BadInput,
             Error::CashierRequired => C::CashierRequired,
             Error::ShiftRequired => C::ShiftRequired,
+            Error::Shop(e) => match e {
+                paydesk_shop::ShopError::BadUrl(_) => C::BadInput,
+                paydesk_shop::ShopError::SchemaTooNew { .. } => C::ShopSchemaTooNew,
+                paydesk_shop::ShopError::Unreachable(_) => C::ShopUnreachable,
+                paydesk_shop::ShopError::Database(_) => C::ShopDatabase,
+                paydesk_shop::ShopError::Ledger(_) => C::Ledger,
+            },
+            Error::ShopNotSet => C::ShopNotSet,
         }
     }
 

@@ -15,3 +15,4 @@ pub mod receipt;
 pub mod reference_rates;
 pub mod report;
 pub mod service;
+pub mod shop_link;

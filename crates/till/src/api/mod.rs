@@ -30,11 +30,13 @@ mod counter;
 mod manager;
 mod sales;
 mod shop;
+mod shop_db;
 mod shop_views;
 mod views;
 
 use manager::{load_attempts, settings_view};
 pub use shop::{MAX_CATALOG_BYTES, MAX_LABEL_CHARS};
+pub use shop_db::{ShopLinkView, ShopSaleView};
 pub use shop_views::*;
 pub use views::*;
 
@@ -92,6 +94,8 @@ pub struct Till {
     printer: std::sync::Arc<crate::printing::PrintQueue>,
     /// Sales whose receipt was queued on its own when paid (the ledger notes it once printed).
     auto_printed: Mutex<std::collections::HashSet<String>>,
+    /// The link to the shop database, while one is set and started.
+    shop: Mutex<Option<std::sync::Arc<crate::shop_link::ShopLink>>>,
     /// Unix seconds; replaceable so tests can move time instead of sleeping.
     now: Clock,
 }
@@ -140,6 +144,7 @@ impl Till {
             cashier_attempts_path,
             printer,
             auto_printed: Mutex::new(Default::default()),
+            shop: Mutex::new(None),
             now: std::sync::Arc::new(paydesk_money::clock::unix_now),
         };
         till.apply_config();

@@ -19,7 +19,9 @@ use std::path::{Path, PathBuf};
 use ts_rs::TS;
 
 mod rules;
+mod shop;
 pub use rules::{CashierTotals, DrawerOpeningView, ShiftView, TaxTotalView};
+pub use shop::{shop_report, ShopReport, TillReport};
 
 /// The gateway id a cash sale is recorded under.
 pub const CASH_GATEWAY: &str = "cash";

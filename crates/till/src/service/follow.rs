@@ -145,7 +145,17 @@ impl Paydesk {
                 }
             }
             if !last.status.is_final() {
-                tokio::time::sleep(pause).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(pause) => {}
+                    // News of a sale (a callback through the shop relay): read the ledger now.
+                    _ = self.news.notified() => {
+                        let now = self.find_async(key).await?;
+                        if now.status != last.status || now.gateway_status != last.gateway_status {
+                            on_change(&now);
+                        }
+                        last = now;
+                    }
+                }
             }
         }
     }

@@ -10,6 +10,7 @@ use paydesk_ledger::{Invoice, Ledger, NewInvoice, SaleDetails};
 use paydesk_money::order::{check_order_id, check_text, new_order_id, printable, MAX_DESCRIPTION_CHARS};
 use paydesk_money::Amount;
 use paydesk_money::InvoiceStatus;
+use paydesk_money::StatusReport;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -38,6 +39,25 @@ pub const MAY_STILL_PAY: &str = "the customer may still pay this invoice: check 
 /// Starts the note of a sale whose gateway answered another amount than the one asked for.
 pub const AMOUNT_MISMATCH: &str = "the gateway made an invoice for";
 const RETRYING: &str = "retrying with the same order id";
+
+/// See [`Paydesk::record_news`]; for work that holds the ledger and the news, not the desk.
+pub fn record_news(
+    ledger: &Ledger,
+    news: &tokio::sync::Notify,
+    order_id: &str,
+    report: &StatusReport,
+) -> Result<Option<Invoice>, paydesk_ledger::LedgerError> {
+    let sale = match ledger.find(order_id) {
+        Ok(sale) => sale,
+        Err(paydesk_ledger::LedgerError::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let after = ledger.record_status(sale.id, report)?;
+    if sale.status != after.status || sale.gateway_status != after.gateway_status {
+        news.notify_waiters();
+    }
+    Ok(Some(after))
+}
 
 /// Looks up a setting by environment-variable name; tests pass their own instead of the process env.
 pub type EnvLookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -116,6 +136,9 @@ pub struct Paydesk {
     gateways: Vec<Arc<dyn Gateway>>,
     settings: RwLock<Settings>,
     client: reqwest::Client,
+    /// Woken when another process settled one of this till's sales (a verified gateway callback
+    /// through the shop relay), so follows show it at once instead of at their next question.
+    news: Arc<tokio::sync::Notify>,
 }
 
 impl Paydesk {
@@ -126,6 +149,7 @@ impl Paydesk {
             gateways: registry(),
             settings: RwLock::new(settings),
             client: HttpClient::default_client(),
+            news: Arc::default(),
         }
     }
 
@@ -141,6 +165,19 @@ impl Paydesk {
     /// The HTTP status `url`'s host answers a GET with, or `None` if it cannot be reached.
     pub async fn probe(&self, url: &Url) -> Option<u16> {
         self.client.get(url.clone()).send().await.ok().map(|r| r.status().as_u16())
+    }
+
+    /// Records a status learned elsewhere for one of this till's sales (a gateway callback the
+    /// shop relay verified), by the same rules as a poll's answer (forward only; paid after the
+    /// cashier moved on is paid late), and wakes the follows. `None` for a sale this till lacks.
+    pub async fn record_news(&self, order_id: &str, report: StatusReport) -> Result<Option<Invoice>, Error> {
+        let (ledger, news, key) = (self.ledger.clone(), self.news.clone(), order_id.to_string());
+        Ok(unblocked(move || record_news(&ledger, &news, &key, &report)).await?)
+    }
+
+    /// What wakes the follows when [`record_news`] moved a sale.
+    pub fn news(&self) -> Arc<tokio::sync::Notify> {
+        self.news.clone()
     }
 
     /// The ledger, for work that outlives the call (a print job's note that it printed).
