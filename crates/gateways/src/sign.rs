@@ -38,6 +38,10 @@ pub fn base64_std(data: &[u8]) -> String {
     STANDARD.encode(data)
 }
 
+pub fn base64_url_encode(data: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(data)
+}
+
 pub fn base64_url_decode(text: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(text).ok()
 }
