@@ -2,7 +2,7 @@
 //! `lowercase_hex(SHA-256(order_id + merchant_public + amount + hash + merchant_private))`, over
 //! the body's own `order_id`, `amount` (integer cents) and `hash` (the transaction hash) and the
 //! account's keys. Dex3 sends it only on success, so a verified webhook is a completed payment;
-//! fields the signature does not cover (a `status`, say) are never read.
+//! fields the signature does not cover (`payment_id`, a `status`) are never read.
 
 use super::{map_status, INFO};
 use crate::callback::check_hex;
@@ -54,7 +54,9 @@ pub(super) fn verify(creds: &Credentials, callback: &Callback<'_>) -> Result<Cal
     check_hex(&expected, signature, INFO.name, "signature field")?;
     Ok(CallbackReport {
         order_id: Some(order_id),
-        gateway_invoice_id: text(body.get("payment_id")),
+        // `payment_id` is outside the signature: a replayed webhook could carry any. The sale is
+        // known by its signed order id, and its payment id from the create's answer.
+        gateway_invoice_id: None,
         report: StatusReport { status: map_status(SENT_ON), gateway_status: SENT_ON.to_string() },
     })
 }
@@ -94,7 +96,7 @@ mod tests {
         assert_eq!(webhook_signature("1001", "PUBLIC_TEST_KEY", "10000", HASH, "PRIVATE_TEST_KEY"), SIGNATURE);
         let report = check(&creds("PRIVATE_TEST_KEY"), &example_body()).unwrap();
         assert_eq!(report.order_id.as_deref(), Some("1001"));
-        assert_eq!(report.gateway_invoice_id.as_deref(), Some("EKKlnN7QXB5ynmqZTeriefGLgr4jq8"));
+        assert_eq!(report.gateway_invoice_id, None, "payment_id is not signed");
         assert_eq!((report.report.status, report.report.gateway_status.as_str()), (InvoiceStatus::Paid, "completed"));
         // The amount as a JSON string is the same signed text.
         let as_text = example_body().replace(r#""amount":10000"#, r#""amount":"10000""#);
