@@ -7,6 +7,7 @@ mod desk;
 mod gateways;
 mod output;
 mod printer;
+mod relay;
 mod shop;
 mod shop_db;
 
@@ -154,6 +155,17 @@ enum Command {
     Shop {
         #[command(subcommand)]
         action: shop_db::ShopAction,
+    },
+    /// Receive the gateways' payment callbacks for the shop's tills (on a machine gateways can
+    /// reach), check them and write the statuses to the shop database; the tills hear at once.
+    Relay {
+        /// Where to listen, e.g. 0.0.0.0:8088 (put an HTTPS reverse proxy in front).
+        #[arg(long, value_name = "ADDR")]
+        listen: String,
+        /// postgres://user:password@host:port/db (default: $PAYDESK_SHOP_DATABASE_URL, which keeps
+        /// the password off the command line).
+        #[arg(long, value_name = "URL")]
+        shop_database: Option<String>,
     },
     /// The catalog as a CSV file.
     Catalog {
@@ -355,6 +367,7 @@ async fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Cash { amount, currency, description } => cash(cli.ledger, &amount, &currency, description).await,
         Command::Shop { action } => shop_db::shop(&cli.ledger, action).await,
+        Command::Relay { listen, shop_database } => relay::relay(&listen, shop_database).await,
         Command::Catalog { action } => shop::catalog(&cli.ledger, action),
         Command::TaxRate { action } => shop::tax_rate(&cli.ledger, action),
         Command::Rates { action } => shop::rates(&cli.ledger, action).await,
