@@ -24,6 +24,11 @@ pub enum GatewayError {
     /// The gateway's answer names an amount other than the one asked for: its invoice is not shown.
     #[error("the gateway made an invoice for {echoed} instead of {asked}: it is not shown to the customer; check this gateway's settings")]
     AmountMismatch { asked: String, echoed: String },
+    /// A callback (webhook) that fails the gateway's documented check: a missing or wrong
+    /// signature header, a wrong key header, a signature of another algorithm. The message names
+    /// the check, never a secret or the expected signature. A relay answers it with 401.
+    #[error("the callback failed its check: {0}")]
+    BadSignature(String),
     #[error("the gateway did not answer in time")]
     Timeout,
     /// A 5xx or 429: the gateway (or a proxy before it) is in trouble, and what it did with the

@@ -1,5 +1,6 @@
 //! The one trait every payment gateway implements, and the types that cross it.
 
+pub use crate::callback::{Callback, CallbackReport};
 pub use crate::error::{GatewayError, DUPLICATE_ORDER_CODE};
 use crate::http::HttpClient;
 use crate::secret::Secret;
@@ -226,6 +227,19 @@ pub trait Gateway: Send + Sync {
     /// lost, without creating a second invoice.
     async fn find_by_order(&self, _call: &Call<'_>, _sale: &InvoiceRef) -> Result<Option<FoundInvoice>, GatewayError> {
         Err(GatewayError::Unsupported(format!("{} cannot be asked for an invoice by our order id", self.info().name)))
+    }
+
+    /// Checks a callback this gateway sent (its headers and raw body) with the gateway's documented
+    /// scheme, and reads which sale it is about and its status. A failed check is
+    /// [`GatewayError::BadSignature`]; a body that passes but cannot be read is
+    /// [`GatewayError::BadResponse`]. Statuses are mapped as the gateway's status polls map them.
+    fn verify_callback(
+        &self,
+        _creds: &Credentials,
+        _knobs: &Knobs,
+        _callback: &Callback<'_>,
+    ) -> Result<CallbackReport, GatewayError> {
+        Err(GatewayError::Unsupported(format!("{} sends no callbacks Paydesk can check", self.info().name)))
     }
 }
 

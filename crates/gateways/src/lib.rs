@@ -4,6 +4,9 @@
 
 use std::sync::Arc;
 
+pub use callback::{Callback, CallbackReport};
+
+pub mod callback;
 pub mod error;
 pub mod gateway;
 pub mod http;

@@ -21,6 +21,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub mod callbacks;
 mod cut;
 pub mod faults;
 pub mod gateways;

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use serde_json::Value;
-use sha2::{Digest, Sha256, Sha512};
+use sha2::{Digest, Sha256, Sha384, Sha512};
 use subtle::ConstantTimeEq;
 
 /// `lowercase_hex(SHA-256(data))` (Dex3 §1.3).
@@ -24,6 +24,18 @@ pub fn hmac_sha512_hex(key: &[u8], data: &[u8]) -> String {
 /// `HMAC-SHA256(key, data)` (Pay3 §4.3, and the simulator's own access tokens).
 pub fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(data);
+    mac.finalize().into_bytes().to_vec()
+}
+
+/// `lowercase_hex(HMAC-SHA256(key, data))` (NonStoPay's callback, as guessed: see `callbacks`).
+pub fn hmac_sha256_hex(key: &[u8], data: &[u8]) -> String {
+    hex::encode(hmac_sha256(key, data))
+}
+
+/// `HMAC-SHA384(key, data)` (Pay3's HS384 webhook JWT, §4.5).
+pub fn hmac_sha384(key: &[u8], data: &[u8]) -> Vec<u8> {
+    let mut mac = Hmac::<Sha384>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(data);
     mac.finalize().into_bytes().to_vec()
 }

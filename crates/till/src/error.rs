@@ -339,7 +339,8 @@ impl Error {
                 GatewayError::Refused { .. } => C::GatewayRefused,
                 GatewayError::NotFound(_) => C::NotOnGateway,
                 GatewayError::Unauthorized(_) => C::GatewayUnauthorized,
-                GatewayError::BadResponse(_) => C::GatewayBadResponse,
+                // Only a relay checking a callback meets it; to a till it is an answer not to trust.
+                GatewayError::BadResponse(_) | GatewayError::BadSignature(_) => C::GatewayBadResponse,
                 GatewayError::Network(_) | GatewayError::Unreachable => C::Network,
                 GatewayError::Timeout => C::Timeout,
                 GatewayError::Unavailable(_) => C::GatewayUnavailable,

@@ -5,6 +5,7 @@
 //! Neither signs requests. OxaPay does not de-duplicate our order id, so a create is never resent;
 //! a sale whose create answer was lost is searched for in the v1 payment history.
 
+mod callback;
 mod legacy;
 mod v1;
 
@@ -244,6 +245,16 @@ impl Gateway for OxaPay {
         let key = call.creds.require(INFO.id, "merchant_api_key")?;
         let resp = call.http.send(&build_history(key.expose(), call.knobs.get("history_path"), order_id)).await?;
         parse_history(&resp, call.creds, order_id)
+    }
+
+    /// Payment callbacks of either generation (§3.3), signed in the `HMAC` header.
+    fn verify_callback(
+        &self,
+        creds: &Credentials,
+        _knobs: &Knobs,
+        callback: &Callback<'_>,
+    ) -> Result<CallbackReport, GatewayError> {
+        callback::verify(creds, callback)
     }
 }
 

@@ -177,11 +177,17 @@ pub(super) fn read_created(resp: &HttpResponse, creds: &Credentials) -> Result<C
 /// A v1 `expired` with transactions is reported as Unknown (see [`EXPIRED_WITH_PAYMENT`]).
 pub(super) fn read_status(resp: &HttpResponse, creds: &Credentials) -> Result<StatusReport, GatewayError> {
     let data = read_v1::<V1PaymentData>(resp, creds)?;
-    if data.status == "expired" && !data.txs.is_empty() {
+    Ok(payment_report(data.status, !data.txs.is_empty()))
+}
+
+/// A v1 payment's status, polled or called back: [`map_status`], except that an `expired` with
+/// transactions is Unknown (see [`EXPIRED_WITH_PAYMENT`]).
+pub(super) fn payment_report(status: String, has_txs: bool) -> StatusReport {
+    if status == "expired" && has_txs {
         let gateway_status = EXPIRED_WITH_PAYMENT.to_string();
-        return Ok(StatusReport { status: InvoiceStatus::Unknown, gateway_status });
+        return StatusReport { status: InvoiceStatus::Unknown, gateway_status };
     }
-    Ok(StatusReport { status: map_status(&data.status), gateway_status: data.status })
+    StatusReport { status: map_status(&status), gateway_status: status }
 }
 
 /// An object as `T`; anything else (PHP backends send `[]` for an empty object) as `T::default()`.

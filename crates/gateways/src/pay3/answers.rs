@@ -84,7 +84,12 @@ fn pick_order(orders: OrdersResponse, order_id: &str) -> Option<Order> {
 /// paid only if what it says was paid (the `paid_amount_field` knob) covers `asked`: Pay3 ends an
 /// under-payment within its tolerance as COMPLETED too. Without `asked` (a lookup by order id)
 /// or a readable amount it is not called paid.
-fn order_report(order: &Order, creds: &Credentials, paid_field: &str, asked: Option<&Amount>) -> StatusReport {
+pub(super) fn order_report(
+    order: &Order,
+    creds: &Credentials,
+    paid_field: &str,
+    asked: Option<&Amount>,
+) -> StatusReport {
     let mut gateway_status = order.order_status.clone();
     if let Some(reason) = &order.error_reason {
         let text = [&reason.error_code, &reason.error_desc].into_iter().flatten().cloned().collect::<Vec<_>>();

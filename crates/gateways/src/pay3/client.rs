@@ -185,4 +185,14 @@ impl Gateway for Pay3 {
         let order_id = sale.order_id.as_str();
         Ok(read_found(self.orders(call, order_id).await?, order_id, call.creds, call.knobs))
     }
+
+    /// The webhook's HS384 JWT (§4.5), keyed with the `webhook_secret` credential.
+    fn verify_callback(
+        &self,
+        creds: &Credentials,
+        knobs: &Knobs,
+        callback: &Callback<'_>,
+    ) -> Result<CallbackReport, GatewayError> {
+        super::callback::verify(creds, knobs, callback)
+    }
 }

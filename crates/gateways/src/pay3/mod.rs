@@ -14,15 +14,19 @@
 //!
 //! Our order id is Pay3's `requestId`: Pay3 refuses a second order with the same one (error 7001),
 //! so a create is never retried blindly, and a refusal says the order already exists.
+//! Webhooks (`{"payload": "<JWT>"}`, HS384 with the `webhook_secret` credential) are checked by
+//! [`Gateway::verify_callback`](crate::gateway::Gateway::verify_callback).
 //! Subscription orders ([`Pay3::create_subscription`]) are not part of a till sale but share
 //! the same auth and signing.
 
 mod answers;
+mod callback;
 mod checkout;
 mod client;
 mod wire;
 
 pub use answers::map_status;
+pub use callback::{verify_hs384, WEBHOOK_ALG};
 pub use checkout::{
     build_create, build_status, build_subscription, build_token, check_currency, checkout_string_to_sign, fiat_amount,
     sign, subscription_string_to_sign, Account, CheckoutSignature, Interval, SubscriptionRequest,
@@ -59,6 +63,12 @@ pub static INFO: GatewayInfo = GatewayInfo {
         FieldSpec {
             name: "token_key",
             label: "Key for Pay3's Access Token API (needed unless an access token is pasted)",
+            secret: true,
+            required: false,
+        },
+        FieldSpec {
+            name: "webhook_secret",
+            label: "Webhook secret from Pay3 (checks its callbacks; only a relay that receives them needs it)",
             secret: true,
             required: false,
         },

@@ -352,7 +352,7 @@ fn info_declares_every_field_and_knob() {
         assert_eq!(knobs.get(k), knob_default(k));
     }
     let secret = |name: &str| INFO.fields.iter().find(|f| f.name == name).unwrap().secret;
-    assert!(secret("api_secret") && secret("access_token") && secret("token_key"));
+    assert!(secret("api_secret") && secret("access_token") && secret("token_key") && secret("webhook_secret"));
     assert!(!secret("client_id") && !secret("currency_id") && !secret("email") && !secret("payment_method_id"));
     let mut creds = Credentials::default();
     for (f, v) in [("client_id", "c"), ("api_secret", "s"), ("currency_id", "USD-USA"), ("email", "a@b.c")] {

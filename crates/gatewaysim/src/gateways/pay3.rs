@@ -27,6 +27,8 @@ const CLIENT_ID: &str = "sim-pay3-client";
 const API_SECRET: &str = "sim-pay3-api-secret";
 const CURRENCY_ID: &str = "USD-USA";
 const TOKEN_KEY: &str = "sim-pay3-token-key";
+/// Signs this account's webhooks (see `crate::callbacks::pay3`).
+const WEBHOOK_SECRET: &str = "sim-pay3-webhook-secret";
 /// Signs the simulator's own access tokens; Pay3's real ones are RS256, which a client never checks.
 const TOKEN_SIGNING_KEY: &[u8] = b"sim-pay3-token-signing-key";
 /// The sample token in the docs lasts 30 minutes [I].
@@ -43,6 +45,7 @@ pub const GATEWAY: SimGateway = SimGateway {
         ("payment_method_id", "all"),
         ("email", "till@example.com"),
         ("token_key", TOKEN_KEY),
+        ("webhook_secret", WEBHOOK_SECRET),
     ],
     routes,
 };

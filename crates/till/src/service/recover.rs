@@ -235,7 +235,9 @@ pub(super) fn status_after_failed_create(
         GatewayError::Network(_)
         | GatewayError::Timeout
         | GatewayError::Unavailable(_)
-        | GatewayError::BadResponse(_) => InvoiceStatus::Unknown,
+        | GatewayError::BadResponse(_)
+        // A create never fails a callback check; if it ever did, assume nothing.
+        | GatewayError::BadSignature(_) => InvoiceStatus::Unknown,
         // The gateway said it holds none: no invoice from this send.
         GatewayError::Refused { .. } | GatewayError::Unauthorized(_) | GatewayError::NotFound(_) => refused,
         // Nothing left this till.

@@ -2,6 +2,10 @@
 //! `order_id + merchant_public + amount + merchant_private` in the body, `merchant_public` header.
 //! Success and failure are keyed on the body's `state`, never on the HTTP code.
 
+mod callback;
+
+pub use callback::webhook_signature;
+
 use crate::gateway::*;
 use crate::http::{check_pay_link, path_segment, HttpRequest, HttpResponse};
 use crate::sign::sha256_hex;
@@ -279,6 +283,16 @@ impl Gateway for Dex3 {
         Err(GatewayError::Unsupported(
             "Dex3 cannot be asked for a payment by our order id (its only clue, \"Duplicate order id\", carries no payment id or link)".into(),
         ))
+    }
+
+    /// The v1 payment-success webhook (§1.6), signed in its body; sent only on success.
+    fn verify_callback(
+        &self,
+        creds: &Credentials,
+        _knobs: &Knobs,
+        callback: &Callback<'_>,
+    ) -> Result<CallbackReport, GatewayError> {
+        callback::verify(creds, callback)
     }
 }
 

@@ -3,6 +3,8 @@
 //! `X-EX-SIGNATURE = hex(HMAC-SHA512(secret_key, payload))`. Amounts are decimal major units.
 //! TheDex's error format is undocumented, so errors are read from the HTTP status alone.
 
+mod callback;
+
 use crate::gateway::*;
 use crate::http::{check_pay_link, HttpRequest, HttpResponse};
 use crate::sign::{base64_std, hmac_sha512_hex};
@@ -318,6 +320,16 @@ impl Gateway for TheDex {
         let order_id = sale.order_id.as_str();
         let request = build_status(call.creds, call.knobs, order_id, None, next_nonce())?;
         parse_find(&call.http.send(&request).await?)
+    }
+
+    /// The invoice callback (§2.6), signed with the same headers as TheDex's requests.
+    fn verify_callback(
+        &self,
+        creds: &Credentials,
+        _knobs: &Knobs,
+        callback: &Callback<'_>,
+    ) -> Result<CallbackReport, GatewayError> {
+        callback::verify(creds, callback)
     }
 }
 
