@@ -298,3 +298,22 @@ async fn health(State(relay): State<Relay>) -> Response {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_digest_is_the_bodys_hex_sha256() {
+        assert_eq!(digest(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assert_ne!(digest(b"{}"), digest(b"{} "));
+    }
+
+    #[test]
+    fn text_from_a_callback_stays_on_one_short_log_line() {
+        assert_eq!(printable("PD-1"), "PD-1");
+        assert_eq!(printable("PD-1\nrelay: callback forged"), "PD-1?relay: callback forged");
+        let long = "x".repeat(200);
+        assert_eq!(printable(&long).chars().count(), 65);
+    }
+}
