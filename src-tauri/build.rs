@@ -64,6 +64,10 @@ const COMMANDS: &[&str] = &[
     "print_jobs",
     "test_print",
     "open_drawer",
+    "shop_link",
+    "set_shop_database",
+    "shop_history",
+    "shop_report",
 ];
 
 fn main() {

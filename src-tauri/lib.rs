@@ -130,6 +130,16 @@ pub fn run() {
             // Sales a crash interrupted are asked about in the background; the window need not wait,
             // and whatever the check finds (or why it failed) is written on each sale.
             let recovering = till.clone();
+            // The link to the shop database, if one is set, pushes and listens in the background (a
+            // keyring read first, so off the async workers; the pool's threads are the runtime's,
+            // where the link spawns its tasks). A failure says why in Settings; the log names only
+            // its code, never the address.
+            let linking = till.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                if let Err(e) = linking.start_shop_link() {
+                    eprintln!("paydesk: the shop database link did not start ({})", e.code());
+                }
+            });
             app.manage(App {
                 till,
                 following: Mutex::default(),
@@ -209,6 +219,10 @@ pub fn run() {
             shop_commands::print_jobs,
             shop_commands::test_print,
             shop_commands::open_drawer,
+            shop_commands::shop_link,
+            shop_commands::set_shop_database,
+            shop_commands::shop_history,
+            shop_commands::shop_report,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

@@ -1,15 +1,17 @@
 //! The IPC commands of the shop's money rules (catalog, tax rates, cashiers and shifts, exchange
 //! rates, cash sales of what was rung up) and of its counter hardware (receipt printer, cash
-//! drawer): each checks the calling window, then makes one call into `Till`.
+//! drawer), and of the shop database several tills share: each checks the calling window, then
+//! makes one call into `Till`.
 
 use crate::commands::{blocking, cashier_only, export_dir};
 use crate::App;
 use paydesk_till::api::{
     CashierView, ChargeRequest, ImportOutcome, InvoiceView, ItemInput, ItemView, QuoteView, RateView, SaleRequest,
-    SellerView, ShiftView, TaxRateView,
+    SellerView, ShiftView, ShopLinkView, ShopSaleView, TaxRateView,
 };
 use paydesk_till::error::ErrorReply;
 use paydesk_till::printing::PrintJobView;
+use paydesk_till::report::ShopReport;
 use tauri::{AppHandle, State, Window};
 
 type Reply<T> = Result<T, ErrorReply>;
@@ -191,4 +193,35 @@ pub(crate) async fn test_print(window: Window, app: State<'_, App>) -> Reply<Pri
 pub(crate) async fn open_drawer(window: Window, app: State<'_, App>, reason: String) -> Reply<PrintJobView> {
     cashier_only(window.label())?;
     blocking(&app, move |till| till.open_drawer(&reason)).await
+}
+
+#[tauri::command]
+pub(crate) async fn shop_link(window: Window, app: State<'_, App>) -> Reply<ShopLinkView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.shop_link()).await
+}
+
+/// Keyring work, and the link restarts (its tasks spawn on the runtime the blocking pool belongs to).
+#[tauri::command]
+pub(crate) async fn set_shop_database(window: Window, app: State<'_, App>, url: Option<String>) -> Reply<ShopLinkView> {
+    cashier_only(window.label())?;
+    blocking(&app, move |till| till.set_shop_database(url)).await
+}
+
+#[tauri::command]
+pub(crate) async fn shop_history(
+    window: Window,
+    app: State<'_, App>,
+    search: String,
+    limit: u32,
+    offset: u32,
+) -> Reply<Vec<ShopSaleView>> {
+    cashier_only(window.label())?;
+    app.till.shop_history(&search, limit, offset).await.map_err(|e| e.reply())
+}
+
+#[tauri::command]
+pub(crate) async fn shop_report(window: Window, app: State<'_, App>, from: i64, to: i64) -> Reply<ShopReport> {
+    cashier_only(window.label())?;
+    app.till.shop_report(from, to).await.map_err(|e| e.reply())
 }

@@ -224,3 +224,20 @@ export const openDrawer = (reason: string) => call<PrintJobView>('open_drawer', 
 export function onPrintJob(handler: (job: PrintJobView) => void): Promise<UnlistenFn> {
   return listen<PrintJobView>('print-job', (event) => handler(event.payload));
 }
+
+// ---- The shop database several tills replicate into: its address (kept in the keyring, shown
+// masked), the link's state, and the whole shop's History and Report (a manager's).
+import type { ShopLinkView } from '../bindings/ShopLinkView';
+import type { ShopReport } from '../bindings/ShopReport';
+import type { ShopSaleView } from '../bindings/ShopSaleView';
+
+/** Whether a shop database is set, and how this till's link to it is doing. */
+export const shopLink = () => call<ShopLinkView>('shop_link');
+/** Sets the shop database's `postgres://` address (manager only), or forgets it with null; the
+ *  answer shows the address masked, never the password. */
+export const setShopDatabase = (url: string | null) => call<ShopLinkView>('set_shop_database', { url });
+/** The newest sales of every till (manager only), matching `search`. */
+export const shopHistory = (search: string, limit: number, offset: number) =>
+  call<ShopSaleView[]>('shop_history', { search, limit, offset });
+/** The whole shop's totals for [from, to), Unix seconds (manager only): in total and per till. */
+export const shopReport = (from: number, to: number) => call<ShopReport>('shop_report', { from, to });

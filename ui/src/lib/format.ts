@@ -52,6 +52,7 @@ const HINTED_CODES = [
   'amount_mismatch',
   'keyring_unavailable',
   'unsupported',
+  'shop_unreachable',
 ] as const;
 type HintedCode = (typeof HINTED_CODES)[number];
 

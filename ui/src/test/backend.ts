@@ -10,6 +10,7 @@ import type { InvoiceView } from '../bindings/InvoiceView';
 import type { ItemView } from '../bindings/ItemView';
 import type { PrintJobView } from '../bindings/PrintJobView';
 import type { QuoteView } from '../bindings/QuoteView';
+import type { ShopLinkView } from '../bindings/ShopLinkView';
 import { fromMinor, toMinor } from '../lib/money';
 
 export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M4 4h7v7H4z"/></svg>';
@@ -112,6 +113,21 @@ export function printJob(overrides: Partial<PrintJobView> = {}): PrintJobView {
   return { id: 1, kind: 'receipt', order_id: null, state: 'queued', attempts: 0, error: null, ...overrides };
 }
 
+/** The link to the shop database as Settings shows it (none set by default). */
+export function shopLinkView(overrides: Partial<ShopLinkView> = {}): ShopLinkView {
+  return {
+    set: false,
+    address: null,
+    till_id: 'till-7f3a',
+    till_name: 'PD',
+    pending: 0,
+    pushed_at: null,
+    listening: false,
+    error: null,
+    ...overrides,
+  };
+}
+
 /** What the backend emits to the cashier's window on every change of a print job. */
 export function sendPrintJob(job: PrintJobView): Promise<void> {
   return emit('print-job', job);
@@ -201,6 +217,7 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     },
     quote: quoteReply,
     print_jobs: () => [],
+    shop_link: () => shopLinkView(),
     print_receipt: ({ key }) => printJob({ id: 1, kind: 'receipt', order_id: String(key) }),
     test_print: () => printJob({ id: 2, kind: 'test' }),
     open_drawer: () => printJob({ id: 3, kind: 'drawer' }),
