@@ -253,7 +253,8 @@ impl Paydesk {
         };
         let credentials = self.load_credentials(info).await?;
         require_fields(info, &credentials)?;
-        let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime(info) };
+        let request =
+            ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime(info), callback_url: None };
         Ok((gateway, request, credentials))
     }
 
