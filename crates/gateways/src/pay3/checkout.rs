@@ -153,11 +153,13 @@ pub fn build_create(
 }
 
 /// The sale's callback URL under the `callback_field` knob's name; nothing when the sale has
-/// none or the knob is empty (a shop whose Pay3 refuses the field turns it off that way).
+/// none or the knob is `none` or empty (a shop whose Pay3 refuses the field turns it off that way;
+/// an empty environment variable counts as unset, hence `none`).
 fn checkout_callback(knobs: &Knobs, req: &ChargeRequest) -> BTreeMap<String, String> {
     let field = knobs.get("callback_field").trim();
+    let off = field.is_empty() || field.eq_ignore_ascii_case("none");
     match &req.callback_url {
-        Some(url) if !field.is_empty() => BTreeMap::from([(field.to_string(), url.clone())]),
+        Some(url) if !off => BTreeMap::from([(field.to_string(), url.clone())]),
         _ => BTreeMap::new(),
     }
 }

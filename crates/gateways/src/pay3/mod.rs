@@ -107,7 +107,7 @@ pub static INFO: GatewayInfo = GatewayInfo {
         KnobSpec {
             name: "callback_field",
             default: "callbackUrl",
-            doubt: "The checkout order's callback URL (the shop's relay, sent only when one is set) is in the docs' prod example but not in the field table, and the name's case was rebuilt; empty sends none. Pay3's documented way is registering one webhook URL (POST v1/client/fiat/webhook-url), which Paydesk does not call.",
+            doubt: "The checkout order's callback URL (the shop's relay, sent only when one is set) is in the docs' prod example but not in the field table, and the name's case was rebuilt; 'none' sends none. Pay3's documented way is registering one webhook URL (POST v1/client/fiat/webhook-url), which Paydesk does not call.",
         },
         KnobSpec {
             name: "paid_amount_field",

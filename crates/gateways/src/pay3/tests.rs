@@ -148,9 +148,11 @@ fn a_callback_url_is_sent_under_the_knobs_name_and_not_signed() {
     let renamed = Knobs::resolve(&INFO, |k| (k == "callback_field").then(|| "callbackURL".to_string()));
     let body = build_create(&account(), &renamed, "tok", &sale).unwrap().body.unwrap();
     assert!(String::from_utf8(body).unwrap().contains(r#""callbackURL":"https://relay"#));
-    let off = Knobs::resolve(&INFO, |k| (k == "callback_field").then(String::new));
-    let body = build_create(&account(), &off, "tok", &sale).unwrap().body.unwrap();
-    assert!(!String::from_utf8(body).unwrap().contains("relay.example"));
+    for value in ["none", ""] {
+        let off = Knobs::resolve(&INFO, |k| (k == "callback_field").then(|| value.to_string()));
+        let body = build_create(&account(), &off, "tok", &sale).unwrap().body.unwrap();
+        assert!(!String::from_utf8(body).unwrap().contains("relay.example"), "{value:?}");
+    }
 }
 
 #[test]

@@ -52,8 +52,8 @@ async fn pay3_gets_the_callback_url_in_its_checkout_order() {
 }
 
 #[tokio::test]
-async fn pay3_sends_none_when_its_callback_field_knob_is_empty() {
-    let h = Harness::with_knobs("pay3", &[("callback_field", "")]).await;
+async fn pay3_sends_none_when_its_callback_field_knob_says_none() {
+    let h = Harness::with_knobs("pay3", &[("callback_field", "none")]).await;
     assert_eq!(sent(&h, "pay3", "1.00", "USD").await, (None, None));
 }
 
