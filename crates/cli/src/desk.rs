@@ -20,6 +20,8 @@ pub(crate) async fn paydesk(ledger: Option<PathBuf>, mut settings: Settings, onl
     // The till's settings are shared with the app: its terminal label prefixes CLI sales too.
     let till = TillConfig::load(&TillConfig::default_path())?;
     settings.terminal_label = till.terminal_label;
+    // And its callback relay, so CLI sales tell the gateways where to send callbacks too.
+    settings.relay_url = till.relay_url;
     // So is the invoice lifetime the shop chose per gateway (checked when it was saved); a
     // `--lifetime` given to this command wins.
     for (gateway, minutes) in till.lifetime_minutes {

@@ -199,6 +199,9 @@ pub struct ChargeRequest {
     pub description: Option<String>,
     /// How long the customer has to pay; gateways that take a lifetime get it (clamped to their range).
     pub lifetime_secs: u32,
+    /// Where the gateway should send its status callbacks: the shop's relay, if it has one. Sent
+    /// only to gateways whose create takes a per-request callback URL.
+    pub callback_url: Option<String>,
 }
 
 /// Which sale a status query or lookup is about: gateways look it up by their id or by our order

@@ -86,6 +86,7 @@ fn every_gateway_survives_arbitrary_answers_over_http() {
         amount: parse_amount("12.34", Currency::USD, DecimalStyle::Point).unwrap(),
         description: Some("Table 4".into()),
         lifetime_secs: 900,
+        callback_url: None,
     };
     let invoice = InvoiceRef {
         order_id: request.order_id.clone(),
@@ -138,6 +139,7 @@ fn demo_refuses_a_bad_pay_link() {
         amount: parse_amount("1", Currency::USD, DecimalStyle::Point).unwrap(),
         description: None,
         lifetime_secs: 900,
+        callback_url: None,
     };
     let created =
         runtime.block_on(gateway("demo").create(&Call { http: &http, creds: &creds, knobs: &knobs }, &request));

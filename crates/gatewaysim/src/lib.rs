@@ -65,6 +65,10 @@ pub struct SimInvoice {
     /// Merchant data the gateway echoes back as it was sent (NonStoPay's `callbackJson`, Pay3's
     /// `email`).
     pub echo: Option<Value>,
+    /// The callback URL the create carried for this invoice (Dex3 `webhook`, TheDex `callbackUrl`,
+    /// OxaPay `callback_url` / legacy `callbackUrl`, Pay3 `callbackUrl`), where the gateway would
+    /// send its status callbacks.
+    pub callback_url: Option<String>,
 }
 
 impl SimInvoice {
@@ -124,6 +128,7 @@ pub struct NewInvoice<'a> {
     pub description: Option<&'a str>,
     pub lifetime_secs: i64,
     pub echo: Option<Value>,
+    pub callback_url: Option<String>,
 }
 
 /// Shared state of one running simulator.
@@ -177,6 +182,7 @@ impl Sim {
             state: PayState::Open,
             viewed: false,
             echo: new.echo,
+            callback_url: new.callback_url,
         };
         self.0.invoices.lock().expect("sim state lock").insert(inv.key.clone(), inv.clone());
         inv
@@ -205,6 +211,12 @@ impl Sim {
     /// The first invoice `gateway` holds for our order id.
     pub fn find_by_order(&self, gateway: &str, order_id: &str) -> Option<SimInvoice> {
         self.invoices_for_order(gateway, order_id).into_iter().next()
+    }
+
+    /// The callback URL the first create for our order id at `gateway` carried: `None` when it
+    /// carried none (or there is no such invoice).
+    pub fn callback_url(&self, gateway: &str, order_id: &str) -> Option<String> {
+        self.find_by_order(gateway, order_id).and_then(|i| i.callback_url)
     }
 
     /// Every invoice of `gateway`, oldest first.

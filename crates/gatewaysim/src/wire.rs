@@ -109,6 +109,27 @@ pub fn format_minor(minor: u64, decimals: u8) -> String {
     format!("{}.{:0width$}", minor / scale, minor % scale, width = usize::from(decimals))
 }
 
+/// A callback URL that is not an http(s) URL with a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAUrl;
+
+/// A create's per-invoice callback URL in `field`: `Ok(None)` when absent (or null), `Err(())`
+/// when it is not an http(s) URL with a host.
+pub fn callback_url(fields: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, NotAUrl> {
+    match fields.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(url)) => {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).ok_or(NotAUrl)?;
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            if host.is_empty() || url.chars().any(char::is_whitespace) {
+                return Err(NotAUrl);
+            }
+            Ok(Some(url.clone()))
+        }
+        Some(_) => Err(NotAUrl),
+    }
+}
+
 /// A JSON value a client may send as a string or a number, as its text.
 pub fn text(value: &Value) -> Option<String> {
     match value {

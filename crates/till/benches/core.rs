@@ -52,6 +52,7 @@ fn sale() -> ChargeRequest {
         amount: parse_amount("123.45", currency, DecimalStyle::Point).expect("a valid amount"),
         description: Some("Table 7".into()),
         lifetime_secs: 900,
+        callback_url: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn thedex_bare(creds: &Credentials, n: usize) -> HttpRequest {
         amount: parse_amount("123.45", "USD".parse().expect("USD"), DecimalStyle::Point).expect("valid"),
         description: Some("overhead".into()),
         lifetime_secs: 900,
+        callback_url: None,
     };
     // A fresh nonce per request: the simulator, like TheDex, refuses one that does not increase.
     thedex::build_create(creds, &gateway::Knobs::resolve(info, |_| None), &request, thedex::next_nonce())

@@ -23,6 +23,9 @@ pub struct TillConfig {
     pub terminal_label: Option<String>,
     /// Printed at the top of receipts and reports.
     pub shop_name: Option<String>,
+    /// The shop's callback relay (`paydesk relay`) at its public address: gateways that take a
+    /// callback URL per sale get `<relay_url>/callback/<gateway id>`. `None`: no relay.
+    pub relay_url: Option<String>,
     /// UI language: one of [`LANGUAGES`].
     pub language: String,
     /// Paid / failed sounds; off by default (a quiet shop may not want them).
@@ -75,6 +78,7 @@ impl Default for TillConfig {
             decimal_style: DecimalStyle::Point,
             terminal_label: None,
             shop_name: None,
+            relay_url: None,
             language: "en".into(),
             sounds: false,
             tip_percents: Vec::new(),
@@ -226,6 +230,10 @@ impl TillConfig {
                 )));
             }
         }
+        if let Some(url) = &self.relay_url {
+            // Gateways post payment results there: https, as for base URLs (http only to this machine).
+            check_base_url(url).map_err(|e| ConfigError::Invalid(format!("callback relay URL: {e}")))?;
+        }
         if !LANGUAGES.contains(&self.language.as_str()) {
             return Err(ConfigError::Invalid(format!(
                 "unknown language '{}' (known: {})",
@@ -278,6 +286,7 @@ mod tests {
         assert_eq!(TillConfig::load(&path).unwrap(), TillConfig::default());
         let mut config = TillConfig { default_gateway: "dex3".into(), ..TillConfig::default() };
         config.base_urls.insert("dex3".into(), "http://127.0.0.1:9/dex3/".into());
+        config.relay_url = Some("https://relay.example.com/".into());
         config.save(&path, IDS).unwrap();
         assert_eq!(TillConfig::load(&path).unwrap(), config);
     }
@@ -346,6 +355,9 @@ mod tests {
             TillConfig { shop_name: Some("a\nb".into()), ..TillConfig::default() },
             TillConfig { shop_name: Some("x".repeat(MAX_SHOP_NAME_CHARS + 1)), ..TillConfig::default() },
             TillConfig { language: "xx".into(), ..TillConfig::default() },
+            TillConfig { relay_url: Some("http://relay.example.com".into()), ..TillConfig::default() },
+            TillConfig { relay_url: Some("relay.example.com".into()), ..TillConfig::default() },
+            TillConfig { relay_url: Some("https://relay.example.com/?x=1".into()), ..TillConfig::default() },
             TillConfig { tip_percents: vec![0], ..TillConfig::default() },
             TillConfig { tip_percents: vec![101], ..TillConfig::default() },
             TillConfig { tip_percents: vec![5, 10, 15, 20, 25], ..TillConfig::default() },

@@ -16,6 +16,11 @@ terminal_label: string | null,
  */
 shop_name: string | null, 
 /**
+ * The shop's callback relay at its public https address; gateways that take a callback URL
+ * per sale get `<relay_url>/callback/<gateway id>`. Empty or null for none.
+ */
+relay_url: string | null, 
+/**
  * "en" or "es".
  */
 language: string, sounds: boolean, 

@@ -108,6 +108,7 @@ describe('settings', () => {
     await fireEvent.click(byId('decimal-comma')!);
     await fireEvent.input(byId('terminal-label')!, { target: { value: ' TILL2 ' } });
     await fireEvent.input(byId('shop-name')!, { target: { value: ' Corner Shop ' } });
+    await fireEvent.input(byId('relay-url')!, { target: { value: ' https://relay.example.com/ ' } });
     await fireEvent.input(byId('tip-presets')!, { target: { value: '10, 15 20%' } });
     await fireEvent.click(byId('sounds')!);
     // Dex3 takes a lifetime within its bounds; Demo's is left to the default.
@@ -126,6 +127,7 @@ describe('settings', () => {
           decimal_comma: true,
           terminal_label: 'TILL2',
           shop_name: 'Corner Shop',
+          relay_url: 'https://relay.example.com/',
           language: 'en',
           sounds: true,
           tip_percents: [10, 15, 20],

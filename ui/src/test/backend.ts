@@ -59,6 +59,7 @@ export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): B
       decimal_comma: false,
       terminal_label: null,
       shop_name: null,
+      relay_url: null,
       language: 'en',
       sounds: false,
       tip_percents: [],

@@ -62,6 +62,10 @@ pub struct CreateBody {
     /// Seconds the payment stays open; "0" would mean never, so Paydesk never sends it.
     #[serde(deserialize_with = "text_or_number")]
     pub expiration: String,
+    /// Where Dex3 posts its payment-success webhook (§1.4): the shop's relay. Not signed (§1.3
+    /// covers only order_id, merchant_public, amount and the private key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
     pub signature: String,
 }
 
@@ -165,6 +169,7 @@ pub fn build_create(creds: &Credentials, req: &ChargeRequest) -> Result<HttpRequ
         amount,
         // Expiration 0 means "never", and there is no cancel endpoint, so always send a finite one.
         expiration: req.lifetime_secs.max(1).to_string(),
+        webhook: req.callback_url.clone(),
     };
     let bytes = serde_json::to_vec(&body).expect("plain struct serializes");
     // Not resent within a charge: a repeat is refused ("Duplicate order id") without the first
@@ -320,6 +325,7 @@ mod tests {
             amount: paydesk_money::parse_amount(amount, currency, DecimalStyle::Point).unwrap(),
             description: description.map(str::to_string),
             lifetime_secs: 900,
+            callback_url: None,
         }
     }
 
@@ -350,6 +356,17 @@ mod tests {
         assert_eq!(
             body,
             r#"{"order_id":"1001","productName":"Add Funds","amount":"10000","expiration":"900","signature":"a9ce41fdd59057fce95320192538ec67da8028d9d49c79a97ab576533189a33c"}"#
+        );
+    }
+
+    #[test]
+    fn a_callback_url_goes_in_webhook_and_leaves_the_signature_alone() {
+        let mut sale = charge("1001", "100", "USD", Some("Add Funds"));
+        sale.callback_url = Some("https://relay.example/callback/dex3".into());
+        let body = String::from_utf8(build_create(&creds(), &sale).unwrap().body.unwrap()).unwrap();
+        assert_eq!(
+            body,
+            r#"{"order_id":"1001","productName":"Add Funds","amount":"10000","expiration":"900","webhook":"https://relay.example/callback/dex3","signature":"a9ce41fdd59057fce95320192538ec67da8028d9d49c79a97ab576533189a33c"}"#
         );
     }
 

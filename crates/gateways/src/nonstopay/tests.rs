@@ -13,6 +13,7 @@ fn charge(amount: &str, currency: &str) -> ChargeRequest {
         amount: parse_amount(amount, currency, DecimalStyle::Point).unwrap(),
         description: None,
         lifetime_secs: 900,
+        callback_url: None,
     }
 }
 

@@ -21,6 +21,9 @@ pub struct LegacyCreateRequest {
     pub order_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Where OxaPay posts its webhooks for this invoice (§3.1, §3.3): the shop's relay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
 }
 
 impl LegacyCreateRequest {
@@ -118,6 +121,7 @@ pub(super) fn create_request(api_key: &str, req: &ChargeRequest) -> HttpRequest 
         life_time: Some(i64::from(lifetime_minutes(req.lifetime_secs))),
         order_id: Some(req.order_id.clone()),
         description: req.description.clone(),
+        callback_url: req.callback_url.clone(),
     };
     HttpRequest::post_json("merchants/request", body.to_json())
 }

@@ -11,6 +11,7 @@ fn charge(amount: &str, currency: &str, lifetime_secs: u32) -> ChargeRequest {
         amount: paydesk_money::parse_amount(amount, currency, DecimalStyle::Point).unwrap(),
         description: Some("Coffee".into()),
         lifetime_secs,
+        callback_url: None,
     }
 }
 
@@ -77,6 +78,19 @@ fn legacy_create_puts_the_key_in_the_body() {
         body,
         r#"{"amount":7.00,"merchant":"KEY-1","currency":"EUR","lifeTime":15,"orderId":"A-17","description":"Coffee"}"#
     );
+}
+
+#[test]
+fn a_callback_url_is_sent_under_each_contracts_name() {
+    let mut sale = charge("1", "USD", 0);
+    sale.callback_url = Some("https://relay.example/callback/oxapay".into());
+    let v1: serde_json::Value = serde_json::from_slice(&build_create("K", V1, &sale).unwrap().body.unwrap()).unwrap();
+    assert_eq!(v1["callback_url"], "https://relay.example/callback/oxapay");
+    assert!(v1.get("callbackUrl").is_none());
+    let legacy: serde_json::Value =
+        serde_json::from_slice(&build_create("K", LEGACY, &sale).unwrap().body.unwrap()).unwrap();
+    assert_eq!(legacy["callbackUrl"], "https://relay.example/callback/oxapay");
+    assert!(legacy.get("callback_url").is_none());
 }
 
 #[test]

@@ -24,6 +24,9 @@ pub struct V1InvoiceRequest {
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
+    /// Where OxaPay posts its webhooks for this invoice (§3.2, §3.3): the shop's relay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
 }
 
 impl V1InvoiceRequest {
@@ -117,6 +120,7 @@ pub(super) fn create_request(api_key: &str, sandbox: bool, req: &ChargeRequest) 
         order_id: Some(req.order_id.clone()),
         description: req.description.clone(),
         sandbox: sandbox.then_some(true),
+        callback_url: req.callback_url.clone(),
     };
     HttpRequest::post_json("v1/payment/invoice", body.to_json()).header("merchant_api_key", api_key)
 }

@@ -7,6 +7,7 @@ use crate::http::HttpRequest;
 use crate::secret::Secret;
 use crate::sign::{base64_std, hmac_sha256};
 use paydesk_money::{Amount, Currency};
+use std::collections::BTreeMap;
 
 /// `fiatAmount`: major units with exactly two decimals ("1.00", "12.50"). 0-decimal currencies
 /// are written with ".00" ("1500.00" JPY), which is exact; 3-decimal ones are refused, since
@@ -142,12 +143,25 @@ pub fn build_create(
         request_id: req.order_id.clone(),
         client_id: account.client_id.clone(),
         mode: knobs.get("checkout_mode").to_string(),
+        callback: checkout_callback(knobs, req),
     };
     let signature = sign(account.api_secret.expose(), &checkout_string_to_sign(variant, &order));
     let bytes = serde_json::to_vec(&order).expect("plain struct serializes");
     Ok(HttpRequest::post_json(knobs.get("checkout_path"), bytes)
         .header("access-token", access_token)
         .header("signature", signature))
+}
+
+/// The sale's callback URL under the `callback_field` knob's name; nothing when the sale has
+/// none or the knob is `none` or empty (a shop whose Pay3 refuses the field turns it off that way;
+/// an empty environment variable counts as unset, hence `none`).
+fn checkout_callback(knobs: &Knobs, req: &ChargeRequest) -> BTreeMap<String, String> {
+    let field = knobs.get("callback_field").trim();
+    let off = field.is_empty() || field.eq_ignore_ascii_case("none");
+    match &req.callback_url {
+        Some(url) if !off => BTreeMap::from([(field.to_string(), url.clone())]),
+        _ => BTreeMap::new(),
+    }
 }
 
 /// How often a subscription renews; must match the plan configured at Pay3.

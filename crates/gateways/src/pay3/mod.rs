@@ -105,6 +105,11 @@ pub static INFO: GatewayInfo = GatewayInfo {
             doubt: "Inferred from the prod example: 'returnUrl' should make Pay3 answer a `url` to open, as its subscription answer does; without a url Paydesk cannot show a QR.",
         },
         KnobSpec {
+            name: "callback_field",
+            default: "callbackUrl",
+            doubt: "The checkout order's callback URL (the shop's relay, sent only when one is set) is in the docs' prod example but not in the field table, and the name's case was rebuilt; 'none' sends none. Pay3's documented way is registering one webhook URL (POST v1/client/fiat/webhook-url), which Paydesk does not call.",
+        },
+        KnobSpec {
             name: "paid_amount_field",
             default: "exchangeAmount",
             doubt: "A COMPLETED order may be under-paid within Pay3's tolerance (sub-status UNDER_PAID), so the amount paid is compared with the sale's; the docs say to check exchangeAmount, not that it is in the sale's currency and units. Without a readable amount a COMPLETED order is not taken as paid.",

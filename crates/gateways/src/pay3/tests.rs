@@ -23,6 +23,7 @@ fn vector_checkout() -> CheckoutOrder {
         request_id: REQUEST_ID.into(),
         client_id: "client".into(),
         mode: "returnUrl".into(),
+        callback: Default::default(),
     }
 }
 
@@ -68,7 +69,13 @@ fn account() -> Account {
 }
 
 fn charge(order_id: &str, text: &str, currency: &str) -> ChargeRequest {
-    ChargeRequest { order_id: order_id.into(), amount: amount(text, currency), description: None, lifetime_secs: 900 }
+    ChargeRequest {
+        order_id: order_id.into(),
+        amount: amount(text, currency),
+        description: None,
+        lifetime_secs: 900,
+        callback_url: None,
+    }
 }
 
 #[test]
@@ -125,6 +132,27 @@ fn the_sale_currency_must_match_the_currency_id() {
     // Ids that do not lead with an ISO code are Pay3's to judge.
     assert!(check_currency("DOLLARS", usd).is_ok());
     assert!(check_currency("42", usd).is_ok());
+}
+
+#[test]
+fn a_callback_url_is_sent_under_the_knobs_name_and_not_signed() {
+    let mut sale = charge(REQUEST_ID, "1.00", "USD");
+    let plain = build_create(&account(), &knobs(), "tok", &sale).unwrap();
+    assert!(!String::from_utf8(plain.body.clone().unwrap()).unwrap().contains("callback"));
+    sale.callback_url = Some("https://relay.example/callback/pay3".into());
+    let req = build_create(&account(), &knobs(), "tok", &sale).unwrap();
+    let body = String::from_utf8(req.body.clone().unwrap()).unwrap();
+    assert!(body.ends_with(r#","mode":"returnUrl","callbackUrl":"https://relay.example/callback/pay3"}"#), "{body}");
+    let signature = |r: &crate::http::HttpRequest| r.headers.iter().find(|(k, _)| *k == "signature").cloned();
+    assert_eq!(signature(&req), signature(&plain), "the signed string has no callback in it");
+    let renamed = Knobs::resolve(&INFO, |k| (k == "callback_field").then(|| "callbackURL".to_string()));
+    let body = build_create(&account(), &renamed, "tok", &sale).unwrap().body.unwrap();
+    assert!(String::from_utf8(body).unwrap().contains(r#""callbackURL":"https://relay"#));
+    for value in ["none", ""] {
+        let off = Knobs::resolve(&INFO, |k| (k == "callback_field").then(|| value.to_string()));
+        let body = build_create(&account(), &off, "tok", &sale).unwrap().body.unwrap();
+        assert!(!String::from_utf8(body).unwrap().contains("relay.example"), "{value:?}");
+    }
 }
 
 #[test]

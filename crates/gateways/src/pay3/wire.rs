@@ -2,6 +2,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 
 /// `POST v1/client/checkout/create-order`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -14,6 +15,11 @@ pub struct CheckoutOrder {
     pub request_id: String,
     pub client_id: String,
     pub mode: String,
+    /// The callback URL (the shop's relay) under the field name of the `callback_field` knob,
+    /// when the sale has one; empty otherwise. `callbackUrl` is only in the docs' prod example
+    /// [I], so its name is a knob. Not signed: the signature covers only the fields above it.
+    #[serde(flatten, default)]
+    pub callback: BTreeMap<String, String>,
 }
 
 /// `POST v1/client/subscription/create-order`.

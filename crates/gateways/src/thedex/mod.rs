@@ -78,6 +78,10 @@ pub struct CreateBody {
     pub order_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Overrides the merchant-level callback URL for this invoice (§2.3): the shop's relay.
+    /// Inside the body, so the signature covers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
     pub request: String,
     pub nonce: Nonce,
 }
@@ -210,6 +214,7 @@ pub fn build_create(
         merchant_id: creds.require(INFO.id, "merchant_id")?.expose().to_string(),
         order_id: Some(req.order_id.clone()),
         title: Some(title(req)),
+        callback_url: req.callback_url.clone(),
         request: request_path(knobs, "invoices/create"),
         nonce: nonce(knobs, nonce_value),
     };
@@ -362,6 +367,7 @@ mod tests {
             amount: parse_amount(amount, currency, DecimalStyle::Point).unwrap(),
             description: description.map(str::to_string),
             lifetime_secs: 900,
+            callback_url: None,
         }
     }
 
@@ -381,6 +387,18 @@ mod tests {
         assert_eq!(header(&req, "x-ex-payload"), EXAMPLE_PAYLOAD);
         assert_eq!(header(&req, "x-ex-signature"), EXAMPLE_SIGNATURE);
         assert_eq!(sign("TEST_SECRET", EXAMPLE_BODY.as_bytes()), (EXAMPLE_PAYLOAD.into(), EXAMPLE_SIGNATURE.into()));
+    }
+
+    #[test]
+    fn a_callback_url_is_sent_as_callback_url_and_signed_with_the_body() {
+        let mut sale = charge("POS-0001", "10", "USD", Some("Table 4"));
+        sale.callback_url = Some("https://relay.example/callback/thedex".into());
+        let req = build_create(&creds(), &knobs(&[]), &sale, 1_700_000_000_000).unwrap();
+        let bytes = req.body.as_deref().unwrap();
+        let body: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(body["callbackUrl"], "https://relay.example/callback/thedex");
+        let (payload, signature) = sign("TEST_SECRET", bytes);
+        assert_eq!((header(&req, "x-ex-payload"), header(&req, "x-ex-signature")), (&*payload, &*signature));
     }
 
     #[test]

@@ -54,6 +54,7 @@ impl Harness {
             amount: parse_amount(amount, currency, DecimalStyle::Point).expect("valid amount"),
             description: Some("Contract test".into()),
             lifetime_secs: 900,
+            callback_url: None,
         }
     }
 

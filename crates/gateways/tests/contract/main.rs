@@ -3,6 +3,7 @@
 
 mod common;
 
+mod callback_url;
 mod demo;
 mod dex3;
 mod mutations;

@@ -184,6 +184,7 @@ async fn pay3_bad_amount_format_is_rejected_by_the_simulator() {
             request_id: format!("bad-amount-{n}"),
             client_id: "sim-pay3-client".into(),
             mode: "returnUrl".into(),
+            callback: Default::default(),
         };
         let signature = sign("sim-pay3-api-secret", &checkout_string_to_sign(CheckoutSignature::ThreeField, &order));
         let raw = HttpRequest::post_json(knob_default("checkout_path"), serde_json::to_vec(&order).unwrap())
@@ -218,6 +219,7 @@ async fn pay3_currencies_are_restricted() {
         amount: parse_amount("1.234", kwd, DecimalStyle::Point).unwrap(),
         description: None,
         lifetime_secs: 900,
+        callback_url: None,
     };
     assert!(matches!(h.create(&req).await, Err(GatewayError::Unsupported(_))));
     // The account's currency_id is USD-USA, so a EUR sale cannot go through it.

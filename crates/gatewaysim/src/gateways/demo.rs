@@ -82,6 +82,7 @@ async fn create(State(sim): State<Sim>, body: axum::body::Bytes) -> Response {
         description: description.as_deref(),
         lifetime_secs: lifetime.clamp(60, 86_400),
         echo: None,
+        callback_url: None,
     });
     if let Some(ms) = std::env::var(ANSWER_DELAY_ENV).ok().and_then(|v| v.parse().ok()) {
         tokio::time::sleep(std::time::Duration::from_millis(ms)).await;

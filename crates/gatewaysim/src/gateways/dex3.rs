@@ -89,6 +89,10 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     if product_name.is_empty() || product_name.chars().count() > 50 {
         bad.push(("productName", "Product name must be 1 to 50 characters"));
     }
+    let webhook = crate::wire::callback_url(&fields, "webhook");
+    if webhook.is_err() {
+        bad.push(("webhook", "Webhook must be a valid URL"));
+    }
     if fields.get("notes").is_some_and(|n| n.as_str().is_none_or(|s| serde_json::from_str::<Value>(s).is_err())) {
         bad.push(("notes", "Invalid JSON provided"));
     }
@@ -113,6 +117,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
         description: Some(&product_name),
         lifetime_secs: if expiration == 0 { NEVER_SECS } else { expiration },
         echo: None,
+        callback_url: webhook.unwrap_or_default(),
     });
     created(&sim, &inv)
 }

@@ -108,6 +108,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Resp
         description: body.get("name").and_then(Value::as_str),
         lifetime_secs: LIFETIME_SECS,
         echo,
+        callback_url: None,
     });
     let link = sim.pay_link(&inv);
     Json(json!({"errorCode": 0, "redirectUrl": link, "html": format!("<a href='{link}'></a>")})).into_response()

@@ -39,6 +39,7 @@ enum Invalid {
     LifetimeNotInteger,
     LifetimeShort,
     LifetimeLong,
+    CallbackUrl,
 }
 
 /// Reads what both generations' creates share: the amount (a JSON number), the currency (USD
@@ -48,6 +49,7 @@ fn create_invoice(
     body: &Map<String, Value>,
     lifetime_field: &str,
     order_field: &str,
+    callback_field: &str,
 ) -> Result<SimInvoice, Invalid> {
     let currency = body.get("currency").and_then(Value::as_str).unwrap_or("USD");
     let places = decimals(currency).ok_or(Invalid::Currency)?;
@@ -63,6 +65,7 @@ fn create_invoice(
     if lifetime > 2880 {
         return Err(Invalid::LifetimeLong);
     }
+    let callback_url = crate::wire::callback_url(body, callback_field).map_err(|_| Invalid::CallbackUrl)?;
     let number = sim.next_number();
     let order_id = body.get(order_field).and_then(Value::as_str).map(str::to_string);
     Ok(sim.create(NewInvoice {
@@ -77,6 +80,7 @@ fn create_invoice(
         description: body.get("description").and_then(Value::as_str),
         lifetime_secs: lifetime * 60,
         echo: None,
+        callback_url,
     }))
 }
 
@@ -115,7 +119,7 @@ async fn v1_create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> R
     if body.get("sandbox").is_some_and(|v| !v.is_boolean()) {
         return v1_invalid("sandbox", "The sandbox field must be true or false.");
     }
-    match create_invoice(&sim, &body, "lifetime", "order_id") {
+    match create_invoice(&sim, &body, "lifetime", "order_id", "callback_url") {
         Ok(inv) => v1_ok(json!({
             "track_id": inv.gateway_id,
             "payment_url": sim.pay_link(&inv),
@@ -128,6 +132,7 @@ async fn v1_create(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> R
         Err(Invalid::LifetimeShort | Invalid::LifetimeLong) => {
             v1_invalid("lifetime", "The lifetime field must be between 15 and 2880.")
         }
+        Err(Invalid::CallbackUrl) => v1_invalid("callback_url", "The callback url field must be a valid URL."),
     }
 }
 
@@ -159,6 +164,7 @@ fn v1_payment(inv: &SimInvoice) -> Value {
         "lifetime": (inv.expires_at - inv.created_at) / 60,
         "order_id": inv.order_id,
         "description": inv.description,
+        "callback_url": inv.callback_url,
         "expired_at": inv.expires_at,
         "date": inv.created_at,
         "txs": txs,
@@ -219,7 +225,7 @@ async fn legacy_create(State(sim): State<Sim>, body: Bytes) -> Response {
         Ok(body) => body,
         Err(resp) => return resp,
     };
-    match create_invoice(&sim, &body, "lifeTime", "orderId") {
+    match create_invoice(&sim, &body, "lifeTime", "orderId", "callbackUrl") {
         Ok(inv) => Json(json!({
             "result": 100,
             "message": "Successful operation",
@@ -233,6 +239,7 @@ async fn legacy_create(State(sim): State<Sim>, body: Bytes) -> Response {
         Err(Invalid::LifetimeNotInteger) => legacy_result(101, "Validation problem: lifeTime"),
         Err(Invalid::LifetimeShort) => legacy_result(111, "lifeTime must be more than 15"),
         Err(Invalid::LifetimeLong) => legacy_result(112, "lifeTime must be less than 2880"),
+        Err(Invalid::CallbackUrl) => legacy_result(107, "Invalid callbackUrl"),
     }
 }
 

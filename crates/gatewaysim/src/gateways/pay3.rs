@@ -212,6 +212,9 @@ fn create_invoice(sim: &Sim, order: &Order) -> Result<SimInvoice, Response> {
     if sim.find_by_order(GATEWAY.id, &request_id).is_some() {
         return Err(business_error(StatusCode::UNAUTHORIZED, "7001", "Order already exists for given requestId"));
     }
+    // `callbackUrl` is in the docs' prod checkout example, not in its field table [I].
+    let callback_url =
+        crate::wire::callback_url(&order.fields, "callbackUrl").map_err(|_| bad_request("invalid callbackUrl"))?;
     let places = decimals(&CURRENCY_ID[..3]).unwrap_or(2);
     Ok(sim.create(NewInvoice {
         gateway: GATEWAY.id,
@@ -224,6 +227,7 @@ fn create_invoice(sim: &Sim, order: &Order) -> Result<SimInvoice, Response> {
         description: None,
         lifetime_secs: ORDER_LIFETIME_SECS,
         echo: order.fields.get("email").cloned(),
+        callback_url,
     }))
 }
 

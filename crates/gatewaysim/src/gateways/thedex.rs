@@ -119,6 +119,7 @@ fn answer(sim: &Sim, inv: &SimInvoice) -> Response {
         "payUrl": sim.pay_link(inv),
         "createTimestamp": inv.created_at * 1000,
         "expirationTimestamp": inv.expires_at * 1000,
+        "callbackUrl": inv.callback_url,
     }))
     .into_response()
 }
@@ -146,6 +147,10 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
     if field("description").is_some_and(|t| t.chars().count() > 300) {
         return error(StatusCode::BAD_REQUEST, "description is longer than 300 characters");
     }
+    // Overrides the merchant-level callback URL for this invoice (§2.3).
+    let Ok(callback_url) = crate::wire::callback_url(&fields, "callbackUrl") else {
+        return error(StatusCode::BAD_REQUEST, "invalid callbackUrl");
+    };
     let number = sim.next_number();
     let order_id = field("orderId").map(str::to_string).unwrap_or_else(|| format!("no-order-{number}"));
     let inv = sim.create(NewInvoice {
@@ -159,6 +164,7 @@ async fn create(State(sim): State<Sim>, headers: HeaderMap, body: axum::body::By
         description: field("title"),
         lifetime_secs: LIFETIME_SECS,
         echo: None,
+        callback_url,
     });
     answer(&sim, &inv)
 }

@@ -52,6 +52,9 @@ impl Till {
             self.info(gateway)?;
             check_arg("base URL", url, MAX_BASE_URL_CHARS)?;
         }
+        if let Some(url) = &input.relay_url {
+            check_arg("callback relay URL", url, MAX_BASE_URL_CHARS)?;
+        }
         if let Some(url) = &input.rates_url {
             check_arg("rates source", url, MAX_BASE_URL_CHARS)?;
         }
@@ -70,6 +73,7 @@ impl Till {
             config.terminal_label =
                 input.terminal_label.map(|l| l.trim().to_ascii_uppercase()).filter(|l| !l.is_empty());
             config.shop_name = non_blank(input.shop_name);
+            config.relay_url = non_blank(input.relay_url);
             config.language = input.language;
             config.sounds = input.sounds;
             config.tip_percents = input.tip_percents;
@@ -275,6 +279,7 @@ pub(super) fn settings_view(config: &TillConfig) -> SettingsView {
             decimal_comma: config.decimal_style == DecimalStyle::Comma,
             terminal_label: config.terminal_label.clone(),
             shop_name: config.shop_name.clone(),
+            relay_url: config.relay_url.clone(),
             language: config.language.clone(),
             sounds: config.sounds,
             tip_percents: config.tip_percents.clone(),

@@ -205,6 +205,7 @@ impl Till {
         self.desk.update_settings(|s| {
             s.base_urls = base_urls;
             s.terminal_label = config.terminal_label.clone();
+            s.relay_url = config.relay_url.clone();
             s.lifetimes = config.lifetime_minutes.iter().map(|(id, m)| (id.clone(), m.saturating_mul(60))).collect();
         });
     }

@@ -104,6 +104,9 @@ pub struct SettingsInput {
     pub terminal_label: Option<String>,
     /// Empty or null for none.
     pub shop_name: Option<String>,
+    /// The shop's callback relay at its public https address; gateways that take a callback URL
+    /// per sale get `<relay_url>/callback/<gateway id>`. Empty or null for none.
+    pub relay_url: Option<String>,
     /// "en" or "es".
     pub language: String,
     pub sounds: bool,

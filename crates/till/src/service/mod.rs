@@ -75,6 +75,9 @@ pub struct Settings {
     pub lifetimes: BTreeMap<String, u32>,
     /// Prefixes generated order ids, so two tills never collide at a gateway.
     pub terminal_label: Option<String>,
+    /// The shop's callback relay, where gateways that take a callback URL per sale are told to
+    /// send their callbacks (see [`Settings::callback_url`]).
+    pub relay_url: Option<String>,
     pub retry: RetryPolicy,
     /// How long one attempt at a gateway may take before it counts as a timeout.
     pub timeout: Duration,
@@ -87,6 +90,15 @@ impl Settings {
     pub fn lifetime(&self, info: &GatewayInfo) -> u32 {
         self.lifetimes.get(info.id).copied().unwrap_or(Lifetime::DEFAULT_SECS)
     }
+
+    /// The callback URL a new invoice on `info`'s gateway carries: `<relay>/callback/<gateway
+    /// id>` when the shop has a relay, never for the Demo gateway (the till's own simulator).
+    /// Gateways whose create takes no callback URL (NonStoPay) ignore it.
+    pub fn callback_url(&self, info: &GatewayInfo) -> Option<String> {
+        let relay = self.relay_url.as_deref()?.trim().trim_end_matches('/');
+        (info.id != paydesk_gateways::demo::INFO.id && !relay.is_empty())
+            .then(|| format!("{relay}/callback/{}", info.id))
+    }
 }
 
 impl Default for Settings {
@@ -95,6 +107,7 @@ impl Default for Settings {
             base_urls: BTreeMap::new(),
             lifetimes: BTreeMap::new(),
             terminal_label: None,
+            relay_url: None,
             retry: RetryPolicy::default(),
             timeout: DEFAULT_TIMEOUT,
             env: process_env(),
@@ -253,7 +266,13 @@ impl Paydesk {
         };
         let credentials = self.load_credentials(info).await?;
         require_fields(info, &credentials)?;
-        let request = ChargeRequest { order_id, amount, description, lifetime_secs: settings.lifetime(info) };
+        let request = ChargeRequest {
+            order_id,
+            amount,
+            description,
+            lifetime_secs: settings.lifetime(info),
+            callback_url: settings.callback_url(info),
+        };
         Ok((gateway, request, credentials))
     }
 

@@ -67,6 +67,7 @@ impl Paydesk {
             amount: row.amount,
             description: row.description.clone(),
             lifetime_secs: self.settings().lifetime(info),
+            callback_url: self.settings().callback_url(info),
         };
         match session.create(&request).await {
             Ok(created) => self.db(move |l| l.mark_created(row.id, &created)).await,
