@@ -70,6 +70,16 @@ impl Ledger {
         Ok(self.lock().execute("DELETE FROM outbox WHERE seq <= ?1", params![through_seq])?)
     }
 
+    /// Calls `wake` after every commit on this handle (the app's and the link's shared ledger), so
+    /// a pusher sends a sale at once instead of at its next look. Writes by other processes are
+    /// not seen here: the pusher still looks on its own now and then. Replaces an earlier `wake`.
+    pub fn on_commit(&self, wake: impl Fn() + Send + 'static) {
+        self.lock().commit_hook(Some(move || {
+            wake();
+            false // let the commit go ahead
+        }));
+    }
+
     /// How many changes are waiting for the shop database.
     pub fn outbox_len(&self) -> Result<u64, LedgerError> {
         Ok(self.lock().query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get::<_, i64>(0))? as u64)
@@ -113,6 +123,21 @@ mod tests {
         assert_eq!(first.changes.len(), 2);
         ledger.outbox_taken(first.through_seq).unwrap();
         assert_eq!(ledger.outbox_len().unwrap(), 3);
+    }
+
+    #[test]
+    fn every_commit_wakes_whoever_asked() {
+        let (_dir, ledger) = ledger();
+        let woken = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = woken.clone();
+        ledger.on_commit(move || {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        });
+        let a = ledger.insert_creating(&sale("A-1")).unwrap();
+        ledger
+            .record_status(a.id, &StatusReport { status: InvoiceStatus::Pending, gateway_status: "new".into() })
+            .unwrap();
+        assert_eq!(woken.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[test]

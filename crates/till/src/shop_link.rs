@@ -46,7 +46,8 @@ pub fn configured_url(store: &crate::credentials::CredentialStore) -> Result<Opt
     Ok(store.load(&SHOP_DATABASE)?.get("url").map(|s| s.expose().to_string()))
 }
 
-/// How often an empty outbox is looked at again: the replication lag when the till is quiet.
+/// How often an empty outbox is looked at again, for sales other processes (the CLI) wrote; this
+/// process's own commits wake the pusher at once.
 const PUSH_EVERY: Duration = Duration::from_millis(200);
 /// The longest wait between two tries while the shop database cannot be reached.
 const RETRY_MAX: Duration = Duration::from_secs(30);
@@ -65,6 +66,7 @@ pub struct LinkState {
 /// The running link. Dropping it stops its tasks.
 pub struct ShopLink {
     db: Arc<ShopDb>,
+    ledger: Arc<Ledger>,
     state: Arc<Mutex<LinkState>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -75,9 +77,12 @@ impl ShopLink {
     pub fn start(url: &str, ledger: Arc<Ledger>, news: Arc<Notify>, till_name: String) -> Result<ShopLink, ShopError> {
         let db = Arc::new(ShopDb::open(url)?);
         let state = Arc::new(Mutex::new(LinkState::default()));
-        let pusher = tokio::spawn(push_loop(db.clone(), ledger.clone(), till_name, state.clone()));
-        let listener = tokio::spawn(listen_loop(db.clone(), ledger, news, state.clone()));
-        Ok(ShopLink { db, state, tasks: vec![pusher, listener] })
+        let wake = Arc::new(Notify::new());
+        let woken = wake.clone();
+        ledger.on_commit(move || woken.notify_one());
+        let pusher = tokio::spawn(push_loop(db.clone(), ledger.clone(), till_name, state.clone(), wake));
+        let listener = tokio::spawn(listen_loop(db.clone(), ledger.clone(), news, state.clone()));
+        Ok(ShopLink { db, ledger, state, tasks: vec![pusher, listener] })
     }
 
     pub fn db(&self) -> &ShopDb {
@@ -92,6 +97,8 @@ impl ShopLink {
 impl Drop for ShopLink {
     fn drop(&mut self) {
         self.tasks.iter().for_each(JoinHandle::abort);
+        // Nobody to wake any more.
+        self.ledger.on_commit(|| {});
     }
 }
 
@@ -99,7 +106,13 @@ fn set(state: &Mutex<LinkState>, change: impl FnOnce(&mut LinkState)) {
     change(&mut state.lock().unwrap_or_else(|p| p.into_inner()));
 }
 
-async fn push_loop(db: Arc<ShopDb>, ledger: Arc<Ledger>, till_name: String, state: Arc<Mutex<LinkState>>) {
+async fn push_loop(
+    db: Arc<ShopDb>,
+    ledger: Arc<Ledger>,
+    till_name: String,
+    state: Arc<Mutex<LinkState>>,
+    wake: Arc<Notify>,
+) {
     let mut pause = PUSH_EVERY;
     loop {
         match paydesk_shop::drain(&ledger, &db, &till_name).await {
@@ -115,9 +128,15 @@ async fn push_loop(db: Arc<ShopDb>, ledger: Arc<Ledger>, till_name: String, stat
             Err(e) => {
                 pause = (pause * 2).clamp(Duration::from_secs(1), RETRY_MAX);
                 set(&state, |s| s.error = Some(e.to_string()));
+                // While the shop database is away, a new sale does not cut the wait short.
+                tokio::time::sleep(pause).await;
+                continue;
             }
         }
-        tokio::time::sleep(pause).await;
+        tokio::select! {
+            _ = tokio::time::sleep(pause) => {}
+            _ = wake.notified() => {}
+        }
     }
 }
 
