@@ -110,12 +110,13 @@ async fn run(cluster: &Cluster, pool: &sqlx::PgPool, tills: usize) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     drop(links);
-    let lags: Vec<i64> =
-        sqlx::query_scalar("SELECT received_at_ms - changed_at_ms FROM sale_changes WHERE received_at_ms > $1 ORDER BY 1")
-            .bind(live_start)
-            .fetch_all(pool)
-            .await
-            .unwrap();
+    let lags: Vec<i64> = sqlx::query_scalar(
+        "SELECT received_at_ms - changed_at_ms FROM sale_changes WHERE received_at_ms > $1 ORDER BY 1",
+    )
+    .bind(live_start)
+    .fetch_all(pool)
+    .await
+    .unwrap();
     let distinct = count(pool, "SELECT COUNT(DISTINCT order_id) FROM sales").await;
     assert_eq!(distinct, expected, "a sale is missing or doubled");
     assert_eq!(count(pool, "SELECT COUNT(*) FROM sale_changes").await, expected, "a change was taken twice");
