@@ -224,3 +224,13 @@ export const openDrawer = (reason: string) => call<PrintJobView>('open_drawer', 
 export function onPrintJob(handler: (job: PrintJobView) => void): Promise<UnlistenFn> {
   return listen<PrintJobView>('print-job', (event) => handler(event.payload));
 }
+
+// ---- Updates: signed by Paydesk's update key, asked for only at the shop's update URL and only
+// while no sale is open (the backend decides; `not_now` while one is).
+import type { UpdateCheck } from '../bindings/UpdateCheck';
+export const checkUpdate = () => call<UpdateCheck>('check_update');
+/** Downloads the update the last check found, checks its signature, installs it; resolves to the
+ *  version installed (the running app carries on until it restarts). */
+export const installUpdate = () => call<string>('install_update');
+/** Restarts the app on the version installed. */
+export const restartApp = () => call<null>('restart_app');
