@@ -64,6 +64,9 @@ const COMMANDS: &[&str] = &[
     "print_jobs",
     "test_print",
     "open_drawer",
+    "check_update",
+    "install_update",
+    "restart_app",
 ];
 
 fn main() {
