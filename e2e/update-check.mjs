@@ -5,19 +5,22 @@
 //                                             # update_refused; with a sale open the backend
 //                                             # answers not_now and Install sale_open; after Next
 //                                             # customer the update is offered again
-//   PHASE=apply   node e2e/update-check.mjs   # the valid update is offered and installed
+//   PHASE=foreign node e2e/update-check.mjs   # a package signed with another key is refused
+//   PHASE=apply   node e2e/update-check.mjs   # the valid update is offered and installed, and
+//                                             # Restart now starts the new version
 //   PHASE=after   node e2e/update-check.mjs   # the updated app starts, its History still has the
 //                                             # sale, and the manifest offers nothing newer
 //
 // Env: APP (the installed binary), DRIVER_LOG, OUT (a JSON file this writes its findings to),
-// EXPECT_VERSION (the update's version), ORDER_ID (phase after: the sale recorded before).
+// EXPECT_VERSION (the update's version), ORDER_ID (phase after: the sale recorded before),
+// HTTP_LOG (the update server's log: phase apply waits there for the restarted app's request).
 // Prints one `PASS name` / `FAIL name` line per check and exits 1 if any failed.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 
 const { remote } = await import('webdriverio');
-const { APP, DRIVER_LOG, OUT, PHASE, EXPECT_VERSION, ORDER_ID } = process.env;
+const { APP, DRIVER_LOG, OUT, PHASE, EXPECT_VERSION, ORDER_ID, HTTP_LOG } = process.env;
 
 let failed = 0;
 const found = {};
@@ -69,12 +72,8 @@ try {
     browser.waitUntil(() => exists(sel), { timeout, interval: 200, timeoutMsg: `${sel} never appeared` });
   const attr = async (sel, name) => (await browser.$(sel)).getAttribute(name);
 
-  if (PHASE === 'refuse') {
-    const sale = await invoke('record_cash_sale', { amount: '4.20', currency: 'USD', description: 'before the update' });
-    check('a cash sale is recorded (the ledger has a row to keep)', sale.ok, JSON.stringify(sale.error));
-    found.order_id = sale.value?.order_id;
-
-    // The manifest offers the update; its package was altered after signing.
+  /** The update is offered, and Install refuses it: `what` is wrong with its signature. */
+  async function refused(what) {
     await waitFor('#update-available');
     check(`the update ${EXPECT_VERSION} is offered on the idle till`, (await attr('#update-available', 'data-version')) === EXPECT_VERSION);
     await (await browser.$('#update-install')).click();
@@ -82,10 +81,21 @@ try {
     const code = await attr('.update-error', 'data-code');
     const message = await (await browser.$('#update-error')).getText();
     found.refusal = { code, message };
-    check('Install refuses the tampered package with update_refused', code === 'update_refused', `${code}: ${message}`);
+    check(`Install refuses ${what} with update_refused`, code === 'update_refused', `${code}: ${message}`);
     check('the refusal says the signature does not match and nothing was installed',
       /signature/.test(message) && /nothing was installed/.test(message), message);
     check('nothing claims to be installed', !(await exists('#update-installed')));
+  }
+
+  if (PHASE === 'foreign') {
+    await refused('a package signed with another key');
+  } else if (PHASE === 'refuse') {
+    const sale = await invoke('record_cash_sale', { amount: '4.20', currency: 'USD', description: 'before the update' });
+    check('a cash sale is recorded (the ledger has a row to keep)', sale.ok, JSON.stringify(sale.error));
+    found.order_id = sale.value?.order_id;
+
+    // The manifest offers the update; its package was altered after signing.
+    await refused('a package altered after signing');
 
     // A sale open at the counter: the backend offers nothing and installs nothing.
     await (await browser.$('button[data-key="clear"]')).click();
@@ -93,6 +103,8 @@ try {
     await browser.waitUntil(async () => (await browser.$('#charge')).isEnabled(), { timeout: 15_000, timeoutMsg: '#charge stayed disabled' });
     await (await browser.$('#charge')).click();
     await waitFor('#screen-invoice', 30_000);
+    const served = () => (HTTP_LOG && fs.existsSync(HTTP_LOG) ? fs.readFileSync(HTTP_LOG, 'utf8').split('\n').filter((l) => l.includes('"GET ')).length : 0);
+    const servedBefore = served();
     try {
       const during = await invoke('check_update');
       found.check_during_sale = during;
@@ -100,6 +112,7 @@ try {
       check('with a sale open, no update notice is shown', !(await exists('#update-notice')));
       const install = await invoke('install_update');
       check('with a sale open, install_update is refused with sale_open', !install.ok && install.error.code === 'sale_open', JSON.stringify(install));
+      check('with a sale open, the update server is not asked at all', served() === servedBefore);
     } finally {
       // Next customer: the sale is abandoned (still followed), and the gate opens again.
       await (await browser.$('#abandon')).click();
@@ -119,6 +132,14 @@ try {
     } else {
       check('Install installs the signed update and says which version', (await attr('#update-installed', 'data-version')) === EXPECT_VERSION);
       check('a restart is offered', await exists('#update-restart'));
+      // Restart now: the app exits and starts the binary now installed, which asks the update
+      // server at start with its own version in the URL (PAYDESK_UPDATE_URL's {{current_version}}).
+      // The app quits while the click is answered, so the driver may report the click as failed.
+      await (await browser.$('#update-restart')).click().catch(() => {});
+      const deadline = Date.now() + 60_000;
+      const asked = () => fs.existsSync(HTTP_LOG) && fs.readFileSync(HTTP_LOG, 'utf8').includes(`from=${EXPECT_VERSION}`);
+      while (!asked() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      check(`Restart now starts ${EXPECT_VERSION}, which asks the update server as ${EXPECT_VERSION}`, asked());
     }
   } else if (PHASE === 'after') {
     const history = await invoke('history', { search: '', limit: 50, offset: 0 });
