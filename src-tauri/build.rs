@@ -68,6 +68,9 @@ const COMMANDS: &[&str] = &[
     "set_shop_database",
     "shop_history",
     "shop_report",
+    "check_update",
+    "install_update",
+    "restart_app",
 ];
 
 fn main() {

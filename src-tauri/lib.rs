@@ -4,6 +4,7 @@
 
 mod commands;
 mod shop_commands;
+mod updates;
 
 use paydesk_till::api::{InvoiceView, SaleStatus, Till};
 use paydesk_till::credentials::{CredentialStore, DEFAULT_SERVICE};
@@ -103,6 +104,9 @@ pub fn run() {
     }
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())
+        // Signature checks against tauri.conf.json's public key; the URL is the till's setting.
+        .plugin(tauri_plugin_updater::Builder::new().build())
+        .manage(updates::PendingUpdate::default())
         .setup(|app| {
             // The Demo gateway: the simulator on a free loopback port, inside this process.
             let simulator = tauri::async_runtime::block_on(paydesk_gatewaysim::start_demo(0))?;
@@ -223,6 +227,9 @@ pub fn run() {
             shop_commands::set_shop_database,
             shop_commands::shop_history,
             shop_commands::shop_report,
+            updates::check_update,
+            updates::install_update,
+            updates::restart_app,
         ])
         .run(tauri::generate_context!())
         .expect("the Paydesk window opens");

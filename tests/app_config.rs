@@ -152,10 +152,10 @@ fn listed(file: &str, marker: &str) -> Vec<String> {
 /// The app's commands: the ones lib.rs registers, which must be the ones build.rs makes
 /// permissions for (a command missing there would be callable by no window, or by every one).
 fn commands() -> Vec<String> {
-    // lib.rs names them by path into src-tauri/commands.rs and shop_commands.rs.
+    // lib.rs names them by path into src-tauri/commands.rs, shop_commands.rs and updates.rs.
     let handled: Vec<String> = listed("src-tauri/lib.rs", "generate_handler![")
         .into_iter()
-        .map(|c| c.trim_start_matches("commands::").trim_start_matches("shop_commands::").to_string())
+        .map(|c| c.rsplit("::").next().unwrap_or_default().to_string())
         .collect();
     assert_eq!(
         handled,
@@ -224,9 +224,9 @@ fn unchecked_commands(lib: &str, commands: &[String]) -> Vec<String> {
 
 #[test]
 fn hardening_09_every_command_but_the_customer_displays_checks_the_calling_window() {
-    // The shell's text: the commands and the window check are in commands.rs and
-    // shop_commands.rs, MAIN_WINDOW in lib.rs.
-    let lib = ["src-tauri/lib.rs", "src-tauri/commands.rs", "src-tauri/shop_commands.rs"]
+    // The shell's text: the commands and the window check are in commands.rs, shop_commands.rs
+    // and updates.rs, MAIN_WINDOW in lib.rs.
+    let lib = ["src-tauri/lib.rs", "src-tauri/commands.rs", "src-tauri/shop_commands.rs", "src-tauri/updates.rs"]
         .map(|f| std::fs::read_to_string(root().join(f)).unwrap())
         .concat();
     let unchecked = unchecked_commands(&lib, &commands());

@@ -60,6 +60,11 @@ pub struct TillConfig {
     pub copies: u8,
     /// Open the cash drawer (wired to the printer) on a cash sale.
     pub drawer_on_cash: bool,
+    /// Where this till asks for updates: the URL of a `latest.json` manifest (https, or http to
+    /// this machine). `None`: never asked, so a shop that sets nothing is never contacted.
+    /// `PAYDESK_UPDATE_URL` takes precedence. Set in settings.json (or the environment), not in the
+    /// window: where a till gets its software from is the shop's IT's choice.
+    pub update_url: Option<String>,
 }
 
 /// The UI languages there is a catalog for.
@@ -96,6 +101,7 @@ impl Default for TillConfig {
             auto_print: false,
             copies: 1,
             drawer_on_cash: true,
+            update_url: None,
         }
     }
 }
@@ -257,6 +263,9 @@ impl TillConfig {
                 ConfigError::Invalid("the rates source must be an https URL (or http to this machine)".into())
             })?;
         }
+        if let Some(url) = &self.update_url {
+            check_update_url(url).map_err(ConfigError::Invalid)?;
+        }
         if let Some(printer) = &self.printer {
             printer.parse::<PrinterUri>().map_err(|e| ConfigError::Invalid(format!("printer: {e}")))?;
         }
@@ -271,6 +280,13 @@ impl TillConfig {
         }
         Ok(())
     }
+}
+
+/// An update manifest's URL: https, or http to this machine (a test server, a local mirror).
+pub fn check_update_url(url: &str) -> Result<(), String> {
+    paydesk_gateways::http::pay_link_url(url)
+        .map(|_| ())
+        .map_err(|_| format!("the update URL must be an https URL (or http to this machine), not '{url}'"))
 }
 
 #[cfg(test)]

@@ -124,6 +124,16 @@ pub enum ErrorCode {
     ShopSchemaTooNew,
     /// Shop-wide views asked for with no shop database set.
     ShopNotSet,
+    /// An update was refused before anything was installed: its signature does not match this
+    /// app's update key, or the file is not an installable package.
+    UpdateRefused,
+    /// The update server could not be reached, or its manifest offers nothing usable here.
+    UpdateUnavailable,
+    /// A checked update could not be installed (no rights to install packages, the package
+    /// manager failed).
+    UpdateFailed,
+    /// Not while a sale is open at the counter (updates wait for it).
+    SaleOpen,
     /// The window's own failures (src-tauri): a command from a window that may not use it, a
     /// link or print dialog the OS would not open, anything else that went wrong outside the till.
     Forbidden,
@@ -187,6 +197,10 @@ impl ErrorCode {
             C::ShopDatabase => "shop_database",
             C::ShopSchemaTooNew => "shop_schema_too_new",
             C::ShopNotSet => "shop_not_set",
+            C::UpdateRefused => "update_refused",
+            C::UpdateUnavailable => "update_unavailable",
+            C::UpdateFailed => "update_failed",
+            C::SaleOpen => "sale_open",
             C::Forbidden => "forbidden",
             C::OpenFailed => "open_failed",
             C::PrintFailed => "print_failed",
@@ -202,8 +216,14 @@ impl ErrorCode {
             | C::NotOnGateway
             | C::GatewayUnauthorized
             | C::GatewayBadResponse
-            | C::AmountMismatch => ErrorKind::GatewayRefused,
-            C::Network | C::Timeout | C::GatewayUnavailable | C::SaleUnknown | C::ShopUnreachable => ErrorKind::Network,
+            | C::AmountMismatch
+            | C::UpdateRefused => ErrorKind::GatewayRefused,
+            C::Network
+            | C::Timeout
+            | C::GatewayUnavailable
+            | C::SaleUnknown
+            | C::ShopUnreachable
+            | C::UpdateUnavailable => ErrorKind::Network,
             C::Ledger
             | C::KeyringUnavailable
             | C::Keyring
@@ -215,6 +235,7 @@ impl ErrorCode {
             | C::WindowFailed
             | C::ShopDatabase
             | C::ShopSchemaTooNew
+            | C::UpdateFailed
             | C::Internal => ErrorKind::Local,
             C::BadAmount
             | C::BadInput
@@ -235,6 +256,7 @@ impl ErrorCode {
             | C::RateMissing
             | C::RateStale
             | C::ShopNotSet
+            | C::SaleOpen
             | C::Forbidden => ErrorKind::BadInput,
         }
     }
@@ -287,6 +309,10 @@ impl ErrorCode {
             | C::ShopUnreachable
             | C::ShopDatabase
             | C::ShopSchemaTooNew
+            | C::UpdateRefused
+            | C::UpdateUnavailable
+            | C::UpdateFailed
+            | C::SaleOpen
             | C::Internal => false,
         }
     }

@@ -241,3 +241,13 @@ export const shopHistory = (search: string, limit: number, offset: number) =>
   call<ShopSaleView[]>('shop_history', { search, limit, offset });
 /** The whole shop's totals for [from, to), Unix seconds (manager only): in total and per till. */
 export const shopReport = (from: number, to: number) => call<ShopReport>('shop_report', { from, to });
+
+// ---- Updates: signed by Paydesk's update key, asked for only at the shop's update URL and only
+// while no sale is open (the backend decides; `not_now` while one is).
+import type { UpdateCheck } from '../bindings/UpdateCheck';
+export const checkUpdate = () => call<UpdateCheck>('check_update');
+/** Downloads the update the last check found, checks its signature, installs it; resolves to the
+ *  version installed (the running app carries on until it restarts). */
+export const installUpdate = () => call<string>('install_update');
+/** Restarts the app on the version installed. */
+export const restartApp = () => call<null>('restart_app');

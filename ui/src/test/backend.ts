@@ -193,6 +193,8 @@ export function mockBackend(handlers: Record<string, Handler> = {}): Call[] {
     history: () => [],
     credentials: ({ gateway }) => bootstrapReply().gateways.find((g) => g.id === gateway)?.fields ?? [],
     ui_ready: () => null,
+    // A till with no update URL: nothing is asked, nothing shown.
+    check_update: () => ({ state: 'off' }),
     abandon_invoice: ({ key }) => invoiceView({ order_id: String(key), abandoned_at: Math.floor(Date.now() / 1000) }),
     manager_status: () => ({ pin_set: false, unlocked: true, locked_out_seconds: 0 }),
     lock: () => ({ pin_set: false, unlocked: true, locked_out_seconds: 0 }),

@@ -32,12 +32,14 @@ mod sales;
 mod shop;
 mod shop_db;
 mod shop_views;
+mod updates;
 mod views;
 
 use manager::{load_attempts, settings_view};
 pub use shop::{MAX_CATALOG_BYTES, MAX_LABEL_CHARS};
 pub use shop_db::{ShopLinkView, ShopSaleView};
 pub use shop_views::*;
+pub use updates::*;
 pub use views::*;
 
 // What the webview may send. Every `Till` method checks its arguments against these before it
