@@ -66,7 +66,6 @@ pub struct LinkState {
 /// The running link. Dropping it stops its tasks.
 pub struct ShopLink {
     db: Arc<ShopDb>,
-    ledger: Arc<Ledger>,
     state: Arc<Mutex<LinkState>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -78,11 +77,17 @@ impl ShopLink {
         let db = Arc::new(ShopDb::open(url)?);
         let state = Arc::new(Mutex::new(LinkState::default()));
         let wake = Arc::new(Notify::new());
-        let woken = wake.clone();
-        ledger.on_commit(move || woken.notify_one());
+        // Weak: once this link's pusher is gone the hook does nothing, and a link started after
+        // it (a new address) installs its own, whichever of the two is dropped last.
+        let woken = Arc::downgrade(&wake);
+        ledger.on_commit(move || {
+            if let Some(wake) = woken.upgrade() {
+                wake.notify_one();
+            }
+        });
         let pusher = tokio::spawn(push_loop(db.clone(), ledger.clone(), till_name, state.clone(), wake));
-        let listener = tokio::spawn(listen_loop(db.clone(), ledger.clone(), news, state.clone()));
-        Ok(ShopLink { db, ledger, state, tasks: vec![pusher, listener] })
+        let listener = tokio::spawn(listen_loop(db.clone(), ledger, news, state.clone()));
+        Ok(ShopLink { db, state, tasks: vec![pusher, listener] })
     }
 
     pub fn db(&self) -> &ShopDb {
@@ -97,8 +102,6 @@ impl ShopLink {
 impl Drop for ShopLink {
     fn drop(&mut self) {
         self.tasks.iter().for_each(JoinHandle::abort);
-        // Nobody to wake any more.
-        self.ledger.on_commit(|| {});
     }
 }
 
