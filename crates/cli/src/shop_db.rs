@@ -18,9 +18,10 @@ use std::sync::Arc;
 
 #[derive(Subcommand)]
 pub(crate) enum ShopAction {
-    /// Keep the shop database's address (postgres://user:password@host:port/db) in the keyring;
+    /// Keep the shop database's address (postgres://user:password@host:port/db), read from
+    /// standard input (never the command line: it holds a password), in the keyring;
     /// PAYDESK_SHOP_DATABASE_URL wins over it.
-    SetDatabase { url: String },
+    SetDatabase,
     /// Forget the shop database's address.
     ClearDatabase,
     /// This till's link: the address (password masked), its id and name, changes waiting.
@@ -64,7 +65,11 @@ struct LinkStatus {
 
 pub(crate) async fn shop(ledger: &Option<PathBuf>, action: ShopAction) -> Result<(), Error> {
     match action {
-        ShopAction::SetDatabase { url } => {
+        ShopAction::SetDatabase => {
+            let mut url = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut url)
+                .map_err(|e| Error::Local(format!("could not read the address from standard input: {e}")))?;
+            let url = url.trim().to_string();
             let shown = ShopDb::open(&url).map_err(|e| Error::BadInput(e.to_string()))?.shown().to_string();
             credential_store().set(&SHOP_DATABASE, "url", Secret::new(url))?;
             println!("shop database set: {shown}");

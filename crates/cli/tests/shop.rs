@@ -168,3 +168,23 @@ fn the_shop_views_without_a_shop_database_say_how_to_set_one() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("PAYDESK_SHOP_DATABASE_URL"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn the_shop_database_address_is_read_from_stdin_and_a_bad_one_is_refused_before_it_is_kept() {
+    use std::io::Write;
+    let till = Till::new("T1", 100);
+    let mut child = till
+        .command(None)
+        .args(["shop", "set-database"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"mysql://user:Secr3tDistinct@host/db\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = format!("{}{}", text(&out.stdout), text(&out.stderr));
+    assert!(said.contains("postgres://"), "{said}");
+    assert!(!said.contains("Secr3tDistinct"), "{said}");
+}
