@@ -8,6 +8,7 @@ use clap::Subcommand;
 use paydesk_gateways::secret::Secret;
 use paydesk_ledger::Ledger;
 use paydesk_shop::ShopDb;
+use paydesk_till::api::ShopSaleView;
 use paydesk_till::config::TillConfig;
 use paydesk_till::error::Error;
 use paydesk_till::report::{shop_report, ShopReport};
@@ -135,32 +136,8 @@ pub(crate) async fn invoices(limit: u32, json: bool) -> Result<(), Error> {
     let db = shop_db()?;
     let sales = db.sales(None, limit, 0).await?;
     if json {
-        #[derive(Serialize)]
-        struct Row<'a> {
-            till: &'a str,
-            order_id: &'a str,
-            kind: paydesk_ledger::InvoiceKind,
-            gateway: &'a str,
-            amount: String,
-            currency: &'a str,
-            status: paydesk_money::InvoiceStatus,
-            created_at: i64,
-            by_callback: bool,
-        }
-        let rows: Vec<Row> = sales
-            .iter()
-            .map(|s| Row {
-                till: &s.till_name,
-                order_id: &s.order_id,
-                kind: s.kind,
-                gateway: &s.gateway,
-                amount: s.amount.to_decimal_string(),
-                currency: s.amount.currency().code(),
-                status: s.status,
-                created_at: s.created_at,
-                by_callback: s.by_callback,
-            })
-            .collect();
+        let rows: Vec<ShopSaleView> =
+            sales.iter().cloned().map(|s| ShopSaleView::of(s, crate::gateways::gateway_name)).collect();
         println!("{}", to_json(&rows));
     } else if sales.is_empty() {
         println!("No sales in the shop database yet.");

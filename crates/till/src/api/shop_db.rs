@@ -50,6 +50,26 @@ pub struct ShopSaleView {
     pub by_callback: bool,
 }
 
+impl ShopSaleView {
+    /// A row of the shop database as History (and `paydesk invoices --shop --json`) shows it;
+    /// `gateway_name` names a gateway id.
+    pub fn of(s: paydesk_shop::ShopSale, gateway_name: impl Fn(&str) -> String) -> ShopSaleView {
+        ShopSaleView {
+            gateway_name: gateway_name(&s.gateway),
+            amount: s.amount.to_decimal_string(),
+            currency: s.amount.currency().code().into(),
+            till_name: s.till_name,
+            order_id: s.order_id,
+            kind: s.kind,
+            description: s.description,
+            status: s.status,
+            cashier: s.cashier,
+            created_at: s.created_at,
+            by_callback: s.by_callback,
+        }
+    }
+}
+
 impl Till {
     /// Starts the link to the shop database, if one is set (reads the keyring: call it off the
     /// UI's path). Needs a Tokio runtime. A link already running is replaced.
@@ -103,22 +123,7 @@ impl Till {
         let link = self.link().ok_or(Error::ShopNotSet)?;
         let search = (!search.trim().is_empty()).then(|| search.trim());
         let rows = link.db().sales(search, limit.min(500), offset).await?;
-        Ok(rows
-            .into_iter()
-            .map(|s| ShopSaleView {
-                gateway_name: self.gateway_name(&s.gateway),
-                amount: s.amount.to_decimal_string(),
-                currency: s.amount.currency().code().into(),
-                till_name: s.till_name,
-                order_id: s.order_id,
-                kind: s.kind,
-                description: s.description,
-                status: s.status,
-                cashier: s.cashier,
-                created_at: s.created_at,
-                by_callback: s.by_callback,
-            })
-            .collect())
+        Ok(rows.into_iter().map(|s| ShopSaleView::of(s, |id| self.gateway_name(id))).collect())
     }
 
     /// The whole shop's report for `[from, to)` (manager only): per till and in total.
