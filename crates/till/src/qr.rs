@@ -199,6 +199,8 @@ mod tests {
             assert!(svg.contains(&format!(r#"viewBox="0 0 {size} {size}""#)));
             assert!(svg.contains(r#"shape-rendering="crispEdges""#));
             assert!(svg.contains(r##"fill="#fff""##), "light background for dark pages");
+            // The window shows the code by updating one kept <svg> with these parts (ui/src/lib/qr.ts).
+            assert_eq!((svg.matches("<rect ").count(), svg.matches("<path ").count()), (1, 1), "{svg}");
             assert_eq!(svg.matches('<').count(), svg.matches('>').count());
 
             let size = size as usize;

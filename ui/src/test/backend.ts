@@ -13,7 +13,9 @@ import type { QuoteView } from '../bindings/QuoteView';
 import type { ShopLinkView } from '../bindings/ShopLinkView';
 import { fromMinor, toMinor } from '../lib/money';
 
-export const QR_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 29 29"><path d="M4 4h7v7H4z"/></svg>';
+/** Shaped as the backend's (`qr::qr_svg`): a background rect and one dark path. */
+export const QR_SVG =
+  '<?xml version="1.0" standalone="yes"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="232" height="232" viewBox="0 0 232 232" shape-rendering="crispEdges"><rect x="0" y="0" width="232" height="232" fill="#fff"/><path fill="#000" d="M32 32h56v56H32V32"/></svg>';
 
 export function bootstrapReply(settings: Partial<Bootstrap['settings']> = {}): Bootstrap {
   return {
