@@ -3,7 +3,8 @@
 // the app and its WebKit children idle before the first charge and after the last. bench/startup
 // runs this under its Xvfb server and throwaway keyring. Prints lines bench/startup reads:
 //   memory-before APP WEB NETWORK TOTAL COUNT SOURCE   (KiB)
-//   memory-at N APP WEB NETWORK TOTAL COUNT SOURCE     after every STARTUP_EVERY (10) charges: the curve
+//   memory-at N APP WEB NETWORK TOTAL COUNT SOURCE     after every STARTUP_EVERY (10) charges, or
+//                                                    after each of STARTUP_AT (a list): the curve
 //   probe-at N dom=… listeners=… intervals=… timeouts=… callbacks=…   what the page holds then
 //   charges N SECONDS
 //   memory-after  APP WEB NETWORK TOTAL COUNT SOURCE
@@ -28,6 +29,8 @@ const { remote } = await import(require.resolve('webdriverio'));
 const APP = path.resolve(process.env.PAYDESK_APP ?? '');
 const CHARGES = Number(process.env.STARTUP_CHARGES || 100);
 const EVERY = Number(process.env.STARTUP_EVERY || 10);
+// STARTUP_AT=10,100 measures after exactly those charges instead of every STARTUP_EVERY.
+const AT = process.env.STARTUP_AT ? new Set(process.env.STARTUP_AT.split(',').map(Number)) : null;
 const SETTLE_S = Number(process.env.STARTUP_SETTLE || 0);
 const RELOAD = process.env.STARTUP_RELOAD === '1';
 const WAIT_MS = 20_000;
@@ -161,7 +164,7 @@ async function main() {
     await next.waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: not paid (${await errorText()})` });
     await next.click();
     await browser.$('#screen-charge').waitForExist({ timeout: WAIT_MS, timeoutMsg: `sale ${i}: New sale did not return` });
-    if (i % EVERY === 0 && i < CHARGES) {
+    if ((AT ? AT.has(i) : i % EVERY === 0) && i < CHARGES) {
       console.log(`memory-at ${i} ${memory(pid)}`);
       console.log(`probe-at ${i} ${await browser.execute(readProbe)}`);
     }
@@ -185,24 +188,23 @@ async function main() {
   }
 }
 
-/** Runs in the page: counts listeners and timers added from now on, net of those removed. */
+/** Runs in the page: counts listeners and timers added from now on, net of those removed. It holds
+ *  what it counts weakly: a strong reference to a listener's element would keep that element's
+ *  whole dropped screen alive, which is the very growth it looks for. */
 function installProbe() {
   const live = new Set();
-  const key = (target, type, fn, options) => {
-    const capture = typeof options === 'boolean' ? options : Boolean(options?.capture);
-    return [target, type, fn, capture];
-  };
-  const same = (a, b) => a.every((v, i) => v === b[i]);
+  const capture = (options) => (typeof options === 'boolean' ? options : Boolean(options?.capture));
+  const find = (target, type, fn, options) =>
+    [...live].find((l) => l.target.deref() === target && l.type === type && l.fn.deref() === fn && l.capture === capture(options));
   const add = EventTarget.prototype.addEventListener;
   const remove = EventTarget.prototype.removeEventListener;
   EventTarget.prototype.addEventListener = function (type, fn, options) {
-    const k = key(this, type, fn, options);
-    if (![...live].some((l) => same(l, k))) live.add(k);
+    if (fn && !find(this, type, fn, options)) live.add({ target: new WeakRef(this), type, fn: new WeakRef(fn), capture: capture(options) });
     return add.call(this, type, fn, options);
   };
   EventTarget.prototype.removeEventListener = function (type, fn, options) {
-    const k = key(this, type, fn, options);
-    for (const l of live) if (same(l, k)) live.delete(l);
+    const l = fn && find(this, type, fn, options);
+    if (l) live.delete(l);
     return remove.call(this, type, fn, options);
   };
   const intervals = new Set();
@@ -231,7 +233,11 @@ function readProbe() {
   const svg = document.querySelectorAll('svg *').length;
   // Listeners on elements no longer in the page go with them; those on window, document or a
   // connected element are what stays.
-  const kept = [...p.live].filter(([target]) => !(target instanceof Node) || target.isConnected || target === document);
+  // Entries whose element was collected are gone for good.
+  for (const l of p.live) if (!l.target.deref()) p.live.delete(l);
+  const kept = [...p.live]
+    .map((l) => [l.target.deref(), l.type])
+    .filter(([target]) => !(target instanceof Node) || target.isConnected || target === document);
   const where = {};
   for (const [target, type] of kept) {
     const name = `${target === window ? 'window' : target === document ? 'document' : target.constructor.name}:${type}`;
