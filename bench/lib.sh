@@ -1,5 +1,6 @@
-# Shell functions the desktop benchmarks share (bench/startup, bench/side-by-side): a process
-# tree, its memory by kind, min and median, MiB, and stopping a tree. Sourced, not run.
+# Shell functions the desktop benchmarks share (bench/startup, bench/side-by-side, bench/memory):
+# a process tree, its memory by kind, min and median, MiB, stopping a tree, one idle launch, and the
+# blank window's two launches. Sourced, not run.
 
 # PID and its descendants (the app's WebKit processes are its children), one a line.
 tree() {
@@ -50,4 +51,52 @@ stop_tree() {
     done
     kill -9 "${pids[@]}" 2>/dev/null || true
     wait "$1" 2>/dev/null || true
+}
+
+# Launches COMMAND... once (run RUN of NAME, in a fresh data dir under DIR), waits for its ready
+# file, idles IDLE seconds, prints "cold_ms total_kib" on stdout and a line about it on stderr, and
+# stops it. COMMAND may start with `env` (it execs, keeping the pid). Exits if it never gets ready.
+launch_idle() {
+    local name=$1 run=$2 dir=$3/$1$2 idle=$4 start pid deadline ready cold app web net total count source
+    shift 4
+    mkdir -p "$dir/data"
+    start=$(date +%s%N)
+    PAYDESK_DATA_DIR="$dir/data" PAYDESK_READY_FILE="$dir/ready" PAYDESK_KEYRING_SERVICE="dev.paydesk.idle.$$.$name.$run" \
+        "$@" >"$dir/app.log" 2>&1 &
+    pid=$!
+    deadline=$((SECONDS + 30))
+    until [[ -s "$dir/ready" ]]; do
+        if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+            echo "$name run $run did not get ready within 30 s; its log:" >&2
+            cat "$dir/app.log" >&2
+            stop_tree "$pid"
+            exit 1
+        fi
+        sleep 0.005
+    done
+    ready=$(head -n1 "$dir/ready")
+    cold=$((ready - start / 1000000))
+    sleep "$idle"
+    read -r app web net total count source < <(memory "$pid")
+    echo "$cold $total"
+    printf '%-13s run %2d: ready after %4d ms; idle %s MiB (%s: app %s, web %s, network %s; %d processes)\n' \
+        "$name" "$run" "$cold" "$(mib "$total")" "$source" "$(mib "$app")" "$(mib "$web")" "$(mib "$net")" "$count" >&2
+    stop_tree "$pid"
+}
+
+# The blank window launched two ways, each line "NAME COMMAND...": as Tauri leaves it (WebKit's
+# compositing on unless the caller set the variable), and with the compositing Paydesk chooses for
+# itself (src-tauri/lib.rs: off where there is no GPU render node). Without a GPU the first draws
+# through Mesa's software GL and holds 30-90 MiB more, so the second is the fair reference; both
+# are printed.
+blank_variants() {
+    local blank=$1
+    echo "blank-default env -u WEBKIT_DISABLE_COMPOSITING_MODE $blank"
+    if [[ -n "${WEBKIT_DISABLE_COMPOSITING_MODE+set}" ]]; then
+        echo "blank-same env WEBKIT_DISABLE_COMPOSITING_MODE=$WEBKIT_DISABLE_COMPOSITING_MODE $blank"
+    elif compgen -G '/dev/dri/renderD*' >/dev/null; then
+        echo "blank-same env -u WEBKIT_DISABLE_COMPOSITING_MODE $blank"
+    else
+        echo "blank-same env WEBKIT_DISABLE_COMPOSITING_MODE=1 $blank"
+    fi
 }
