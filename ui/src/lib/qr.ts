@@ -36,7 +36,10 @@ function keptSvg(place: string): SVGSVGElement {
   if (!svg) {
     svg = document.createElementNS(SVG_NS, 'svg');
     svg.setAttribute('shape-rendering', 'crispEdges');
-    svg.append(document.createElementNS(SVG_NS, 'rect'), document.createElementNS(SVG_NS, 'path'));
+    const rect = document.createElementNS(SVG_NS, 'rect');
+    rect.setAttribute('width', '100%');
+    rect.setAttribute('height', '100%');
+    svg.append(rect, document.createElementNS(SVG_NS, 'path'));
     kept.set(place, svg);
   }
   return svg;
@@ -51,8 +54,6 @@ function show(node: HTMLElement, place: string, code: string) {
   const svg = keptSvg(place);
   const [rect, path] = [svg.querySelector('rect')!, svg.querySelector('path')!];
   svg.setAttribute('viewBox', parts.viewBox);
-  rect.setAttribute('width', '100%');
-  rect.setAttribute('height', '100%');
   rect.setAttribute('fill', parts.light);
   path.setAttribute('fill', parts.dark);
   // Only a new code is parsed again.
