@@ -403,6 +403,18 @@ describe('start-up', () => {
     expect(callsTo(calls, 'ui_ready')).toHaveLength(1);
   });
 
+  test('a late payment reported before the listeners were in place still shows: the state is asked again once they are', async () => {
+    const late = invoiceView({ order_id: 'PD-LATE', status: 'paid_late', is_final: true, abandoned_at: 1 });
+    let asked = 0;
+    const calls = await startApp({
+      // The first answer predates the late payment; the one asked once listening has it.
+      bootstrap: () => (asked++ === 0 ? bootstrapReply() : { ...bootstrapReply(), late_sales: [late] }),
+    });
+    await waitFor(() => expect(document.querySelector('.late-notice')?.textContent).toContain('PD-LATE'));
+    expect(callsTo(calls, 'bootstrap')).toHaveLength(2);
+    expect(callsTo(calls, 'ui_ready')).toHaveLength(1);
+  });
+
   test('a start-up that fails does not say ready', async () => {
     const calls = mockBackend({
       bootstrap: () => {
