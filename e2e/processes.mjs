@@ -152,3 +152,22 @@ export function findAppProcess(app, service) {
   return null;
 }
 
+
+/** The environment of the WebKit web process the app at `appPid` started (its child), or null. */
+export function webProcessEnv(appPid) {
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // "pid (comm) state ppid …": the name may hold spaces, so split after its last ')'.
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!comm.startsWith('WebKitWebProces') || ppid !== appPid) continue;
+      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').filter(Boolean);
+      return Object.fromEntries(env.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return null;
+}

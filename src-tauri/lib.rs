@@ -95,12 +95,23 @@ fn gpu_render_node(dri: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// JavaScriptCore's switch for its JIT compilers, read from the environment by every WebKit
+/// process this one starts.
+const JSC_JIT: &str = "JSC_useJIT";
+
 pub fn run() {
     // Before any thread starts (set_var is not thread-safe) and before WebKit reads it.
     if cfg!(target_os = "linux")
         && compositing_off(std::env::var_os(DISABLE_COMPOSITING).is_some(), gpu_render_node(Path::new("/dev/dri")))
     {
         std::env::set_var(DISABLE_COMPOSITING, "1");
+    }
+    // The till's page runs little script (a keypad, a few lists), which JavaScriptCore's
+    // interpreter handles without notice; its JIT compilers cost the web process about 8 MiB idle
+    // (bench/side-by-side) and are the part of WebKit that Safari's Lockdown Mode turns off too.
+    // `JSC_useJIT=1` in the environment keeps them.
+    if cfg!(target_os = "linux") && std::env::var_os(JSC_JIT).is_none() {
+        std::env::set_var(JSC_JIT, "0");
     }
     tauri::Builder::default()
         .plugin(tauri_plugin_opener::init())

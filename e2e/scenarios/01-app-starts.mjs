@@ -4,7 +4,7 @@
 // Runs first: when it fails the runner stops, as nothing else can work.
 
 import fs from 'node:fs';
-import { findAppProcess } from '../processes.mjs';
+import { findAppProcess, webProcessEnv } from '../processes.mjs';
 import { assert } from '../util.mjs';
 
 export const name = 'app starts with the test environment and signals ready';
@@ -27,6 +27,10 @@ export async function run(ctx) {
   await browser.execute(() => {
     window.__paydeskE2e = 1;
   });
+  // The page runs without JavaScriptCore's JIT (src-tauri/lib.rs): the web process was started so.
+  const web = webProcessEnv(appPid);
+  assert(web !== null, `no WebKit web process is a child of the app (pid ${appPid})`);
+  assert(web.JSC_useJIT === '0', `the web process has JSC_useJIT=${web.JSC_useJIT}, expected 0`);
   assert(await exists('#screen-charge'), 'the first screen is not #screen-charge');
   for (const id of ['#nav-charge', '#nav-history', '#nav-settings', '#amount', '#currency', '#gateway', '#charge']) {
     assert(await exists(id), `${id} is missing on the first screen`);
