@@ -152,7 +152,6 @@ export function findAppProcess(app, service) {
   return null;
 }
 
-
 /** The environment of the WebKit web process the app at `appPid` started (its child), or null. */
 export function webProcessEnv(appPid) {
   for (const entry of fs.readdirSync('/proc')) {
