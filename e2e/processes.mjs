@@ -134,17 +134,19 @@ export function isAlive(pid) {
   }
 }
 
-/** The app process started for this run: the one whose environment holds our unique keyring
- *  service name. This also proves the app inherited the driver's environment. */
-export function findAppProcess(app, service) {
+/** The environment of process `pid`, as an object; throws if it is gone or not ours to read. */
+function processEnv(pid) {
+  const lines = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean);
+  return Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+/** The first process `matches(pid)` accepts, as `{ pid, env }`, or null. */
+function findProcess(matches) {
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (fs.realpathSync(`/proc/${entry}/exe`) !== fs.realpathSync(app)) continue;
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`PAYDESK_KEYRING_SERVICE=${service}`)) {
-        return { pid: Number(entry), env: Object.fromEntries(env.filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
-      }
+      const pid = Number(entry);
+      if (matches(pid)) return { pid, env: processEnv(pid) };
     } catch {
       // gone, or not ours to read
     }
@@ -152,21 +154,22 @@ export function findAppProcess(app, service) {
   return null;
 }
 
+/** The app process started for this run: the one whose environment holds our unique keyring
+ *  service name. This also proves the app inherited the driver's environment. */
+export function findAppProcess(app, service) {
+  return findProcess(
+    (pid) => fs.realpathSync(`/proc/${pid}/exe`) === fs.realpathSync(app) && processEnv(pid).PAYDESK_KEYRING_SERVICE === service,
+  );
+}
+
 /** The environment of the WebKit web process the app at `appPid` started (its child), or null. */
 export function webProcessEnv(appPid) {
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid …": the name may hold spaces, so split after its last ')'.
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!comm.startsWith('WebKitWebProces') || ppid !== appPid) continue;
-      const env = fs.readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0').filter(Boolean);
-      return Object.fromEntries(env.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return null;
+  const child = findProcess((pid) => {
+    // "pid (comm) state ppid …": the name may hold spaces, so split after its last ')'.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return comm.startsWith('WebKitWebProces') && ppid === appPid;
+  });
+  return child?.env ?? null;
 }
