@@ -1,6 +1,6 @@
 # Shell functions the desktop benchmarks share (bench/startup, bench/side-by-side, bench/memory):
-# a process tree, its memory by kind, min and median, MiB, stopping a tree, one idle launch, and the
-# blank window's two launches. Sourced, not run.
+# a process tree, its memory by kind, min and median, MiB, a ratio, stopping a tree, one idle
+# launch, and the blank window's two launches. Sourced, not run.
 
 # PID and its descendants (the app's WebKit processes are its children), one a line.
 tree() {
@@ -39,6 +39,9 @@ min_median() {
 }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+# A / B to two decimals (the benchmarks' ratios against the blank window).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 # Stops PID and every descendant, waiting (with a deadline) until all are gone.
 stop_tree() {
