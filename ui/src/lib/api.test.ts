@@ -1,5 +1,6 @@
-import { describe, expect, test } from 'vitest';
-import { callsTo, mockBackend, rejection } from '../test/backend';
+import { afterEach, describe, expect, test } from 'vitest';
+import { bootstrapReply, callsTo, mockBackend, rejection } from '../test/backend';
+import indexHtml from '../../index.html?raw';
 import * as api from './api';
 
 describe('api', () => {
@@ -69,5 +70,46 @@ describe('api', () => {
     });
     expect(api.toApiError({ weird: true }).message).toBe('something went wrong inside Paydesk');
     expect(api.toApiError(undefined).message).toBe('something went wrong inside Paydesk');
+  });
+
+  describe('the state index.html asks for as the page starts', () => {
+    const page = window as { __paydeskBootstrap?: Promise<unknown> };
+    // The inline script in ui/index.html, run as the page would run it.
+    const startScript = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? '';
+    afterEach(() => {
+      delete page.__paydeskBootstrap;
+      history.replaceState(null, '', '#');
+    });
+
+    test('is asked for once, and the first bootstrap() takes that answer; later ones ask again', async () => {
+      let asked = 0;
+      const calls = mockBackend({ bootstrap: () => bootstrapReply({ shop_name: `answer ${++asked}` }) });
+      new Function(startScript)();
+      expect(callsTo(calls, 'bootstrap')).toHaveLength(1);
+      expect((await api.bootstrap()).settings.shop_name).toBe('answer 1');
+      expect(callsTo(calls, 'bootstrap')).toHaveLength(1);
+      expect((await api.bootstrap()).settings.shop_name).toBe('answer 2');
+      expect(callsTo(calls, 'bootstrap')).toHaveLength(2);
+    });
+
+    test('a refusal of that early request reaches the caller as an ApiError', async () => {
+      mockBackend({
+        bootstrap: () => {
+          throw rejection('internal', 'the ledger could not be opened');
+        },
+      });
+      new Function(startScript)();
+      const error = await api.bootstrap().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(api.ApiError);
+      expect(error).toMatchObject({ code: 'internal', message: 'the ledger could not be opened' });
+    });
+
+    test('the customer-facing window does not ask', () => {
+      const calls = mockBackend();
+      history.replaceState(null, '', '#customer');
+      new Function(startScript)();
+      expect(callsTo(calls, 'bootstrap')).toHaveLength(0);
+      expect(page.__paydeskBootstrap).toBeUndefined();
+    });
   });
 });

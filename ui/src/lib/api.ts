@@ -77,7 +77,15 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
   }
 }
 
-export const bootstrap = () => call<Bootstrap>('bootstrap');
+/** The till's state. The first time, the answer to the request index.html sent as the page
+ *  started; after that (the catch-up once listening, Try again) asked anew. */
+export function bootstrap(): Promise<Bootstrap> {
+  const page = window as { __paydeskBootstrap?: Promise<Bootstrap> };
+  const early = page.__paydeskBootstrap;
+  delete page.__paydeskBootstrap;
+  if (!early) return call<Bootstrap>('bootstrap');
+  return early.catch((reason) => Promise.reject(toApiError(reason)));
+}
 export const checkAmount = (amount: string, currency: string) =>
   call<AmountCheck>('check_amount', { amount, currency });
 export const charge = (request: ChargeRequest) => call<InvoiceView>('charge', { request });
