@@ -57,12 +57,17 @@ export function onManagerPinRequired(ask: () => Promise<boolean>) {
   askManager = ask;
 }
 
-async function send<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+/** A backend reply, its rejection made an ApiError. */
+async function answered<T>(reply: Promise<T>): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await reply;
   } catch (reason) {
     throw toApiError(reason);
   }
+}
+
+function send<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
+  return answered(invoke<T>(command, args));
 }
 
 async function call<T>(command: string, args: Record<string, unknown> = {}): Promise<T> {
@@ -83,8 +88,7 @@ export function bootstrap(): Promise<Bootstrap> {
   const page = window as { __paydeskBootstrap?: Promise<Bootstrap> };
   const early = page.__paydeskBootstrap;
   delete page.__paydeskBootstrap;
-  if (!early) return call<Bootstrap>('bootstrap');
-  return early.catch((reason) => Promise.reject(toApiError(reason)));
+  return early ? answered(early) : call<Bootstrap>('bootstrap');
 }
 export const checkAmount = (amount: string, currency: string) =>
   call<AmountCheck>('check_amount', { amount, currency });
