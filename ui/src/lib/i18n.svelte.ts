@@ -2,25 +2,38 @@
 // reads the same files (crates/till/src/receipt/words.rs), so the screen and the printed receipt
 // are translated in one place. `en` is the source: its keys are the `Key` type.
 import en from './i18n/en.json';
-import esCatalog from './i18n/es.json';
 
 export type Key = keyof typeof en;
-// Typed as a full record, so a key missing from es.json is a type error, not an English gap.
-const es: Record<Key, string> = esCatalog;
+type Catalog = Record<Key, string>;
 
 export { en };
-export const LANGUAGES = { en, es } as const;
+/** Every language, and how its catalog is fetched: only English ships in the keypad's script, the
+ *  others are fetched when chosen (bench/side-by-side). Typed as full records, so a key missing from
+ *  a catalog is a type error, not an English gap. */
+export const LANGUAGES = {
+  en: async (): Promise<Catalog> => en,
+  es: async (): Promise<Catalog> => (await import('./i18n/es.json')).default,
+} as const;
 export type Language = keyof typeof LANGUAGES;
+
+const catalogs: Partial<Record<Language, Catalog>> = { en };
+/** Counts switches, so that of two, the later one wins even when the earlier one's catalog comes last. */
+let switches = 0;
 
 /** The language on screen; `t` reads it, so every string re-renders when it changes. */
 export const locale = $state<{ lang: Language }>({ lang: 'en' });
 
-export function setLanguage(lang: string) {
-  locale.lang = lang in LANGUAGES ? (lang as Language) : 'en';
+/** Switches to `lang` (English for one Paydesk lacks): at once when its catalog is here, else once
+ *  it is. A catalog that cannot be fetched leaves the language as it was. */
+export async function setLanguage(lang: string): Promise<void> {
+  const next: Language = lang in LANGUAGES ? (lang as Language) : 'en';
+  const asked = ++switches;
+  catalogs[next] ??= await LANGUAGES[next]();
+  if (asked === switches) locale.lang = next;
 }
 
 /** The text for `key` in the current language, with `{name}` placeholders filled from `params`. */
 export function t(key: Key, params: Record<string, string | number> = {}): string {
-  const text: string = LANGUAGES[locale.lang][key] ?? en[key];
+  const text: string = catalogs[locale.lang]?.[key] ?? en[key];
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }

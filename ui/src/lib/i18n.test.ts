@@ -2,7 +2,7 @@
 // Every UI string comes from the catalogs: every language translates every English key, the app
 // switches language from its settings, and no template hard-codes English text.
 import { fireEvent, waitFor } from '@testing-library/svelte';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { bootstrapReply, byId, startApp } from '../test/backend';
 import { LANGUAGES, setLanguage, t } from './i18n.svelte';
 
@@ -43,13 +43,14 @@ describe('catalogs', () => {
     }
   });
 
-  test('t fills placeholders and follows the language', () => {
+  test('t fills placeholders and follows the language', async () => {
     expect(t('charge.charge_amount', { amount: '20.35', currency: 'USD' })).toBe('Charge 20.35 USD');
-    setLanguage('es');
+    await setLanguage('es');
     expect(t('charge.charge_amount', { amount: '20,35', currency: 'EUR' })).toBe('Cobrar 20,35 EUR');
-    setLanguage('xx'); // a language Paydesk does not have falls back to English
+    await setLanguage('xx'); // a language Paydesk does not have falls back to English
     expect(t('nav.history')).toBe('History');
   });
+
 });
 
 describe('the app in Spanish', () => {
@@ -157,5 +158,27 @@ describe('hard-coded strings', () => {
     expect(Object.keys(files).length).toBeGreaterThan(10);
     const problems = Object.entries(files).flatMap(([file, source]) => hardCoded(source).map((s) => `${file}: ${s}`));
     expect(problems).toEqual([]);
+  });
+});
+
+// Last in this file: a fresh module registry here would give the tests after it a second Svelte.
+describe('switching language', () => {
+  test('a language shows once its catalog is here, and the later of two switches wins', async () => {
+    vi.resetModules(); // a fresh i18n module, whose Spanish catalog has not been fetched yet
+    const fresh = await import('./i18n.svelte');
+    const spanish = fresh.setLanguage('es');
+    expect(fresh.t('nav.history')).toBe('History'); // not before its catalog is here
+    await spanish;
+    expect(fresh.t('nav.history')).toBe('Historial');
+  });
+
+  test('English asked for while Spanish is still being fetched stays', async () => {
+    vi.resetModules();
+    const fresh = await import('./i18n.svelte');
+    const spanish = fresh.setLanguage('es');
+    await fresh.setLanguage('en');
+    await spanish;
+    expect(fresh.locale.lang).toBe('en');
+    expect(fresh.t('nav.history')).toBe('History');
   });
 });

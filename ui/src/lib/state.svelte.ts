@@ -60,7 +60,6 @@ export class AppState {
     this.limits = boot.limits;
     this.lateNotices = $state(boot.late_sales);
     this.settings = $state(boot.settings);
-    setLanguage(boot.settings.language);
     const { last_gateway, default_gateway, default_currency } = boot.settings;
     const gateway = [last_gateway, default_gateway].find((id) => id && this.gateway(id)) ?? boot.gateways[0]?.id ?? '';
     this.sale = $state({ amount: '', parts: [], items: [], currency: default_currency, gateway, description: '' });
@@ -160,7 +159,7 @@ export class AppState {
 
   settingsSaved(settings: SettingsView) {
     this.settings = settings;
-    setLanguage(settings.language);
+    setLanguage(settings.language).catch(() => {}); // a catalog that cannot be had leaves the language
     // A new default currency applies to the next sale, never under an amount already typed or added.
     if (this.sale.amount === '' && this.sale.parts.length === 0 && this.sale.items.length === 0) this.sale.currency = settings.default_currency;
   }
