@@ -1,4 +1,4 @@
-import { mount } from 'svelte';
+import { flushSync, mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';
 
@@ -11,4 +11,7 @@ if (location.hash === '#customer') {
   import('./CustomerDisplay.svelte').then(({ default: CustomerDisplay }) => mount(CustomerDisplay, { target }));
 } else {
   mount(App, { target });
+  // Its effects now, not after the page's first layout: with its state already here, the keypad
+  // is then up (and says so) before WebKit lays out the page.
+  flushSync();
 }

@@ -1,4 +1,6 @@
+import { flushSync, mount, unmount } from 'svelte';
 import { afterEach, describe, expect, test } from 'vitest';
+import App from '../App.svelte';
 import { bootstrapReply, callsTo, mockBackend, rejection } from '../test/backend';
 import indexHtml from '../../index.html?raw';
 import * as api from './api';
@@ -73,11 +75,12 @@ describe('api', () => {
   });
 
   describe('the state index.html asks for as the page starts', () => {
-    const page = window as { __paydeskBootstrap?: Promise<unknown> };
+    const page = window as { __paydeskBootstrap?: Promise<unknown>; __paydeskBootstrapState?: unknown };
     // The inline script in ui/index.html, run as the page would run it.
     const startScript = /<script>([\s\S]*?)<\/script>/.exec(indexHtml)?.[1] ?? '';
     afterEach(() => {
       delete page.__paydeskBootstrap;
+      delete page.__paydeskBootstrapState;
       history.replaceState(null, '', '#');
     });
 
@@ -90,6 +93,34 @@ describe('api', () => {
       expect(callsTo(calls, 'bootstrap')).toHaveLength(1);
       expect((await api.bootstrap()).settings.shop_name).toBe('answer 2');
       expect(callsTo(calls, 'bootstrap')).toHaveLength(2);
+    });
+
+    test('with the answer here before the script runs, the keypad is up, and says so, as it runs', async () => {
+      const calls = mockBackend({ bootstrap: () => bootstrapReply({ default_currency: 'EUR' }) });
+      new Function(startScript)();
+      await page.__paydeskBootstrap; // the answer comes while the page's script is fetched
+      const target = document.body.appendChild(document.createElement('div'));
+      // As main.ts does, with no await in between: no layout of the page can come first.
+      const app = mount(App, { target });
+      flushSync();
+      try {
+        expect(target.querySelector('.keypad')).not.toBeNull();
+        expect((target.querySelector('#currency') as HTMLSelectElement).value).toBe('EUR');
+        expect(callsTo(calls, 'ui_ready')).toHaveLength(1);
+        expect(callsTo(calls, 'bootstrap'), 'the early answer was used, not asked again').toHaveLength(1);
+        expect(page.__paydeskBootstrapState).toBeUndefined();
+      } finally {
+        unmount(app);
+        target.remove();
+      }
+    });
+
+    test('an answer not yet here is not waited for by bootstrapHere, and bootstrap still takes it', async () => {
+      mockBackend({ bootstrap: () => bootstrapReply({ shop_name: 'early' }) });
+      new Function(startScript)();
+      expect(api.bootstrapHere()).toBeNull();
+      expect((await api.bootstrap()).settings.shop_name).toBe('early');
+      expect(page.__paydeskBootstrapState).toBeUndefined();
     });
 
     test('a refusal of that early request reaches the caller as an ApiError', async () => {

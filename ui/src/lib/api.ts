@@ -82,12 +82,29 @@ async function call<T>(command: string, args: Record<string, unknown> = {}): Pro
   }
 }
 
+/** What index.html's inline script leaves on the page: its request for the state, and the
+ *  answer once it is here. Each is taken once. */
+type EarlyPage = { __paydeskBootstrap?: Promise<Bootstrap>; __paydeskBootstrapState?: Bootstrap };
+
+function takeEarly(): EarlyPage {
+  const page = window as EarlyPage;
+  const { __paydeskBootstrap, __paydeskBootstrapState } = page;
+  delete page.__paydeskBootstrap;
+  delete page.__paydeskBootstrapState;
+  return { __paydeskBootstrap, __paydeskBootstrapState };
+}
+
+/** The answer to the request index.html sent as the page started, if it is already here (then it
+ *  is taken, as `bootstrap` would take it); else null and nothing is taken. */
+export function bootstrapHere(): Bootstrap | null {
+  const here = (window as EarlyPage).__paydeskBootstrapState;
+  return here ? takeEarly().__paydeskBootstrapState! : null;
+}
+
 /** The till's state. The first time, the answer to the request index.html sent as the page
  *  started; after that (the catch-up once listening, Try again) asked anew. */
 export function bootstrap(): Promise<Bootstrap> {
-  const page = window as { __paydeskBootstrap?: Promise<Bootstrap> };
-  const early = page.__paydeskBootstrap;
-  delete page.__paydeskBootstrap;
+  const early = takeEarly().__paydeskBootstrap;
   return early ? answered(early) : call<Bootstrap>('bootstrap');
 }
 export const checkAmount = (amount: string, currency: string) =>

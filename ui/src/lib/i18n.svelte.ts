@@ -23,6 +23,11 @@ let switches = 0;
 /** The language on screen; `t` reads it, so every string re-renders when it changes. */
 export const locale = $state<{ lang: Language }>({ lang: 'en' });
 
+/** Whether switching to `lang` happens at once, its catalog being here (or Paydesk lacking it). */
+export function languageHere(lang: string): boolean {
+  return !(lang in LANGUAGES) || lang in catalogs;
+}
+
 /** Switches to `lang` (English for one Paydesk lacks): at once when its catalog is here, else once
  *  it is. A catalog that cannot be fetched leaves the language as it was. */
 export async function setLanguage(lang: string): Promise<void> {
