@@ -97,8 +97,8 @@ function takeEarly(): EarlyPage {
 /** The answer to the request index.html sent as the page started, if it is already here (then it
  *  is taken, as `bootstrap` would take it); else null and nothing is taken. */
 export function bootstrapHere(): Bootstrap | null {
-  const here = (window as EarlyPage).__paydeskBootstrapState;
-  return here ? takeEarly().__paydeskBootstrapState! : null;
+  if (!(window as EarlyPage).__paydeskBootstrapState) return null;
+  return takeEarly().__paydeskBootstrapState ?? null;
 }
 
 /** The till's state. The first time, the answer to the request index.html sent as the page
