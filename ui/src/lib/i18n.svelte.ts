@@ -25,13 +25,14 @@ export const locale = $state<{ lang: Language }>({ lang: 'en' });
 
 /** Whether switching to `lang` happens at once, its catalog being here (or Paydesk lacking it). */
 export function languageHere(lang: string): boolean {
-  return !(lang in LANGUAGES) || lang in catalogs;
+  return !Object.hasOwn(LANGUAGES, lang) || Object.hasOwn(catalogs, lang);
 }
 
 /** Switches to `lang` (English for one Paydesk lacks): at once when its catalog is here, else once
  *  it is. A catalog that cannot be fetched leaves the language as it was. */
 export async function setLanguage(lang: string): Promise<void> {
-  const next: Language = lang in LANGUAGES ? (lang as Language) : 'en';
+  // hasOwn, not `in`: a saved "constructor" is not a language.
+  const next: Language = Object.hasOwn(LANGUAGES, lang) ? (lang as Language) : 'en';
   const asked = ++switches;
   catalogs[next] ??= await LANGUAGES[next]();
   if (asked === switches) locale.lang = next;

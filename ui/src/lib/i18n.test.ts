@@ -4,7 +4,7 @@
 import { fireEvent, waitFor } from '@testing-library/svelte';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { bootstrapReply, byId, startApp } from '../test/backend';
-import { LANGUAGES, setLanguage, t } from './i18n.svelte';
+import { LANGUAGES, locale, setLanguage, t } from './i18n.svelte';
 
 afterEach(() => {
   setLanguage('en');
@@ -48,6 +48,10 @@ describe('catalogs', () => {
     await setLanguage('es');
     expect(t('charge.charge_amount', { amount: '20,35', currency: 'EUR' })).toBe('Cobrar 20,35 EUR');
     await setLanguage('xx'); // a language Paydesk does not have falls back to English
+    expect(t('nav.history')).toBe('History');
+    await setLanguage('es');
+    await setLanguage('constructor'); // nor is a name every object has a language
+    expect(locale.lang).toBe('en');
     expect(t('nav.history')).toBe('History');
   });
 
