@@ -29,12 +29,16 @@ export function languageHere(lang: string): boolean {
 }
 
 /** Switches to `lang` (English for one Paydesk lacks): at once when its catalog is here, else once
- *  it is. A catalog that cannot be fetched leaves the language as it was. */
+ *  it is. A catalog that cannot be fetched leaves the language as it was; it never rejects. */
 export async function setLanguage(lang: string): Promise<void> {
   // hasOwn, not `in`: a saved "constructor" is not a language.
   const next: Language = Object.hasOwn(LANGUAGES, lang) ? (lang as Language) : 'en';
   const asked = ++switches;
-  catalogs[next] ??= await LANGUAGES[next]();
+  try {
+    catalogs[next] ??= await LANGUAGES[next]();
+  } catch {
+    return;
+  }
   if (asked === switches) locale.lang = next;
 }
 

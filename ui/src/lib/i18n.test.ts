@@ -54,7 +54,6 @@ describe('catalogs', () => {
     expect(locale.lang).toBe('en');
     expect(t('nav.history')).toBe('History');
   });
-
 });
 
 describe('the app in Spanish', () => {
@@ -174,6 +173,20 @@ describe('switching language', () => {
     expect(fresh.t('nav.history')).toBe('History'); // not before its catalog is here
     await spanish;
     expect(fresh.t('nav.history')).toBe('Historial');
+  });
+
+  test('a catalog that cannot be fetched leaves the language as it was, and is no error', async () => {
+    vi.resetModules();
+    vi.doMock('./i18n/es.json', () => {
+      throw new Error('chunk missing');
+    });
+    try {
+      const fresh = await import('./i18n.svelte');
+      await expect(fresh.setLanguage('es')).resolves.toBeUndefined();
+      expect(fresh.locale.lang).toBe('en');
+    } finally {
+      vi.doUnmock('./i18n/es.json');
+    }
   });
 
   test('English asked for while Spanish is still being fetched stays', async () => {

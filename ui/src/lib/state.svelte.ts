@@ -159,7 +159,7 @@ export class AppState {
 
   settingsSaved(settings: SettingsView) {
     this.settings = settings;
-    setLanguage(settings.language).catch(() => {}); // a catalog that cannot be had leaves the language
+    setLanguage(settings.language);
     // A new default currency applies to the next sale, never under an amount already typed or added.
     if (this.sale.amount === '' && this.sale.parts.length === 0 && this.sale.items.length === 0) this.sale.currency = settings.default_currency;
   }
